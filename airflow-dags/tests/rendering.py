@@ -1,0 +1,50 @@
+"""Render a task's templates for a logical date the way `airflow tasks render` does.
+
+The steps are those of the CLI command (airflow/cli/commands/task_command.py: task_render):
+a DagRun and TaskInstance in memory, the Task SDK's RuntimeTaskInstance builds the template
+context (ds, macros, params merged with the run's conf, var, …), and the operator's own
+render_template_fields renders it. It needs no DB; Variables come from the environment
+(AIRFLOW_VAR_…), as on a worker with the environment secrets backend.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from datetime import datetime
+
+from airflow.cli.commands.task_command import _get_template_context
+from airflow.models.dagrun import DagRun
+from airflow.models.taskinstance import TaskInstance
+from airflow.serialization.serialized_objects import DagSerialization
+from airflow.utils.state import DagRunState
+from airflow.utils.types import DagRunType
+
+
+def template_context(dag, task_id: str, logical_date: datetime, conf: dict | None = None):
+    """(a private copy of the task, its template context) for a manual run at logical_date."""
+    dag = copy.deepcopy(dag)  # rendering writes the results onto the task: keep the bag's DAG clean
+    scheduler_dag = DagSerialization.from_dict(DagSerialization.to_dict(dag))
+    interval = scheduler_dag.timetable.infer_manual_data_interval(run_after=logical_date)
+    run = DagRun(
+        dag_id=dag.dag_id,
+        run_id=f"manual__{logical_date.isoformat()}",
+        run_type=DagRunType.MANUAL,
+        logical_date=logical_date,
+        data_interval=interval,
+        run_after=interval.end,
+        conf=conf or {},
+        state=DagRunState.RUNNING,
+    )
+    ti = TaskInstance(scheduler_dag.get_task(task_id), run_id=run.run_id, map_index=-1,
+                      dag_version_id=uuid.uuid4())
+    ti.dag_run = run
+    task = dag.get_task(task_id)
+    return task, _get_template_context(ti, task)
+
+
+def render_task(dag, task_id: str, logical_date: datetime, conf: dict | None = None):
+    """A copy of the task with every template field rendered."""
+    task, context = template_context(dag, task_id, logical_date, conf)
+    task.render_template_fields(context)
+    return task

@@ -1,0 +1,275 @@
+"""Task order of each DAG, and the launcher arguments each task renders for a given logical date.
+
+Templates are rendered through Airflow's own context and operators (tests/rendering.py), so a
+wrong macro, param or Variable name fails here, not on the first scheduled run.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+from rendering import render_task, template_context
+
+import glmpipe_common
+from glmpipe_common import MAIN_CLASS, should_retrain
+
+LOGICAL_DATE = datetime(2026, 11, 7, tzinfo=timezone.utc)  # a Saturday
+JOBS_IN_FLOW = ("preprocess", "train", "evaluate", "export", "score")
+
+
+def edges(dag) -> set[tuple[str, str]]:
+    """upstream → downstream pairs, without the watcher's (it watches everything)."""
+    return {
+        (task.task_id, down)
+        for task in dag.tasks
+        for down in task.downstream_task_ids
+        if down != "watcher"
+    }
+
+
+def flow_edges(last_of: dict[str, str]) -> set[tuple[str, str]]:
+    """The daily flow's order; `last_of[job]` is the task that is done when the job is."""
+    return {
+        (last_of["preprocess"], "should_retrain"),
+        ("should_retrain", "train"),
+        ("should_retrain", "skip_retrain"),
+        (last_of["train"], "evaluate"),
+        (last_of["evaluate"], "export"),
+        (last_of["export"], "retrain_finished"),
+        ("skip_retrain", "retrain_finished"),
+        (last_of["preprocess"], "score"),
+        ("retrain_finished", "score"),
+    }
+
+
+# ---- task order --------------------------------------------------------------------------
+def test_local_order(dagbag):
+    assert edges(dagbag.dags["glmpipe_local"]) == flow_edges({job: job for job in JOBS_IN_FLOW})
+
+
+@pytest.mark.parametrize("dag_id", ["glmpipe_emr", "glmpipe_dataproc"])
+def test_cloud_order_submits_then_waits_for_each_job(dagbag, dag_id):
+    expected = flow_edges({job: f"wait_{job}" for job in JOBS_IN_FLOW})
+    expected |= {(job, f"wait_{job}") for job in JOBS_IN_FLOW}
+    assert edges(dagbag.dags[dag_id]) == expected
+
+
+def test_transient_emr_creates_first_and_terminates_last(dagbag):
+    dag = dagbag.dags["glmpipe_emr_transient"]
+    expected = flow_edges({job: f"wait_{job}" for job in JOBS_IN_FLOW})
+    expected |= {(job, f"wait_{job}") for job in JOBS_IN_FLOW}
+    expected |= {("create_cluster", "preprocess"), ("create_cluster", "terminate_cluster"),
+                 ("wait_score", "terminate_cluster")}
+    assert edges(dag) == expected
+    assert dag.get_task("create_cluster").is_setup
+    assert dag.get_task("terminate_cluster").is_teardown
+
+
+@pytest.mark.parametrize("dag_id", ["glmpipe_local", "glmpipe_emr", "glmpipe_dataproc", "glmpipe_emr_transient"])
+def test_watcher_sees_every_task_but_the_branch_setup_and_teardown(dagbag, dag_id):
+    """(A failed teardown fails the run by itself: on_failure_fail_dagrun.)"""
+    dag = dagbag.dags[dag_id]
+    watched = dag.get_task("watcher").upstream_task_ids
+    unwatched = {t.task_id for t in dag.tasks if t.is_setup or t.is_teardown} | {"should_retrain", "watcher"}
+    assert watched == {t.task_id for t in dag.tasks} - unwatched
+    assert dag.get_task("watcher").trigger_rule == "one_failed"
+    assert dag.get_task("retrain_finished").trigger_rule == "all_done"
+
+
+# ---- the retrain decision ------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("mode", "day", "expected"),
+    [
+        ("auto", date(2026, 11, 8), True),  # Sunday
+        ("auto", date(2026, 11, 7), False),
+        ("always", date(2026, 11, 7), True),
+        ("never", date(2026, 11, 8), False),
+    ],
+)
+def test_should_retrain(mode, day, expected):
+    assert should_retrain(mode, day) is expected
+
+
+# ---- local: SparkSubmitOperator arguments -------------------------------------------------------
+@pytest.fixture
+def local_variables(monkeypatch):
+    """The Variables the local DAG reads, as a worker's environment would hold them."""
+    monkeypatch.setenv("AIRFLOW_VAR_GLMPIPE_LOCAL_JAR", "jars/glmpipe-jobs-all.jar")
+    monkeypatch.setenv("AIRFLOW_VAR_GLMPIPE_LOCAL_CONF", "conf/local.yaml")
+
+
+def test_local_score_renders_the_day(dagbag, local_variables):
+    task = render_task(dagbag.dags["glmpipe_local"], "score", LOGICAL_DATE)
+    assert task.application_args == ["score", "--conf", "conf/local.yaml", "--dt", "2026-11-07"]
+    assert task.application == "jars/glmpipe-jobs-all.jar"
+    assert task._java_class == MAIN_CLASS
+    assert task._conn_id == "glmpipe_spark_local"
+    assert task.name == "glmpipe-score-2026-11-07"
+
+
+def test_local_preprocess_renders_the_day(dagbag, local_variables):
+    task = render_task(dagbag.dags["glmpipe_local"], "preprocess", LOGICAL_DATE)
+    assert task.application_args == ["preprocess", "--conf", "conf/local.yaml", "--dt", "2026-11-07"]
+
+
+def test_local_train_renders_the_seven_days_ending_at_ds(dagbag, local_variables):
+    task = render_task(dagbag.dags["glmpipe_local"], "train", LOGICAL_DATE)
+    assert task.application_args == [
+        "train", "--conf", "conf/local.yaml", "--from", "2026-11-01", "--to", "2026-11-07"]
+
+
+def test_local_train_window_follows_params(dagbag, local_variables):
+    task = render_task(dagbag.dags["glmpipe_local"], "train", LOGICAL_DATE, conf={"train_days": 1})
+    assert task.application_args[-4:] == ["--from", "2026-11-07", "--to", "2026-11-07"]
+
+
+@pytest.mark.parametrize("job", ["evaluate", "export"])
+def test_local_evaluate_and_export_take_the_latest_version(dagbag, local_variables, job):
+    task = render_task(dagbag.dags["glmpipe_local"], job, LOGICAL_DATE)
+    assert task.application_args == [job, "--conf", "conf/local.yaml"]
+
+
+def test_local_params_win_over_variables_and_set_becomes_overrides(dagbag, local_variables):
+    conf = {"jar": "other.jar", "conf": "other.yaml",
+            "set": {"storage.root": "file:///srv/glmpipe", "model.reg_param": 0.01}}
+    task = render_task(dagbag.dags["glmpipe_local"], "score", LOGICAL_DATE, conf=conf)
+    assert task.application == "other.jar"
+    assert task.application_args == [
+        "score", "--conf", "other.yaml", "--dt", "2026-11-07",
+        "--set", "storage.root=file:///srv/glmpipe", "--set", "model.reg_param=0.01"]
+
+
+def test_a_missing_variable_fails_the_render_naming_it(dagbag, monkeypatch):
+    monkeypatch.delenv("AIRFLOW_VAR_GLMPIPE_LOCAL_JAR", raising=False)
+    monkeypatch.setenv("AIRFLOW_VAR_GLMPIPE_LOCAL_CONF", "conf/local.yaml")
+    with pytest.raises(Exception, match="glmpipe_local_jar"):
+        render_task(dagbag.dags["glmpipe_local"], "score", LOGICAL_DATE)
+
+
+# ---- EMR: the step definitions --------------------------------------------------------------
+@pytest.fixture
+def emr_variables(monkeypatch):
+    monkeypatch.setenv("AIRFLOW_VAR_GLMPIPE_EMR_CLUSTER_ID", "j-2AXXXXXXGAPLF")
+    monkeypatch.setenv("AIRFLOW_VAR_GLMPIPE_EMR_ARTIFACTS", "s3://example-bucket/glmpipe")
+
+
+def emr_args(launcher_args: list[str], version: str = glmpipe_common.GLMPIPE_VERSION) -> list[str]:
+    return ["spark-submit", "--deploy-mode", "cluster", "--class", MAIN_CLASS,
+            f"s3://example-bucket/glmpipe/glmpipe-jobs-{version}-all.jar", *launcher_args]
+
+
+def test_emr_score_step(dagbag, emr_variables):
+    task = render_task(dagbag.dags["glmpipe_emr"], "score", LOGICAL_DATE)
+    assert task.job_flow_id == "j-2AXXXXXXGAPLF"
+    assert task.steps == [{
+        "Name": "glmpipe score 2026-11-07",
+        "ActionOnFailure": "CONTINUE",
+        "HadoopJarStep": {
+            "Jar": "command-runner.jar",
+            "Args": emr_args(["score", "--conf", "s3://example-bucket/glmpipe/conf/emr.yaml",
+                              "--dt", "2026-11-07"]),
+        },
+    }]
+
+
+def test_emr_train_step_covers_the_window(dagbag, emr_variables):
+    task = render_task(dagbag.dags["glmpipe_emr"], "train", LOGICAL_DATE)
+    assert task.steps[0]["HadoopJarStep"]["Args"] == emr_args(
+        ["train", "--conf", "s3://example-bucket/glmpipe/conf/emr.yaml",
+         "--from", "2026-11-01", "--to", "2026-11-07"])
+
+
+def test_emr_params_pick_cluster_and_jar_version(dagbag, emr_variables):
+    conf = {"cluster_id": "j-OTHER", "version": "1.4.0"}
+    task = render_task(dagbag.dags["glmpipe_emr"], "preprocess", LOGICAL_DATE, conf=conf)
+    assert task.job_flow_id == "j-OTHER"
+    assert task.steps[0]["HadoopJarStep"]["Args"] == emr_args(
+        ["preprocess", "--conf", "s3://example-bucket/glmpipe/conf/emr.yaml", "--dt", "2026-11-07"],
+        version="1.4.0")
+
+
+class UpstreamXComs:
+    """Stands in for the one thing only a run against a real cloud produces: what the submit
+    task returned. Every other part of the sensor's context is Airflow's own."""
+
+    def __init__(self, returned: dict[str, object]):
+        self.returned = returned
+
+    def xcom_pull(self, task_ids=None, key="return_value", **_):
+        assert key == "return_value"
+        return self.returned[task_ids]
+
+
+def test_emr_sensor_waits_for_the_step_its_submit_task_added(dagbag, emr_variables):
+    task, context = template_context(dagbag.dags["glmpipe_emr"], "wait_train", LOGICAL_DATE)
+    context["ti"] = UpstreamXComs({"train": ["s-1TRAINSTEP"]})
+    task.render_template_fields(context)
+    assert (task.job_flow_id, task.step_id) == ("j-2AXXXXXXGAPLF", "s-1TRAINSTEP")
+
+
+def test_emr_transient_uses_the_cluster_it_created(dagbag, emr_variables):
+    dag = dagbag.dags["glmpipe_emr_transient"]
+    create = render_task(dag, "create_cluster", LOGICAL_DATE)
+    assert create.job_flow_overrides["Name"] == "glmpipe-2026-11-07"
+    assert create.job_flow_overrides["LogUri"] == "s3://example-bucket/glmpipe/emr-logs/"
+    for task_id in ("score", "terminate_cluster"):
+        task, context = template_context(dag, task_id, LOGICAL_DATE)
+        context["ti"] = UpstreamXComs({"create_cluster": "j-CREATED"})
+        task.render_template_fields(context)
+        assert task.job_flow_id == "j-CREATED", task_id
+
+
+# ---- Dataproc: the job resources ----------------------------------------------------------------
+@pytest.fixture
+def dataproc_variables(monkeypatch):
+    for name, value in {
+        "PROJECT": "example-project",
+        "REGION": "europe-west1",
+        "CLUSTER": "glmpipe-cluster",
+        "ARTIFACTS": "gs://example-bucket/glmpipe",
+    }.items():
+        monkeypatch.setenv(f"AIRFLOW_VAR_GLMPIPE_DATAPROC_{name}", value)
+
+
+def dataproc_job(job: str, launcher_args: list[str]) -> dict:
+    return {
+        "reference": {"project_id": "example-project"},
+        "placement": {"cluster_name": "glmpipe-cluster"},
+        "labels": {"app": "glmpipe", "glmpipe-job": job},
+        "spark_job": {
+            "main_class": MAIN_CLASS,
+            "jar_file_uris": [f"gs://example-bucket/glmpipe/glmpipe-jobs-{glmpipe_common.GLMPIPE_VERSION}-all.jar"],
+            "args": launcher_args,
+        },
+    }
+
+
+def test_dataproc_score_job(dagbag, dataproc_variables):
+    task = render_task(dagbag.dags["glmpipe_dataproc"], "score", LOGICAL_DATE)
+    assert (task.project_id, task.region) == ("example-project", "europe-west1")
+    assert task.asynchronous is True
+    assert task.job == dataproc_job(
+        "score", ["score", "--conf", "gs://example-bucket/glmpipe/conf/dataproc.yaml", "--dt", "2026-11-07"])
+
+
+def test_dataproc_train_job_covers_the_window(dagbag, dataproc_variables):
+    task = render_task(dagbag.dags["glmpipe_dataproc"], "train", LOGICAL_DATE)
+    assert task.job["spark_job"]["args"] == [
+        "train", "--conf", "gs://example-bucket/glmpipe/conf/dataproc.yaml",
+        "--from", "2026-11-01", "--to", "2026-11-07"]
+
+
+def test_dataproc_params_pick_the_cluster(dagbag, dataproc_variables):
+    conf = {"project": "p2", "region": "us-central1", "cluster": "c2"}
+    task = render_task(dagbag.dags["glmpipe_dataproc"], "preprocess", LOGICAL_DATE, conf=conf)
+    assert (task.project_id, task.region) == ("p2", "us-central1")
+    assert task.job["placement"] == {"cluster_name": "c2"}
+    assert task.job["reference"] == {"project_id": "p2"}
+
+
+def test_dataproc_sensor_waits_for_the_job_its_submit_task_started(dagbag, dataproc_variables):
+    task, context = template_context(dagbag.dags["glmpipe_dataproc"], "wait_score", LOGICAL_DATE)
+    context["ti"] = UpstreamXComs({"score": "job-4f2a"})
+    task.render_template_fields(context)
+    assert (task.project_id, task.region, task.dataproc_job_id) == ("example-project", "europe-west1", "job-4f2a")

@@ -1,0 +1,45 @@
+package dev.glmpipe;
+
+/**
+ * An error a user can cause and fix (bad config, bad date, missing input, rejected model).
+ * The launcher prints {@link #getMessage()} as one line and exits with {@link #exitCode()};
+ * anything else is a bug or an infrastructure failure and exits with 1.
+ */
+public class GlmpipeException extends RuntimeException {
+  /** Exit codes the launcher documents; Airflow and shell scripts branch on them. */
+  public static final int EXIT_FAILURE = 1;
+  public static final int EXIT_USAGE = 2;
+  public static final int EXIT_DATA_CONTRACT = 3;
+  public static final int EXIT_MODEL_REJECTED = 4;
+
+  private final int exitCode;
+
+  public GlmpipeException(int exitCode, String message) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+
+  public GlmpipeException(int exitCode, String message, Throwable cause) {
+    super(message, cause);
+    this.exitCode = exitCode;
+  }
+
+  public int exitCode() {
+    return exitCode;
+  }
+
+  /** Bad command line, bad config value, or a state the user must fix first (no champion yet). */
+  public static GlmpipeException usage(String message) {
+    return new GlmpipeException(EXIT_USAGE, message);
+  }
+
+  /** Input data is missing or breaks its contract. */
+  public static GlmpipeException dataContract(String message) {
+    return new GlmpipeException(EXIT_DATA_CONTRACT, message);
+  }
+
+  /** The model failed a quality gate; nothing was promoted. */
+  public static GlmpipeException modelRejected(String message) {
+    return new GlmpipeException(EXIT_MODEL_REJECTED, message);
+  }
+}

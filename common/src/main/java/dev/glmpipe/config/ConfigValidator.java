@@ -1,0 +1,149 @@
+package dev.glmpipe.config;
+
+import dev.glmpipe.config.DatasetConfig.ColumnContract;
+import dev.glmpipe.config.DatasetConfig.ColumnType;
+import dev.glmpipe.config.ModelConfig.ModelType;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** Cross-field rules that types alone cannot express; each failure names the key path. */
+public final class ConfigValidator {
+  /** Metrics evaluate computes, per model type; thresholds may only name these. */
+  public static final Map<ModelType, Set<String>> METRICS = Map.of(
+      ModelType.LOGISTIC, Set.of("auc_roc", "auc_pr", "log_loss", "accuracy"),
+      ModelType.LINEAR, Set.of("rmse", "mae", "r2"));
+
+  private ConfigValidator() {}
+
+  public static void validate(GlmpipeConfig c) {
+    require(!c.storage().root().isBlank(), "storage.root", "must not be empty");
+    validateContract(c.dataset());
+    validateFeatures(c);
+    validateModel(c.model());
+    validateTrain(c);
+    validateEvaluate(c);
+    for (int i = 0; i < c.score().passThroughOrEmpty().size(); i++) {
+      requireColumn(c.dataset(), c.score().passThroughOrEmpty().get(i), "score.pass_through_columns[" + i + "]");
+    }
+    require(c.datagen().rowsPerDay() >= 1, "datagen.rows_per_day", "must be at least 1");
+    require(c.datagen().malformedFraction() >= 0 && c.datagen().malformedFraction() <= 0.5,
+        "datagen.malformed_fraction", "must be between 0 and 0.5");
+  }
+
+  private static void validateContract(DatasetConfig d) {
+    List<ColumnContract> columns = d.contract().columns();
+    require(!columns.isEmpty(), "dataset.contract.columns", "must list at least one column");
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < columns.size(); i++) {
+      ColumnContract col = columns.get(i);
+      String path = "dataset.contract.columns[" + i + "]";
+      require(seen.add(col.name()), path + ".name", "column '" + col.name() + "' is declared twice");
+      if (col.min() != null || col.max() != null) {
+        require(col.type().isNumeric(), path + (col.min() != null ? ".min" : ".max"),
+            "a range applies only to integer, long or double columns, not " + col.type().name().toLowerCase());
+      }
+      if (col.min() != null && col.max() != null) {
+        require(col.min() <= col.max(), path + ".min", "must not exceed max (" + col.max() + ")");
+      }
+      if (col.allowed() != null) {
+        require(col.type() == ColumnType.STRING || col.type() == ColumnType.INTEGER || col.type() == ColumnType.LONG,
+            path + ".allowed", "allowed values apply only to string, integer or long columns");
+        require(!col.allowed().isEmpty(), path + ".allowed", "must list at least one value");
+      }
+      if (col.pattern() != null) {
+        require(col.type() == ColumnType.STRING, path + ".pattern", "a pattern applies only to string columns");
+        try {
+          Pattern.compile(col.pattern());
+        } catch (PatternSyntaxException e) {
+          throw new ConfigException(path + ".pattern", "is not a valid regular expression: " + e.getDescription());
+        }
+      }
+      if (col.format() != null) {
+        require(col.type() == ColumnType.DATE || col.type() == ColumnType.TIMESTAMP,
+            path + ".format", "a format applies only to date and timestamp columns");
+      }
+    }
+    double f = d.contract().maxQuarantineFraction();
+    require(f >= 0 && f <= 1, "dataset.contract.max_quarantine_fraction", "must be between 0 and 1");
+    require(!d.keyColumns().isEmpty(), "dataset.key_columns", "must name at least one column");
+    for (int i = 0; i < d.keyColumns().size(); i++) {
+      requireColumn(d, d.keyColumns().get(i), "dataset.key_columns[" + i + "]");
+    }
+    requireColumn(d, d.label(), "dataset.label");
+  }
+
+  private static void validateFeatures(GlmpipeConfig c) {
+    FeaturesConfig f = c.features();
+    DatasetConfig d = c.dataset();
+    Set<String> used = new HashSet<>();
+    for (int i = 0; i < f.numericOrEmpty().size(); i++) {
+      String path = "features.numeric[" + i + "].column";
+      ColumnContract col = requireColumn(d, f.numericOrEmpty().get(i).column(), path);
+      require(col.type().isNumeric(), path, "'" + col.name() + "' is " + col.type().name().toLowerCase() + ", not numeric");
+      requireFeatureColumn(c, col.name(), used, path);
+    }
+    for (int i = 0; i < f.categoricalOrEmpty().size(); i++) {
+      String path = "features.categorical[" + i + "].column";
+      ColumnContract col = requireColumn(d, f.categoricalOrEmpty().get(i).column(), path);
+      require(col.type() == ColumnType.STRING || col.type() == ColumnType.INTEGER || col.type() == ColumnType.LONG,
+          path, "'" + col.name() + "' must be a string, integer or long column to be categorical");
+      requireFeatureColumn(c, col.name(), used, path);
+    }
+    for (int i = 0; i < f.booleanOrEmpty().size(); i++) {
+      String path = "features.boolean[" + i + "]";
+      ColumnContract col = requireColumn(d, f.booleanOrEmpty().get(i), path);
+      require(col.type() == ColumnType.BOOLEAN, path, "'" + col.name() + "' is " + col.type().name().toLowerCase() + ", not boolean");
+      requireFeatureColumn(c, col.name(), used, path);
+    }
+    require(!used.isEmpty(), "features", "must declare at least one numeric, categorical or boolean feature");
+  }
+
+  private static void requireFeatureColumn(GlmpipeConfig c, String column, Set<String> used, String path) {
+    require(used.add(column), path, "column '" + column + "' is used by more than one feature");
+    require(!column.equals(c.dataset().label()), path, "the label '" + column + "' cannot be a feature");
+  }
+
+  private static void validateModel(ModelConfig m) {
+    require(m.name().matches("[A-Za-z0-9][A-Za-z0-9_.-]*"), "model.name",
+        "must be letters, digits, '_', '.', '-' (it becomes a directory name), got '" + m.name() + "'");
+    require(m.maxIter() >= 1, "model.max_iter", "must be at least 1");
+    require(m.regParam() >= 0, "model.reg_param", "must be >= 0");
+    require(m.elasticNetParam() >= 0 && m.elasticNetParam() <= 1, "model.elastic_net_param", "must be between 0 and 1");
+    require(m.tol() > 0, "model.tol", "must be > 0");
+    require(m.threshold() > 0 && m.threshold() < 1, "model.threshold", "must be between 0 and 1 (exclusive)");
+  }
+
+  private static void validateTrain(GlmpipeConfig c) {
+    double f = c.train().holdout().fraction();
+    require(f > 0 && f < 1, "train.holdout.fraction", "must be between 0 and 1 (exclusive)");
+    requireColumn(c.dataset(), c.train().holdout().column(), "train.holdout.column");
+  }
+
+  private static void validateEvaluate(GlmpipeConfig c) {
+    Set<String> known = METRICS.get(c.model().type());
+    for (String key : c.evaluate().minimumOrEmpty().keySet()) {
+      require(known.contains(key), "evaluate.minimum." + key, "unknown metric for a " + c.model().type().name().toLowerCase() + " model (known: " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+    }
+    for (String key : c.evaluate().maximumOrEmpty().keySet()) {
+      require(known.contains(key), "evaluate.maximum." + key, "unknown metric for a " + c.model().type().name().toLowerCase() + " model (known: " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+    }
+  }
+
+  private static ColumnContract requireColumn(DatasetConfig d, String name, String path) {
+    ColumnContract col = d.column(name);
+    if (col == null) {
+      throw new ConfigException(path, "column '" + name + "' is not declared in dataset.contract.columns");
+    }
+    return col;
+  }
+
+  private static void require(boolean ok, String path, String problem) {
+    if (!ok) {
+      throw new ConfigException(path, problem);
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package dev.glmpipe.config;
+
+import java.util.List;
+
+/** The input dataset: how raw files are read and the contract every row must meet. */
+public record DatasetConfig(
+    String name, InputConfig input, List<String> keyColumns, String label, ContractConfig contract) {
+
+  public enum InputFormat { CSV, JSON, PARQUET }
+
+  public record InputConfig(InputFormat format, CsvConfig csv) {}
+
+  public record CsvConfig(boolean header, String delimiter, String quote, String encoding) {}
+
+  /**
+   * @param maxQuarantineFraction above this share of quarantined rows the partition is not
+   *     published to the features table and the job exits with code 3
+   */
+  public record ContractConfig(List<ColumnContract> columns, double maxQuarantineFraction) {}
+
+  public enum ColumnType { STRING, INTEGER, LONG, DOUBLE, BOOLEAN, DATE, TIMESTAMP;
+
+    public boolean isNumeric() {
+      return this == INTEGER || this == LONG || this == DOUBLE;
+    }
+  }
+
+  /**
+   * One column's rules. Absent optional keys mean "no rule"; {@code nullable} defaults to true.
+   *
+   * @param format for DATE and TIMESTAMP columns, a Spark datetime pattern; ISO 8601 if absent
+   */
+  public record ColumnContract(
+      String name,
+      ColumnType type,
+      @ConfigOptional Boolean nullable,
+      @ConfigOptional Double min,
+      @ConfigOptional Double max,
+      @ConfigOptional List<String> allowed,
+      @ConfigOptional String pattern,
+      @ConfigOptional String format) {
+
+    public boolean isNullable() {
+      return nullable == null || nullable;
+    }
+  }
+
+  public ColumnContract column(String name) {
+    return contract.columns().stream().filter(c -> c.name().equals(name)).findFirst().orElse(null);
+  }
+}

@@ -1,0 +1,16 @@
+package dev.glmpipe.config;
+
+/**
+ * The whole typed config of one glmpipe deployment: {@code conf/base.yaml} plus an
+ * environment overlay plus {@code --set} overrides. Each section is documented in README.md.
+ */
+public record GlmpipeConfig(
+    StorageConfig storage,
+    SparkConfig spark,
+    DatasetConfig dataset,
+    FeaturesConfig features,
+    ModelConfig model,
+    TrainConfig train,
+    EvaluateConfig evaluate,
+    ScoreConfig score,
+    DatagenConfig datagen) {}

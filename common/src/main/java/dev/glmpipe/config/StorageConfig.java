@@ -1,0 +1,15 @@
+package dev.glmpipe.config;
+
+/**
+ * Where everything lives: one root URI ({@code file://}, {@code s3a://}, {@code gs://}, or a
+ * path relative to the working directory) and each table's location under it.
+ */
+public record StorageConfig(String root, TablesConfig tables) {
+  /**
+   * Table locations. A plain name is relative to the root; a value with a scheme
+   * ({@code s3a://…}), an absolute path, or one starting with {@code ./} or {@code ../} stands
+   * on its own (for example raw input that another team owns).
+   */
+  public record TablesConfig(
+      String raw, String features, String quarantine, String models, String scores, String runs) {}
+}

@@ -1,0 +1,69 @@
+package dev.glmpipe.io;
+
+import dev.glmpipe.config.StorageConfig;
+import java.io.File;
+import org.apache.hadoop.fs.Path;
+
+/** Resolves the configured storage root and table names to Hadoop paths. */
+public final class TableLayout {
+  private final Path root;
+  private final StorageConfig.TablesConfig tables;
+
+  private TableLayout(Path root, StorageConfig.TablesConfig tables) {
+    this.root = root;
+    this.tables = tables;
+  }
+
+  public static TableLayout of(StorageConfig storage) {
+    return new TableLayout(resolve(storage.root()), storage.tables());
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  public Path raw() {
+    return table(tables.raw());
+  }
+
+  public Path features() {
+    return table(tables.features());
+  }
+
+  public Path quarantine() {
+    return table(tables.quarantine());
+  }
+
+  public Path models() {
+    return table(tables.models());
+  }
+
+  /** Scores are one table per model, so two models never share a partition. */
+  public Path scores(String modelName) {
+    return new Path(table(tables.scores()), modelName);
+  }
+
+  public Path runs() {
+    return table(tables.runs());
+  }
+
+  private Path table(String location) {
+    if (standsAlone(location)) {
+      return resolve(location);
+    }
+    return new Path(root, location);
+  }
+
+  private static boolean standsAlone(String location) {
+    return location.contains("://") || location.startsWith("/") || location.startsWith("./")
+        || location.startsWith("../") || location.startsWith("file:");
+  }
+
+  /** A URI with a scheme is kept; a local path becomes an absolute {@code file:} URI. */
+  static Path resolve(String location) {
+    if (location.contains("://") || location.startsWith("file:")) {
+      return new Path(location);
+    }
+    return new Path(new File(location).getAbsoluteFile().toURI());
+  }
+}

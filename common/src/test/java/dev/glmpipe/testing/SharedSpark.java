@@ -1,0 +1,31 @@
+package dev.glmpipe.testing;
+
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The one SparkSession tests share: local[2], UI off, few shuffle partitions, bound to
+ * 127.0.0.1. Started on first use and stopped when the test JVM exits, so each test class pays
+ * nothing for it after the first.
+ */
+public final class SharedSpark {
+  private static SparkSession session;
+
+  private SharedSpark() {}
+
+  public static synchronized SparkSession get() {
+    if (session == null) {
+      session = SparkSession.builder()
+          .master("local[2]")
+          .appName("glmpipe-tests")
+          .config("spark.ui.enabled", "false")
+          .config("spark.sql.shuffle.partitions", "2")
+          .config("spark.default.parallelism", "2")
+          .config("spark.driver.host", "127.0.0.1")
+          .config("spark.driver.bindAddress", "127.0.0.1")
+          .config("spark.sql.session.timeZone", "UTC")
+          .getOrCreate();
+      Runtime.getRuntime().addShutdownHook(new Thread(session::stop));
+    }
+    return session;
+  }
+}

@@ -1,0 +1,34 @@
+package dev.glmpipe.jobs;
+
+import dev.glmpipe.config.ConfigLoader;
+import dev.glmpipe.config.ConfigRedactor;
+import dev.glmpipe.config.GlmpipeConfig;
+import dev.glmpipe.io.JsonFiles;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Option;
+
+/** {@code --conf} and {@code --set}, shared by every job. */
+public final class ConfigOptions {
+  private static final Logger LOG = LoggerFactory.getLogger(ConfigOptions.class);
+
+  @Option(names = "--conf", required = true, paramLabel = "FILE",
+      description = "YAML config (e.g. conf/local.yaml); repeat to layer several, later wins. "
+          + "Any Hadoop path works: s3://, gs://, file:.")
+  List<String> files = new ArrayList<>();
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE",
+      description = "Override one config key, e.g. --set model.reg_param=0.01 (repeatable).")
+  List<String> overrides = new ArrayList<>();
+
+  /** Loads, binds and validates; logs the effective config with secrets masked. */
+  GlmpipeConfig load() {
+    GlmpipeConfig config = ConfigLoader.load(files, overrides);
+    Map<String, Object> effective = ConfigRedactor.redact(ConfigLoader.loadTree(files, overrides));
+    LOG.info("effective config: {}", JsonFiles.toJsonLine(effective));
+    return config;
+  }
+}

@@ -1,0 +1,56 @@
+package dev.glmpipe.jobs;
+
+import dev.glmpipe.config.GlmpipeConfig;
+import dev.glmpipe.io.JsonFiles;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The shape every job runs in: load and validate config and options (before Spark starts, so
+ * mistakes cost seconds), open the session, run, print the result as one JSON line.
+ *
+ * @param <C> the job's typed config
+ */
+@Command(mixinStandardHelpOptions = true, sortOptions = false,
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:ok",
+        "1:unexpected failure (see the log)",
+        "2:usage or config error",
+        "3:input data missing or breaking its contract",
+        "4:model rejected by the quality gate"})
+abstract class JobCommand<C> implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(JobCommand.class);
+
+  @Mixin ConfigOptions configOptions;
+
+  @Spec CommandSpec spec;
+
+  Launcher launcher;
+
+  /** Builds the job's config from the loaded config and the command-line options. */
+  protected abstract C jobConfig(GlmpipeConfig config);
+
+  protected abstract Object run(SparkSession spark, C jobConfig);
+
+  @Override
+  public Integer call() {
+    GlmpipeConfig config = configOptions.load();
+    C jobConfig = jobConfig(config);
+    String name = spec.name();
+    long start = System.nanoTime();
+    try (SessionFactory.OpenSession session = launcher.sessions().open("glmpipe-" + name, config.spark())) {
+      Object result = run(session.spark(), jobConfig);
+      LOG.info("{} finished in {} s", name, String.format("%.1f", (System.nanoTime() - start) / 1e9));
+      launcher.out().println(JsonFiles.toJsonLine(result));
+      launcher.out().flush();
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,108 @@
+package dev.glmpipe.jobs;
+
+import dev.glmpipe.GlmpipeException;
+import java.io.PrintStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IFactory;
+
+/**
+ * The launcher: {@code spark-submit --class dev.glmpipe.jobs.Main glmpipe.jar <job> [options]}.
+ * Maps failures to documented exit codes with one clear line on stderr.
+ */
+@Command(name = "glmpipe", mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Train and bulk-score linear models on Apache Spark.",
+    subcommands = {
+        DatagenJob.Cli.class,
+        PreprocessJob.Cli.class,
+        TrainJob.Cli.class,
+        EvaluateJob.Cli.class,
+        ExportJob.Cli.class,
+        ScoreJob.Cli.class})
+public final class Main implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(execute(args, SessionFactory.DEFAULT, System.out, System.err));
+  }
+
+  /** Runs one job and returns its exit code; never calls System.exit (tests call this). */
+  public static int execute(String[] args, SessionFactory sessions, PrintStream out, PrintStream err) {
+    Launcher launcher = new Launcher(sessions, out, err);
+    CommandLine cli = new CommandLine(new Main(), new JobFactory(launcher));
+    cli.setOut(new java.io.PrintWriter(out, true));
+    cli.setErr(new java.io.PrintWriter(err, true));
+    cli.setExecutionExceptionHandler((ex, cmd, parsed) -> report(ex, cmd.getCommandName(), err));
+    cli.setParameterExceptionHandler((ex, argv) -> {
+      err.println("glmpipe " + ex.getCommandLine().getCommandName() + ": error: " + ex.getMessage());
+      err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
+      return GlmpipeException.EXIT_USAGE;
+    });
+    return cli.execute(args);
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(),
+        "a job is required: one of " + String.join(", ", spec.subcommands().keySet()));
+  }
+
+  private static int report(Exception ex, String job, PrintStream err) {
+    GlmpipeException known = findKnown(ex);
+    if (known != null) {
+      LOG.debug("{} failed", job, ex);
+      err.println("glmpipe " + job + ": error: " + known.getMessage());
+      return known.exitCode();
+    }
+    LOG.error("{} failed", job, ex);
+    err.println("glmpipe " + job + ": failed: " + ex);
+    return GlmpipeException.EXIT_FAILURE;
+  }
+
+  /** Our errors may arrive wrapped (e.g. by Spark); the first one in the cause chain counts. */
+  private static GlmpipeException findKnown(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof GlmpipeException g) {
+        return g;
+      }
+    }
+    return null;
+  }
+
+  /** Hands each job the launcher's session factory and output streams. */
+  private record JobFactory(Launcher launcher) implements IFactory {
+    @Override
+    public <K> K create(Class<K> cls) throws Exception {
+      K instance = CommandLine.defaultFactory().create(cls);
+      if (instance instanceof JobCommand<?> job) {
+        job.launcher = launcher;
+      }
+      return instance;
+    }
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"glmpipe " + CodeVersion.get() + " (Spark " + sparkVersion() + " on the classpath)"};
+    }
+
+    /** Spark's jar carries its version in a properties file; read it without a session. */
+    private static String sparkVersion() {
+      try (java.io.InputStream in = Main.class.getClassLoader().getResourceAsStream("spark-version-info.properties")) {
+        java.util.Properties p = new java.util.Properties();
+        if (in != null) {
+          p.load(in);
+        }
+        return p.getProperty("version", "unknown");
+      } catch (java.io.IOException e) {
+        return "unknown";
+      }
+    }
+  }
+}

@@ -1,0 +1,100 @@
+package dev.glmpipe.jobs;
+
+import dev.glmpipe.GlmpipeException;
+import dev.glmpipe.config.GlmpipeConfig;
+import dev.glmpipe.contract.ContractReport;
+import dev.glmpipe.contract.ContractValidator;
+import dev.glmpipe.io.DateRange;
+import dev.glmpipe.io.PartitionedTable;
+import dev.glmpipe.io.RawInput;
+import dev.glmpipe.io.TableLayout;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/**
+ * Raw partition → contract check → features table (valid rows, typed) and quarantine table
+ * (rejected rows with every reason). Each date is independent and idempotent.
+ */
+public final class PreprocessJob {
+  private static final Logger LOG = LoggerFactory.getLogger(PreprocessJob.class);
+
+  public record Config(GlmpipeConfig config, DateRange dates) {}
+
+  public record Partition(String dt, boolean published, String featuresPath, String quarantinePath, ContractReport report) {}
+
+  public record Result(String job, long inputRows, long validRows, long quarantinedRows, List<Partition> partitions) {}
+
+  public Result run(SparkSession spark, Config job) {
+    GlmpipeConfig c = job.config();
+    TableLayout layout = TableLayout.of(c.storage());
+    PartitionedTable raw = new PartitionedTable(spark, layout.raw());
+    PartitionedTable features = new PartitionedTable(spark, layout.features());
+    PartitionedTable quarantine = new PartitionedTable(spark, layout.quarantine());
+    ContractValidator validator = new ContractValidator(c.dataset().contract());
+
+    List<Partition> done = new ArrayList<>();
+    List<String> breaches = new ArrayList<>();
+    for (LocalDate dt : job.dates().dates()) {
+      String group = "preprocess-" + dt;
+      JobStages.describe(spark, group, "preprocess dt=" + dt + ": read raw and check the contract");
+      Dataset<Row> input = RawInput.read(spark, raw.partition(dt), c.dataset().input());
+      ContractValidator.ColumnCheck columns = validator.checkColumns(input.columns(), raw.partition(dt).toString());
+      if (!columns.extra().isEmpty()) {
+        LOG.warn("dt={}: ignoring columns not in the contract: {}", dt, columns.extra());
+      }
+      // Cached once so the raw files are read once for the counts and both writes.
+      Dataset<Row> checked = validator.validate(input).persist(StorageLevel.MEMORY_AND_DISK());
+      try {
+        ContractReport report = validator.report(checked, columns);
+        JobStages.describe(spark, group, "preprocess dt=" + dt + ": write quarantine");
+        quarantine.overwrite(validator.quarantined(checked), dt);
+        boolean publish = !report.exceeds(c.dataset().contract().maxQuarantineFraction());
+        if (publish) {
+          JobStages.describe(spark, group, "preprocess dt=" + dt + ": write features");
+          features.overwrite(validator.valid(checked), dt);
+        } else {
+          breaches.add(String.format(java.util.Locale.ROOT, "dt=%s quarantined %d of %d rows (%.2f%% > max %.2f%%)",
+              dt, report.quarantinedRows(), report.inputRows(), 100 * report.quarantineFraction(),
+              100 * c.dataset().contract().maxQuarantineFraction()));
+        }
+        LOG.info("dt={}: {} rows, {} valid, {} quarantined {}", dt, report.inputRows(), report.validRows(),
+            report.quarantinedRows(), report.rowsByReason());
+        done.add(new Partition(dt.toString(), publish, features.partition(dt).toString(),
+            quarantine.partition(dt).toString(), report));
+      } finally {
+        checked.unpersist();
+      }
+    }
+    if (!breaches.isEmpty()) {
+      throw GlmpipeException.dataContract("not published, too many rows quarantined: " + String.join("; ", breaches)
+          + " (rows kept under " + quarantine.root() + ")");
+    }
+    long in = done.stream().mapToLong(p -> p.report().inputRows()).sum();
+    long valid = done.stream().mapToLong(p -> p.report().validRows()).sum();
+    return new Result("preprocess", in, valid, in - valid, done);
+  }
+
+  @Command(name = "preprocess", description = "Check raw partitions against the data contract; write features and quarantine.")
+  static final class Cli extends JobCommand<Config> {
+    @Mixin DateOptions dates;
+
+    @Override
+    protected Config jobConfig(GlmpipeConfig config) {
+      return new Config(config, dates.range());
+    }
+
+    @Override
+    protected Object run(SparkSession spark, Config config) {
+      return new PreprocessJob().run(spark, config);
+    }
+  }
+}

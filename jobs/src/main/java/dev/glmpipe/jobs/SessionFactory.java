@@ -1,0 +1,42 @@
+package dev.glmpipe.jobs;
+
+import dev.glmpipe.config.SparkConfig;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Opens the SparkSession a job runs in. Production opens a fresh one and stops it afterwards;
+ * in-process tests hand in a shared session that outlives the job.
+ */
+@FunctionalInterface
+public interface SessionFactory {
+  OpenSession open(String appName, SparkConfig config);
+
+  /** A session and whether closing the handle stops it. */
+  record OpenSession(SparkSession spark, boolean owned) implements AutoCloseable {
+    @Override
+    public void close() {
+      if (owned) {
+        spark.stop();
+      }
+    }
+  }
+
+  /**
+   * {@code spark-submit} settings win: the YAML's master and conf apply only to keys that
+   * spark-submit (or spark-defaults.conf) did not already set.
+   */
+  SessionFactory DEFAULT = (appName, config) -> {
+    SparkConf submitted = new SparkConf();
+    SparkSession.Builder builder = SparkSession.builder().appName(appName);
+    if (!submitted.contains("spark.master")) {
+      builder.master(config.master() != null ? config.master() : "local[*]");
+    }
+    config.confOrEmpty().forEach((k, v) -> {
+      if (!submitted.contains(k)) {
+        builder.config(k, v);
+      }
+    });
+    return new OpenSession(builder.getOrCreate(), true);
+  };
+}

@@ -1,0 +1,73 @@
+# Shared helpers for glmpipe's scripts. Source it; do not run it.
+# shellcheck shell=bash
+
+GLMPIPE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+SPARK_VERSION="3.5.9"
+GLMPIPE_VERSION="0.1.0-SNAPSHOT"
+GLMPIPE_JAR="$GLMPIPE_ROOT/jobs/target/glmpipe-jobs-$GLMPIPE_VERSION-all.jar"
+
+log() { printf '[glmpipe] %s\n' "$*" >&2; }
+die() { printf '[glmpipe] error: %s\n' "$*" >&2; exit 1; }
+
+# Java 17 is the one thing a machine must already have.
+require_java17() {
+  command -v java >/dev/null 2>&1 || die "java not found: install a Java 17 JDK (Debian: apt-get install -y openjdk-17-jdk-headless)"
+  local v
+  v=$(java -version 2>&1 | awk -F'"' '/version/ {print $2; exit}')
+  case "$v" in
+    17*|1[89]*|2[0-9]*) ;;
+    *) die "Java 17 or newer is required, found '$v'" ;;
+  esac
+}
+
+# Builds the shaded jar once; later calls reuse it unless sources are newer.
+build_jar() {
+  require_java17
+  if [ -f "$GLMPIPE_JAR" ] && [ -s "$GLMPIPE_ROOT/jobs/target/spark-classpath.txt" ] && [ -z "$(find "$GLMPIPE_ROOT/common/src/main" "$GLMPIPE_ROOT/jobs/src/main" "$GLMPIPE_ROOT"/pom.xml "$GLMPIPE_ROOT"/*/pom.xml -newer "$GLMPIPE_JAR" -print -quit)" ]; then
+    return 0
+  fi
+  log "building the shaded jar (first run downloads Maven and the dependencies)"
+  (cd "$GLMPIPE_ROOT" && ./mvnw -B -q -DskipTests package) || die "build failed"
+}
+
+# The classpath Spark itself needs when we run without a Spark install: the jobs module's
+# 'provided' dependencies, listed by the build next to the jar.
+spark_classpath() {
+  local cpfile="$GLMPIPE_ROOT/jobs/target/spark-classpath.txt"
+  [ -s "$cpfile" ] || die "missing $cpfile: run ./mvnw -DskipTests package"
+  cat "$cpfile"
+}
+
+# JVM flags Spark's own launcher adds on Java 17 (org.apache.spark.launcher.JavaModuleOptions).
+SPARK_JAVA17_OPENS=(
+  -XX:+IgnoreUnrecognizedVMOptions
+  --add-opens=java.base/java.lang=ALL-UNNAMED
+  --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
+  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
+  --add-opens=java.base/java.io=ALL-UNNAMED
+  --add-opens=java.base/java.net=ALL-UNNAMED
+  --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED
+  --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.cs=ALL-UNNAMED
+  --add-opens=java.base/sun.security.action=ALL-UNNAMED
+  --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
+  --add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED
+  -Djdk.reflect.useDirectMethodHandle=false
+)
+
+# A Python venv with the pyspark package of our Spark version: its bin/ holds
+# spark-submit and the standalone master/worker launchers, so no Spark install is needed.
+# Prints the SPARK_HOME to use.
+ensure_pyspark() {
+  local venv="$GLMPIPE_ROOT/.venv/spark"
+  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import pyspark, sys; sys.exit(pyspark.__version__ != '$SPARK_VERSION')" 2>/dev/null; then
+    log "installing pyspark==$SPARK_VERSION into .venv/spark (about 320 MB, once)"
+    python3 -m venv "$venv" >&2 || die "python3 -m venv failed (Debian: apt-get install -y python3-venv)"
+    "$venv/bin/pip" install -q "pyspark==$SPARK_VERSION" >&2 || die "pip install pyspark==$SPARK_VERSION failed"
+  fi
+  "$venv/bin/python" -c "import os, pyspark; print(os.path.dirname(pyspark.__file__))"
+}

@@ -1,0 +1,281 @@
+#!/usr/bin/env bash
+# End-to-end test of the shaded jar the way users submit it: a real Spark standalone cluster
+# (master + 2 workers on 127.0.0.1, from scripts/local-cluster.sh) and real spark-submit runs
+# of every job, datagen -> preprocess -> train -> evaluate -> export -> score, with the work
+# spread over the executors; then the error paths (bad date, missing input partition).
+#
+# Prints one line per check and ends with 'N passed, M failed'; exits non-zero if M > 0.
+# Each job's stdout/stderr stay in out/test-cluster/logs/ and the cluster's logs (executors'
+# too) in out/test-cluster/cluster/ after the run, pass or fail.
+#
+# Overrides (environment): GLMPIPE_ROWS_PER_DAY (3000), GLMPIPE_SUBMIT_TIMEOUT seconds per
+# job (300), GLMPIPE_KEEP_STORAGE=1 keeps the temporary storage root, plus the port and size
+# variables of scripts/local-cluster.sh.
+set -euo pipefail
+
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+ROWS_PER_DAY="${GLMPIPE_ROWS_PER_DAY:-3000}"
+SUBMIT_TIMEOUT="${GLMPIPE_SUBMIT_TIMEOUT:-300}"
+CONF_FILE=conf/local.yaml
+# Three days of data: train on the first two, score the third (a day the model never saw).
+DAY1=2024-03-01 DAY2=2024-03-02 DAY3=2024-03-03
+MISSING_DAY=2024-04-15   # no partition is ever written for it
+BAD_DAY=2026-13-01       # month 13
+
+OUT_DIR="$GLMPIPE_ROOT/out/test-cluster"
+LOG_DIR="$OUT_DIR/logs"
+# The test gets its own cluster state dir, so a cluster a developer started by hand with
+# scripts/local-cluster.sh (state in out/cluster) is never stopped by this test.
+export GLMPIPE_CLUSTER_DIR="$OUT_DIR/cluster"
+CLUSTER="$GLMPIPE_ROOT/scripts/local-cluster.sh"
+
+PASSED=0 FAILED=0
+pass() { PASSED=$((PASSED + 1)); printf 'PASS  %s\n' "$*"; }
+fail() { FAILED=$((FAILED + 1)); printf 'FAIL  %s\n' "$*"; }
+# check DESCRIPTION COMMAND...: one assertion; the command's own output is hidden.
+check() {
+  local what=$1; shift
+  if "$@" >/dev/null 2>&1; then pass "$what"; else fail "$what"; fi
+}
+summary() {
+  echo "$PASSED passed, $FAILED failed"
+  [ "$FAILED" -eq 0 ]
+}
+
+# ---------------------------------------------------------------------------------------------
+# JSON helpers (python3's json module; no jq needed)
+
+# is_one_json_object FILE: the whole file is one line holding exactly one JSON object.
+is_one_json_object() {
+  python3 -c '
+import json, sys
+text = open(sys.argv[1]).read()
+obj, end = json.JSONDecoder().raw_decode(text.strip())
+ok = len(text.splitlines()) == 1 and isinstance(obj, dict) and end == len(text.strip())
+sys.exit(0 if ok else 1)' "$1"
+}
+
+# jget FILE KEY...: the first of the dotted KEYs present in the JSON object in FILE (scalars as
+# text, the rest as JSON); fails if none is present. Several keys let the test name the fields
+# it means without breaking on a rename such as rows -> row_count.
+jget() {
+  python3 - "$@" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+for path in sys.argv[2:]:
+    node = doc
+    for part in path.split("."):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            break
+    else:
+        print(node if isinstance(node, (str, int, float, bool)) else json.dumps(node))
+        sys.exit(0)
+sys.exit(1)
+PY
+}
+
+# The master's /json/ document; an empty proxy handler keeps loopback traffic off any proxy.
+master_json() {
+  python3 - "$MASTER_JSON_URL" <<'PY'
+import sys, urllib.request
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+with opener.open(sys.argv[1], timeout=5) as r:
+    sys.stdout.write(r.read().decode())
+PY
+}
+
+# completed_apps: one line per application the master has seen finish: "id state cores name".
+completed_apps() {
+  master_json | python3 -c '
+import json, sys
+for app in json.load(sys.stdin).get("completedapps", []):
+    print(app["id"], app["state"], app.get("cores", 0), app.get("name", "").replace(" ", "_"))'
+}
+
+# ---------------------------------------------------------------------------------------------
+# Running a job
+
+# submit STEP JOB ARGS...: spark-submit of the shaded jar to the cluster. stdout and stderr go to
+# $LOG_DIR/STEP.out and .err; the exit code is left in $RC. Never fails itself, so the test
+# goes on to count what did and did not work.
+submit() {
+  local step=$1; shift
+  local started=$SECONDS
+  set +e
+  # timeout: an app the cluster cannot give executors to waits forever; fail it instead.
+  timeout --signal=TERM --kill-after=30 "$SUBMIT_TIMEOUT" \
+    "$SPARK_HOME/bin/spark-submit" \
+      --master "$MASTER_URL" \
+      --deploy-mode client \
+      --class dev.glmpipe.jobs.Main \
+      --driver-memory 1g \
+      --executor-memory "${GLMPIPE_WORKER_MEMORY:-1g}" \
+      --total-executor-cores 2 \
+      --conf spark.executor.cores=1 \
+      --conf spark.cores.max=2 \
+      --conf spark.driver.host=127.0.0.1 \
+      --conf spark.driver.bindAddress=127.0.0.1 \
+      --conf spark.ui.enabled=false \
+      "$GLMPIPE_JAR" "$@" \
+      >"$LOG_DIR/$step.out" 2>"$LOG_DIR/$step.err"
+  RC=$?
+  set -e
+  log "$step: exit $RC in $((SECONDS - started))s ($*)"
+}
+
+# show_failure STEP: the end of a failed job's stderr, so CI output says why.
+show_failure() {
+  echo "----- last lines of $LOG_DIR/$1.err -----"
+  tail -n 25 "$LOG_DIR/$1.err" || true
+  echo "-----"
+}
+
+# run_job STEP JOB ARGS...: a job that must succeed: exit 0, one JSON object on stdout, and an
+# application of its own (named glmpipe-JOB by the launcher) that the master saw run on the
+# cluster and FINISH with both cores: proof that spark-submit's --master won over the
+# config's local master. Returns non-zero if the job failed, so the pipeline stops there.
+run_job() {
+  local step=$1 job=$2 before after new
+  before=$(completed_apps | wc -l) || before=0
+  submit "$@"
+  if [ "$RC" -eq 0 ]; then pass "$step: exit code 0"; else fail "$step: exit code $RC, expected 0"; show_failure "$step"; return 1; fi
+  check "$step: stdout is one JSON object on one line" is_one_json_object "$LOG_DIR/$step.out"
+
+  # The driver unregisters on stop; the master may take a moment to list the app as completed.
+  local tries
+  for ((tries = 0; tries < 20; tries++)); do
+    after=$(completed_apps | wc -l) || after=0
+    [ "$after" -gt "$before" ] && break
+    sleep 0.5
+  done
+  new=$(completed_apps | tail -n +"$((before + 1))") || new=""
+  if [ "$(wc -l <<<"$new")" -eq 1 ] && [[ "$new" == *" FINISHED 2 glmpipe-$job" ]]; then
+    pass "$step: ran as cluster application $(cut -d' ' -f1 <<<"$new"), FINISHED on 2 cores"
+  else
+    fail "$step: expected one new FINISHED application with 2 cores on the master, got: '${new:-none}'"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Set up: jar, Spark, cluster, storage root
+
+require_java17
+SPARK_HOME="$(ensure_pyspark)"
+export SPARK_HOME
+build_jar
+[ -f "$GLMPIPE_JAR" ] || die "the build did not produce $GLMPIPE_JAR"
+
+WORK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/glmpipe-cluster-test.XXXXXX")"
+STORAGE_DIR="$WORK_DIR/storage"
+STORAGE_ROOT="file://$STORAGE_DIR"
+
+cleanup() {
+  local rc=$?
+  "$CLUSTER" stop || true
+  if [ "${GLMPIPE_KEEP_STORAGE:-0}" = 1 ]; then
+    log "storage root kept: $STORAGE_ROOT"
+  else
+    rm -rf "$WORK_DIR"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+rm -rf "$LOG_DIR"
+mkdir -p "$LOG_DIR" "$WORK_DIR/spark-conf"
+
+# The driver binds to loopback like the daemons; an empty SPARK_CONF_DIR keeps this machine's
+# spark-defaults.conf (if any) out of the test.
+export SPARK_LOCAL_IP=127.0.0.1 SPARK_CONF_DIR="$WORK_DIR/spark-conf"
+
+"$CLUSTER" start >/dev/null || die "the local cluster did not start (logs: $GLMPIPE_CLUSTER_DIR)"
+MASTER_URL="$(<"$GLMPIPE_CLUSTER_DIR/master-url")"
+MASTER_JSON_URL="$(<"$GLMPIPE_CLUSTER_DIR/master-json-url")"
+check "cluster: master $MASTER_URL lists 2 alive workers" \
+  test "$(master_json | python3 -c 'import json,sys; print(json.load(sys.stdin)["aliveworkers"])')" = 2
+
+# Settings every job gets: the temporary storage root and small data.
+COMMON=(--conf "$CONF_FILE" --set "storage.root=$STORAGE_ROOT" --set "datagen.rows_per_day=$ROWS_PER_DAY")
+
+# ---------------------------------------------------------------------------------------------
+# The pipeline. Each step depends on the one before, so the first broken step ends it.
+
+pipeline() {
+  run_job datagen datagen --from "$DAY1" --to "$DAY3" "${COMMON[@]}" || return 1
+
+  local day
+  for day in "$DAY1" "$DAY2" "$DAY3"; do
+    run_job "preprocess-$day" preprocess --dt "$day" "${COMMON[@]}" || return 1
+    check "preprocess-$day: features partition committed" test -f "$STORAGE_DIR/features/dt=$day/_SUCCESS"
+  done
+
+  run_job train train --from "$DAY1" --to "$DAY2" "${COMMON[@]}" || return 1
+  VERSION=$(jget "$LOG_DIR/train.out" version model_version) || VERSION=""
+  check "train: result names the new model version ('$VERSION')" test -n "$VERSION"
+
+  run_job evaluate evaluate --version "$VERSION" "${COMMON[@]}" || return 1
+  run_job export export --version "$VERSION" "${COMMON[@]}" || return 1
+
+  run_job "score-$DAY3" score --dt "$DAY3" "${COMMON[@]}" || return 1
+  local valid scored
+  valid=$(jget "$LOG_DIR/preprocess-$DAY3.out" valid_rows rows_valid valid) || valid=""
+  scored=$(jget "$LOG_DIR/score-$DAY3.out" rows scored_rows rows_scored row_count) || scored=""
+  if [ -n "$valid" ] && [ "$scored" = "$valid" ]; then
+    pass "score-$DAY3: scored rows ($scored) = preprocess valid rows ($valid)"
+  else
+    fail "score-$DAY3: scored rows '$scored' != preprocess valid rows '$valid'"
+  fi
+  MODEL=$(jget "$LOG_DIR/score-$DAY3.out" model model_name) || MODEL=""
+  check "score-$DAY3: scores/$MODEL/dt=$DAY3/_SUCCESS exists" \
+    test -n "$MODEL" -a -f "$STORAGE_DIR/scores/$MODEL/dt=$DAY3/_SUCCESS"
+  check "score-$DAY3: the partition holds Parquet files" \
+    compgen -G "$STORAGE_DIR/scores/$MODEL/dt=$DAY3/*.parquet"
+}
+
+MODEL=""
+pipeline || true
+
+# Work really ran on the executors: every worker's executors logged tasks they ran.
+for worker_dir in "$GLMPIPE_CLUSTER_DIR"/worker-*/; do
+  worker=$(basename "$worker_dir")
+  tasks=$(cat "$worker_dir"/app-*/*/stderr 2>/dev/null | grep -c 'Running task' || true)
+  if [ "${tasks:-0}" -gt 0 ]; then
+    pass "$worker: its executors ran $tasks tasks"
+  else
+    fail "$worker: its executors ran no task"
+  fi
+done
+
+# ---------------------------------------------------------------------------------------------
+# Error paths, through spark-submit too
+
+# A bad date is a usage error: exit 2 and one clear line naming the date, no stack trace.
+submit bad-date preprocess --dt "$BAD_DAY" "${COMMON[@]}"
+check "bad date: exit code 2 (got $RC)" test "$RC" -eq 2
+check "bad date: stderr names '$BAD_DAY'" grep -q -- "$BAD_DAY" "$LOG_DIR/bad-date.err"
+check "bad date: no stack trace on stderr" bash -c "! grep -qE '^[[:space:]]+at |Exception in thread' '$LOG_DIR/bad-date.err'"
+check "bad date: exactly one line on stderr names the date" \
+  test "$(grep -c -- "$BAD_DAY" "$LOG_DIR/bad-date.err")" -eq 1
+check "bad date: nothing on stdout" test ! -s "$LOG_DIR/bad-date.out"
+
+# Scoring a day that has no input partition is a missing-input error: exit 3.
+submit missing-day score --dt "$MISSING_DAY" "${COMMON[@]}"
+check "missing partition: exit code 3 (got $RC)" test "$RC" -eq 3
+check "missing partition: stderr names '$MISSING_DAY'" grep -q -- "$MISSING_DAY" "$LOG_DIR/missing-day.err"
+check "missing partition: no scores partition written" test ! -e "$STORAGE_DIR/scores/${MODEL:-x}/dt=$MISSING_DAY"
+
+# Nothing was left running or failed on the master.
+check "cluster: no application still active" \
+  test "$(master_json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["activeapps"]))')" = 0
+check "cluster: every completed application FINISHED (none FAILED or KILLED)" \
+  bash -c "! grep -vq ' FINISHED ' <<<\"\$1\"" _ "$(completed_apps)"
+
+summary
