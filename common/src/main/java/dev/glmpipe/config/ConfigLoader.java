@@ -106,7 +106,7 @@ public final class ConfigLoader {
     } catch (YAMLException e) {
       throw new ConfigException(keyPath, "--set value '" + valueText + "' is not valid YAML");
     }
-    String[] parts = keyPath.split("\\.");
+    String[] parts = splitKeyPath(keyPath);
     Map<String, Object> node = tree;
     for (int i = 0; i < parts.length - 1; i++) {
       Object child = node.computeIfAbsent(parts[i], k -> new LinkedHashMap<String, Object>());
@@ -117,6 +117,18 @@ public final class ConfigLoader {
       node = (Map<String, Object>) child;
     }
     node.put(parts[parts.length - 1], value);
+  }
+
+  /**
+   * Splits {@code a.b.c} at dots, except that a key under {@code spark.conf} is one Spark
+   * property name and keeps its own dots ({@code spark.conf.spark.sql.shuffle.partitions}).
+   */
+  static String[] splitKeyPath(String keyPath) {
+    String sparkConf = "spark.conf.";
+    if (keyPath.startsWith(sparkConf) && keyPath.length() > sparkConf.length()) {
+      return new String[] {"spark", "conf", keyPath.substring(sparkConf.length())};
+    }
+    return keyPath.split("\\.");
   }
 
   /** Mappings merge key by key; lists and scalars in {@code overlay} replace those in {@code base}. */

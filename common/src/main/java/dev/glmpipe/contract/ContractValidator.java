@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.map;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.split;
 import static org.apache.spark.sql.functions.sum;
@@ -35,12 +36,15 @@ import org.apache.spark.sql.types.DataTypes;
  * Checks raw string rows against a {@link ContractConfig}, as pure Column expressions.
  *
  * <p>{@link #validate} adds, per contract column, its typed value (under the column's own name)
- * and keeps the original text under {@code _raw_<name>}; {@link #REASONS} lists every failed
+ * and keeps the original text under {@code _raw_<name>} (other input columns go into
+ * {@link #EXTRA_FIELDS}); {@link #REASONS} lists every failed
  * rule. {@link #valid} and {@link #quarantined} then split the rows; every input row lands in
  * exactly one of them.
  */
 public final class ContractValidator {
   public static final String REASONS = "_reasons";
+  /** Input columns the contract does not declare, kept for the quarantine. */
+  public static final String EXTRA_FIELDS = "extra_fields";
   private static final String RAW_PREFIX = "_raw_";
 
   private final ContractConfig contract;
@@ -88,6 +92,19 @@ public final class ContractValidator {
       out.add(typed.as(c.name()));
       checks.addAll(rules(text, typed, c));
     }
+    // Columns outside the contract travel along as one map: quarantined rows keep every original
+    // field, and the CSV reader must parse whole lines (with column pruning it would not notice
+    // a short line when only some columns are read).
+    List<Column> extras = new ArrayList<>();
+    for (String name : raw.columns()) {
+      if (!name.startsWith("_") && contract.columns().stream().noneMatch(c -> c.name().equals(name))) {
+        extras.add(lit(name));
+        extras.add(col(quote(name)));
+      }
+    }
+    out.add(extras.isEmpty()
+        ? map().cast("map<string,string>").as(EXTRA_FIELDS)
+        : map(extras.toArray(Column[]::new)).as(EXTRA_FIELDS));
     Column corrupt = col(RawInput.CORRUPT_RECORD);
     Column reasons = when(corrupt.isNotNull(), array(lit(ReasonCode.MALFORMED_RECORD.name())))
         .otherwise(array_compact(array(checks.toArray(Column[]::new))));
@@ -112,6 +129,7 @@ public final class ContractValidator {
     for (ColumnContract c : contract.columns()) {
       out.add(col(RAW_PREFIX + c.name()).as(c.name()));
     }
+    out.add(col(EXTRA_FIELDS));
     out.add(col(RawInput.CORRUPT_RECORD).as("raw_record"));
     out.add(col(RawInput.SOURCE_FILE).as("source_file"));
     out.add(col(REASONS).as("reasons"));

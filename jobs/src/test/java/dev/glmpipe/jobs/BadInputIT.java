@@ -1,0 +1,85 @@
+package dev.glmpipe.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Mistakes a user can make end with one clear line on stderr and the documented exit code. */
+class BadInputIT {
+  @TempDir Path root;
+
+  private static void assertOneLineError(JobRunner.Run run, int exitCode, String expected) {
+    assertThat(run.exitCode()).as(run.stderr()).isEqualTo(exitCode);
+    assertThat(run.stdout()).isEmpty();
+    String firstLine = run.stderr().lines().filter(l -> l.startsWith("glmpipe ")).findFirst().orElse("");
+    assertThat(firstLine).contains(expected);
+    assertThat(run.stderr()).doesNotContain("\tat ");
+  }
+
+  @Test
+  void unknownConfigKey() {
+    JobRunner.Run run = new JobRunner(root, "model.regparam=0.1").run("train", "--dt", "2026-11-01");
+    assertOneLineError(run, 2, "glmpipe train: error: config key 'model.regparam': unknown key");
+  }
+
+  @Test
+  void missingConfigKey() {
+    JobRunner.Run run = new JobRunner(root, "dataset.label=").run("preprocess", "--dt", "2026-11-01");
+    assertOneLineError(run, 2, "config key 'dataset.label': must have a value");
+  }
+
+  @Test
+  void missingConfigFile() {
+    JobRunner.Run run = JobRunner.raw("score", "--conf", "nope.yaml", "--dt", "2026-11-01");
+    assertOneLineError(run, 2, "config file 'nope.yaml': does not exist");
+  }
+
+  @Test
+  void malformedDate() {
+    JobRunner.Run run = new JobRunner(root).run("score", "--dt", "2026-13-01");
+    assertOneLineError(run, 2, "'2026-13-01' is not a valid date in YYYY-MM-DD form");
+  }
+
+  @Test
+  void halfADateRange() {
+    JobRunner.Run run = new JobRunner(root).run("train", "--from", "2026-11-01");
+    assertOneLineError(run, 2, "--from and --to go together; --to is missing");
+  }
+
+  @Test
+  void unknownJob() {
+    JobRunner.Run run = JobRunner.raw("predict", "--conf", "../conf/local.yaml");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.stderr()).contains("Unmatched argument").contains("predict");
+  }
+
+  @Test
+  void missingInputPartition() {
+    JobRunner.Run run = new JobRunner(root).run("preprocess", "--dt", "2026-11-01");
+    assertOneLineError(run, 3, "raw input partition not found: ");
+    assertThat(run.stderr()).contains("dt=2026-11-01");
+  }
+
+  @Test
+  void missingFeaturePartitionForTraining() {
+    JobRunner.Run run = new JobRunner(root).run("train", "--from", "2026-11-01", "--to", "2026-11-02");
+    assertOneLineError(run, 3, "input partitions 2026-11-01, 2026-11-02 not found under");
+  }
+
+  @Test
+  void scoringWithNoChampion() {
+    JobRunner.Run run = new JobRunner(root).run("score", "--dt", "2026-11-01");
+    assertOneLineError(run, 2, "model 'churn' has no champion yet");
+  }
+
+  @Test
+  void helpWorksForEveryJob() {
+    for (String job : new String[] {"datagen", "preprocess", "train", "evaluate", "export", "score"}) {
+      JobRunner.Run run = JobRunner.raw(job, "--help");
+      assertThat(run.exitCode()).isZero();
+      assertThat(run.stdout()).contains("Usage: glmpipe " + job).contains("--conf").contains("Exit codes:");
+    }
+  }
+}
