@@ -54,6 +54,8 @@ public final class DatagenJob {
   private static void writeReplacing(SparkSession spark, Path partition, Path file, List<String> lines) {
     try {
       FileSystem fs = partition.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      // No .crc side files on local disks: people open and edit sample CSVs by hand.
+      fs.setWriteChecksum(false);
       fs.delete(partition, true);
       try (OutputStream out = fs.create(file, true)) {
         for (String line : lines) {

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Checks the EMR and Dataproc submit scripts build the commands users expect (dry run: no cloud).
+set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
+cd "$GLMPIPE_ROOT"
+
+passed=0; failed=0
+expect() {  # expect <name> <needle> <output>
+  if grep -qF -- "$2" <<<"$3"; then passed=$((passed + 1)); else failed=$((failed + 1)); log "FAIL $1: missing '$2' in: $3"; fi
+}
+
+emr=$(GLMPIPE_DRY_RUN=1 GLMPIPE_S3_PREFIX=s3://bucket/rel EMR_CLUSTER_ID=j-ABC scripts/submit-emr.sh score --dt 2026-11-07)
+expect emr-cluster "--cluster-id j-ABC" "$emr"
+expect emr-class '\"--class\"\,\"dev.glmpipe.jobs.Main\"' "$emr"
+expect emr-jar "s3://bucket/rel/$(basename "$GLMPIPE_JAR")" "$emr"
+expect emr-args '\"score\"\,\"--conf\"\,\"s3://bucket/rel/conf/emr.yaml\"\,\"--dt\"\,\"2026-11-07\"' "$emr"
+expect emr-deploy '\"--deploy-mode\"\,\"cluster\"' "$emr"
+
+up=$(GLMPIPE_DRY_RUN=1 GLMPIPE_S3_PREFIX=s3://bucket/rel scripts/submit-emr.sh upload)
+expect emr-upload-base "s3://bucket/rel/conf/base.yaml" "$up"
+expect emr-upload-overlay "s3://bucket/rel/conf/emr.yaml" "$up"
+
+dp=$(GLMPIPE_DRY_RUN=1 GLMPIPE_GCS_PREFIX=gs://bucket/rel DATAPROC_CLUSTER=c1 DATAPROC_REGION=europe-west1 \
+  scripts/submit-dataproc.sh train --from 2026-11-01 --to 2026-11-07)
+expect dataproc-cluster "--cluster c1 --region europe-west1" "$dp"
+expect dataproc-args "--class dev.glmpipe.jobs.Main --jars gs://bucket/rel/$(basename "$GLMPIPE_JAR") -- train --conf gs://bucket/rel/conf/dataproc.yaml --from 2026-11-01 --to 2026-11-07" "$dp"
+
+if GLMPIPE_DRY_RUN=1 GLMPIPE_S3_PREFIX=s3://b/r scripts/submit-emr.sh score --dt 2026-11-07 2>/dev/null; then
+  failed=$((failed + 1)); log "FAIL emr without EMR_CLUSTER_ID should fail"
+else
+  passed=$((passed + 1))
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every test glmpipe has, on real components:
+#   1. Maven: unit tests and the in-process integration tests (*IT) through the launcher;
+#   2. the shaded jar under real spark-submit on a standalone cluster on 127.0.0.1;
+#   3. the Airflow DAGs in a real Airflow (DagBag, rendered arguments, a local end-to-end run);
+#   4. the EMR / Dataproc submit scripts in dry-run mode.
+# Needs only Java 17 and Python 3 with venv; everything else is fetched on first use.
+set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
+cd "$GLMPIPE_ROOT"
+require_java17
+
+log "1/4 Maven unit and integration tests"
+./mvnw -B verify
+
+log "2/4 spark-submit on a standalone cluster"
+scripts/test-cluster.sh
+
+log "3/4 Airflow DAGs"
+scripts/test-airflow.sh
+
+log "4/4 submit scripts (dry run)"
+scripts/test-submit-scripts.sh
