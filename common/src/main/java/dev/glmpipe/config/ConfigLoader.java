@@ -29,7 +29,11 @@ public final class ConfigLoader {
   private ConfigLoader() {}
 
   public static GlmpipeConfig load(List<String> files, List<String> overrides) {
-    Map<String, Object> tree = loadTree(files, overrides);
+    return bind(loadTree(files, overrides));
+  }
+
+  /** Typed binding and validation of a merged tree from {@link #loadTree}. */
+  public static GlmpipeConfig bind(Map<String, Object> tree) {
     GlmpipeConfig config = ConfigBinder.bind(tree, GlmpipeConfig.class);
     ConfigValidator.validate(config);
     return config;

@@ -4,7 +4,6 @@ import dev.glmpipe.GlmpipeException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -54,19 +53,19 @@ public final class PartitionedTable {
    * silent gap in a training window would train on less data than the manifest claims.
    */
   public Dataset<Row> read(List<LocalDate> dates) {
-    List<String> missing = new ArrayList<>();
-    List<String> paths = new ArrayList<>();
-    for (LocalDate dt : dates) {
-      if (!isCommitted(dt)) {
-        missing.add(dt.toString());
-      }
-      paths.add(partition(dt).toString());
-    }
+    requireCommitted(dates);
+    String[] paths = dates.stream().map(dt -> partition(dt).toString()).toArray(String[]::new);
+    return spark.read().option("basePath", root.toString()).parquet(paths);
+  }
+
+  /** Fails naming every date whose partition is missing or was never committed. */
+  public void requireCommitted(List<LocalDate> dates) {
+    List<String> missing = dates.stream().filter(dt -> !isCommitted(dt)).map(LocalDate::toString).toList();
     if (!missing.isEmpty()) {
       throw GlmpipeException.dataContract("input partition" + (missing.size() > 1 ? "s " : " ")
-          + String.join(", ", missing) + " not found under " + root + " (expected " + partition(LocalDate.parse(missing.get(0))) + "/_SUCCESS)");
+          + String.join(", ", missing) + " not found under " + root
+          + " (expected " + partition(LocalDate.parse(missing.get(0))) + "/_SUCCESS)");
     }
-    return spark.read().option("basePath", root.toString()).parquet(paths.toArray(String[]::new));
   }
 
   /** Replaces one partition with {@code rows} (which must not carry a {@code dt} column). */

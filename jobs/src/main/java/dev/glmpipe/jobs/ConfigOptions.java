@@ -26,9 +26,8 @@ public final class ConfigOptions {
 
   /** Loads, binds and validates; logs the effective config with secrets masked. */
   GlmpipeConfig load() {
-    GlmpipeConfig config = ConfigLoader.load(files, overrides);
-    Map<String, Object> effective = ConfigRedactor.redact(ConfigLoader.loadTree(files, overrides));
-    LOG.info("effective config: {}", JsonFiles.toJsonLine(effective));
-    return config;
+    Map<String, Object> tree = ConfigLoader.loadTree(files, overrides);
+    LOG.info("effective config: {}", JsonFiles.toJsonLine(ConfigRedactor.redact(tree)));
+    return ConfigLoader.bind(tree);
   }
 }

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
  *
  * @param <C> the job's typed config
  */
-@Command(mixinStandardHelpOptions = true, sortOptions = false,
+@Command(mixinStandardHelpOptions = true, sortOptions = false, versionProvider = Main.Version.class,
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:ok",

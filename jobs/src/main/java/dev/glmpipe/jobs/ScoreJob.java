@@ -38,7 +38,7 @@ public final class ScoreJob {
     PartitionedTable features = new PartitionedTable(spark, layout.features());
     PartitionedTable scores = new PartitionedTable(spark, layout.scores(c.model().name()));
     // Check every date first: a run that will fail on day 5 should fail before writing day 1.
-    job.dates().dates().forEach(dt -> features.read(List.of(dt)));
+    features.requireCommitted(job.dates().dates());
     List<Partition> done = new ArrayList<>();
     for (LocalDate dt : job.dates().dates()) {
       JobStages.describe(spark, "score-" + dt, "score dt=" + dt + " with " + c.model().name() + " " + version);
