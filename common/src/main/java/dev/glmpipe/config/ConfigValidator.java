@@ -67,6 +67,7 @@ public final class ConfigValidator {
             path + ".format", "a format applies only to date and timestamp columns");
       }
     }
+    validateUniqueKey(d);
     double f = d.contract().maxQuarantineFraction();
     require(f >= 0 && f <= 1, "dataset.contract.max_quarantine_fraction", "must be between 0 and 1");
     require(!d.keyColumns().isEmpty(), "dataset.key_columns", "must name at least one column");
@@ -74,6 +75,26 @@ public final class ConfigValidator {
       requireColumn(d, d.keyColumns().get(i), "dataset.key_columns[" + i + "]");
     }
     requireColumn(d, d.label(), "dataset.label");
+  }
+
+  private static void validateUniqueKey(DatasetConfig d) {
+    DatasetConfig.UniqueKey unique = d.contract().unique();
+    if (unique == null) {
+      return;
+    }
+    require(!unique.columns().isEmpty(), "dataset.contract.unique.columns", "must name at least one column");
+    for (int i = 0; i < unique.columns().size(); i++) {
+      String path = "dataset.contract.unique.columns[" + i + "]";
+      ColumnContract col = requireColumn(d, unique.columns().get(i), path);
+      require(!col.isNullable(), path, "key column '" + col.name() + "' must be declared nullable: false");
+    }
+    if (unique.keep() == DatasetConfig.Keep.NONE) {
+      return;
+    }
+    require(unique.orderBy() != null, "dataset.contract.unique.order_by",
+        "is required when keep is " + unique.keep().name().toLowerCase());
+    ColumnContract order = requireColumn(d, unique.orderBy(), "dataset.contract.unique.order_by");
+    require(order.type() != ColumnType.BOOLEAN, "dataset.contract.unique.order_by", "cannot order by a boolean column");
   }
 
   private static void validateFeatures(GlmpipeConfig c) {

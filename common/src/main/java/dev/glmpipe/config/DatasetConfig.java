@@ -15,8 +15,19 @@ public record DatasetConfig(
   /**
    * @param maxQuarantineFraction above this share of quarantined rows the partition is not
    *     published to the features table and the job exits with code 3
+   * @param unique a key no two valid rows of a partition may share, and which duplicate wins
    */
-  public record ContractConfig(List<ColumnContract> columns, double maxQuarantineFraction) {}
+  public record ContractConfig(
+      List<ColumnContract> columns, double maxQuarantineFraction, @ConfigOptional UniqueKey unique) {}
+
+  /** Which of several rows with the same key is kept: the other ones are quarantined. */
+  public enum Keep { LATEST, EARLIEST, NONE }
+
+  /**
+   * @param orderBy the column that decides "latest" and "earliest" (ties go to the row that
+   *     sorts first by input file, then by content, so reruns pick the same row)
+   */
+  public record UniqueKey(List<String> columns, Keep keep, @ConfigOptional String orderBy) {}
 
   public enum ColumnType { STRING, INTEGER, LONG, DOUBLE, BOOLEAN, DATE, TIMESTAMP;
 

@@ -38,7 +38,9 @@ public final class ChurnGenerator {
     NEGATIVE_TENURE("OUT_OF_RANGE"),
     MISSING_PLAN("MISSING_REQUIRED"),
     UNKNOWN_PLAN("NOT_ALLOWED_VALUE"),
-    BAD_TIMESTAMP("TYPE_MISMATCH");
+    BAD_TIMESTAMP("TYPE_MISMATCH"),
+    /** A stale copy of the previous good row (same id, an hour older): the contract keeps the latest. */
+    STALE_DUPLICATE("DUPLICATE_KEY");
 
     public final String reasonCode;
 
@@ -66,13 +68,19 @@ public final class ChurnGenerator {
     Defect[] defects = Defect.values();
     int brokenSoFar = 0;
     String idPrefix = "C" + dt.toString().replace("-", "") + "-";
+    String[] lastGood = null;
     for (int i = 0; i < rows; i++) {
       String[] f = row(rnd, dt, idPrefix + String.format(Locale.ROOT, "%06d", i));
       String line = String.join(",", f);
       if (rnd.nextDouble() < brokenFraction) {
         Defect defect = defects[brokenSoFar++ % defects.length];
-        line = breakRow(f, defect, rnd);
+        if (defect == Defect.STALE_DUPLICATE && lastGood == null) {
+          defect = Defect.TRUNCATED_LINE;
+        }
+        line = defect == Defect.STALE_DUPLICATE ? staleCopy(lastGood) : breakRow(f, defect, rnd);
         broken.merge(defect.reasonCode, 1, Integer::sum);
+      } else {
+        lastGood = f;
       }
       lines.add(line);
     }
@@ -118,6 +126,12 @@ public final class ChurnGenerator {
       case BAD_TIMESTAMP -> g[1] = "yesterday";
       default -> throw new IllegalStateException(defect.name());
     }
+    return String.join(",", g);
+  }
+
+  private static String staleCopy(String[] good) {
+    String[] g = good.clone();
+    g[1] = TS.format(LocalDateTime.parse(g[1], TS).minusHours(1));
     return String.join(",", g);
   }
 

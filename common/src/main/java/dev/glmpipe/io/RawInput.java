@@ -10,7 +10,6 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -39,7 +38,8 @@ public final class RawInput {
     Dataset<Row> rows = switch (input.format()) {
       case CSV -> readCsv(spark, path, input.csv());
       case JSON -> readJson(spark, path);
-      case PARQUET -> allStrings(spark.read().parquet(path));
+      // Parquet keeps its types: columns that already match the contract skip any text parsing.
+      case PARQUET -> spark.read().parquet(path);
     };
     if (!Arrays.asList(rows.columns()).contains(CORRUPT_RECORD)) {
       rows = rows.withColumn(CORRUPT_RECORD, functions.lit(null).cast(DataTypes.StringType));
@@ -80,12 +80,38 @@ public final class RawInput {
         .json(path);
   }
 
-  private static Dataset<Row> allStrings(Dataset<Row> rows) {
-    Column[] cols = Arrays.stream(rows.columns())
-        .map(c -> functions.col("`" + c + "`").cast(DataTypes.StringType).as(c))
-        .toArray(Column[]::new);
-    return rows.select(cols);
+  /**
+   * Runs {@code action} (anything that reads the input) and turns a failure to read a file into
+   * a data-contract error naming the file, instead of a page of executor stack trace.
+   */
+  public static <T> T reading(java.util.function.Supplier<T> action) {
+    try {
+      return action.get();
+    } catch (Exception e) { // Spark throws its checked SparkException from Scala code
+      for (Throwable c = e; c != null; c = c.getCause()) {
+        java.util.regex.Matcher m = c.getMessage() == null ? null : UNREADABLE_FILE.matcher(c.getMessage());
+        if (m != null && m.find()) {
+          Throwable root = c;
+          while (root.getCause() != null) {
+            root = root.getCause();
+          }
+          throw new GlmpipeException(GlmpipeException.EXIT_DATA_CONTRACT,
+              "cannot read input file " + m.group(1) + ": " + root, e);
+        }
+      }
+      throw RawInput.<RuntimeException>rethrow(e);
+    }
   }
+
+  /** Rethrows as is, checked or not: wrapping would bury Spark's own message one level down. */
+  @SuppressWarnings("unchecked")
+  private static <E extends Exception> E rethrow(Exception e) throws E {
+    throw (E) e;
+  }
+
+  /** How Spark 3.5 and 4.x word a failed file read; group 1 is the path. */
+  private static final java.util.regex.Pattern UNREADABLE_FILE =
+      java.util.regex.Pattern.compile("while reading file (\\S+?)\\.?(?:\\s|$)");
 
   private static void requireExists(SparkSession spark, Path partition) {
     try {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.glmpipe.GlmpipeException;
+import dev.glmpipe.config.DatasetConfig;
 import dev.glmpipe.config.DatasetConfig.ColumnContract;
 import dev.glmpipe.config.DatasetConfig.ColumnType;
 import dev.glmpipe.config.DatasetConfig.ContractConfig;
@@ -33,7 +34,7 @@ class ContractValidatorTest {
       new ColumnContract("x", ColumnType.DOUBLE, true, null, null, null, null, null),
       new ColumnContract("c", ColumnType.STRING, true, null, null, List.of("a", "b"), null, null),
       new ColumnContract("flag", ColumnType.BOOLEAN, true, null, null, null, null, null),
-      new ColumnContract("ts", ColumnType.TIMESTAMP, true, null, null, null, null, null)), 0.1);
+      new ColumnContract("ts", ColumnType.TIMESTAMP, true, null, null, null, null, null)), 0.1, null);
 
   private static final InputConfig CSV = new InputConfig(InputFormat.CSV, new CsvConfig(true, ",", "\"", "UTF-8"));
 
@@ -121,6 +122,121 @@ class ContractValidatorTest {
     assertThat(validator.checkColumns(raw.columns(), "t").missingOptional()).containsExactly("x", "c", "flag", "ts");
     Row row = validator.valid(validator.validate(raw)).first();
     assertThat(row.isNullAt(2)).isTrue();
+  }
+
+  private static ContractConfig withUnique(DatasetConfig.Keep keep) {
+    return new ContractConfig(CONTRACT.columns(), 0.1,
+        new DatasetConfig.UniqueKey(List.of("id"), keep, keep == DatasetConfig.Keep.NONE ? null : "ts"));
+  }
+
+  private Map<String, List<String>> duplicatesOutcome(DatasetConfig.Keep keep) throws IOException {
+    Dataset<Row> raw = read(
+        "id,n,x,c,flag,ts",
+        "A1,1,1.0,a,true,2026-11-01 10:00:00",
+        "A1,2,1.0,a,true,2026-11-01 12:00:00",
+        "A1,3,1.0,a,true,2026-11-01 11:00:00",
+        "A1,4,1.0,z,true,2026-11-01 23:00:00",
+        "B1,5,1.0,a,true,2026-11-01 09:00:00");
+    ContractValidator validator = new ContractValidator(withUnique(keep));
+    Dataset<Row> checked = validator.validate(raw);
+    Map<String, List<String>> out = new HashMap<>();
+    for (Row r : validator.valid(checked).collectAsList()) {
+      out.put(r.getString(0) + "/" + r.getInt(1), List.of("valid"));
+    }
+    for (Row r : validator.quarantined(checked).collectAsList()) {
+      out.put(r.getString(0) + "/" + r.getString(1), r.getList(r.fieldIndex("reasons")));
+    }
+    return out;
+  }
+
+  @Test
+  void duplicateKeysKeepTheLatestValidRow() throws IOException {
+    Map<String, List<String>> out = duplicatesOutcome(DatasetConfig.Keep.LATEST);
+    assertThat(out).containsEntry("A1/2", List.of("valid"))       // 12:00 is the latest valid row
+        .containsEntry("A1/1", List.of("DUPLICATE_KEY:id"))
+        .containsEntry("A1/3", List.of("DUPLICATE_KEY:id"))
+        .containsEntry("A1/4", List.of("NOT_ALLOWED_VALUE:c"))    // invalid rows never win
+        .containsEntry("B1/5", List.of("valid"))
+        .hasSize(5);
+  }
+
+  @Test
+  void duplicateKeysKeepTheEarliestOrNone() throws IOException {
+    assertThat(duplicatesOutcome(DatasetConfig.Keep.EARLIEST)).containsEntry("A1/1", List.of("valid"))
+        .containsEntry("A1/2", List.of("DUPLICATE_KEY:id")).containsEntry("A1/3", List.of("DUPLICATE_KEY:id"));
+    assertThat(duplicatesOutcome(DatasetConfig.Keep.NONE)).containsEntry("A1/1", List.of("DUPLICATE_KEY:id"))
+        .containsEntry("A1/2", List.of("DUPLICATE_KEY:id")).containsEntry("B1/5", List.of("valid"));
+  }
+
+  @Test
+  void exactDuplicatesKeepOneRowOnEveryRun() throws IOException {
+    Dataset<Row> raw = read("id,n,x,c,flag,ts", "A1,1,1.0,a,true,2026-11-01 10:00:00", "A1,1,1.0,a,true,2026-11-01 10:00:00");
+    ContractValidator validator = new ContractValidator(withUnique(DatasetConfig.Keep.LATEST));
+    ContractReport report = validator.report(validator.validate(raw), new ContractValidator.ColumnCheck(List.of(), List.of()));
+    assertThat(report.validRows()).isEqualTo(1);
+    assertThat(report.rowsByReason()).containsEntry("DUPLICATE_KEY", 1L);
+  }
+
+  @Test
+  void typedParquetInputIsCheckedWithoutATextRoundTrip() throws IOException {
+    Path dir = tmp.resolve("parquet/dt=2026-11-01");
+    spark.sql("SELECT * FROM VALUES ('A1', 5, 1.5D, 'a', true, TIMESTAMP'2026-11-01 10:00:00'), "
+            + "('A2', 50, double('NaN'), 'a', true, TIMESTAMP'2026-11-01 10:00:00'), "
+            + "('A3', 1, 2.0D, 'a', true, TIMESTAMP'2026-11-01 10:00:00') AS t(id, n, x, c, flag, ts)")
+        .withColumn("n", org.apache.spark.sql.functions.when(org.apache.spark.sql.functions.col("id").equalTo("A3"),
+            org.apache.spark.sql.functions.lit(null)).otherwise(org.apache.spark.sql.functions.col("n")))
+        .write().parquet(dir.toString());
+    InputConfig parquet = new InputConfig(InputFormat.PARQUET, CSV.csv());
+    ContractValidator validator = new ContractValidator(CONTRACT);
+    Dataset<Row> checked = validator.validate(RawInput.read(spark, new org.apache.hadoop.fs.Path(dir.toUri()), parquet));
+    assertThat(checked.columns()).doesNotContain("_raw_n", "_raw_x", "_raw_ts");
+    Map<String, List<String>> reasons = reasonsById(validator.quarantined(checked));
+    assertThat(reasons).containsOnlyKeys("A2", "A3");
+    assertThat(reasons.get("A2")).containsExactlyInAnyOrder("OUT_OF_RANGE:n", "TYPE_MISMATCH:x");
+    assertThat(reasons.get("A3")).containsExactly("MISSING_REQUIRED:n");
+    assertThat(validator.valid(checked).first().getDouble(2)).isEqualTo(1.5);
+  }
+
+  @Test
+  void changedTypeInParquetShowsUpAsTypeMismatchRows() throws IOException {
+    Path dir = tmp.resolve("drift/dt=2026-11-01");
+    spark.sql("SELECT 'A1' AS id, '7' AS n UNION ALL SELECT 'A2', 'seven'").write().parquet(dir.toString());
+    InputConfig parquet = new InputConfig(InputFormat.PARQUET, CSV.csv());
+    ContractValidator validator = new ContractValidator(CONTRACT);
+    Dataset<Row> checked = validator.validate(RawInput.read(spark, new org.apache.hadoop.fs.Path(dir.toUri()), parquet));
+    assertThat(reasonsById(validator.quarantined(checked))).containsOnlyKeys("A2");
+    assertThat(validator.valid(checked).first().getInt(1)).isEqualTo(7);
+  }
+
+  @Test
+  void jsonLinesInput() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("json/dt=2026-11-01"));
+    Files.write(dir.resolve("part.json"), List.of(
+        "{\"id\": \"A1\", \"n\": 3, \"c\": \"b\", \"flag\": false}",
+        "{\"id\": \"A2\", \"n\": \"x\"}",
+        "{not json"));
+    InputConfig json = new InputConfig(InputFormat.JSON, CSV.csv());
+    ContractValidator validator = new ContractValidator(CONTRACT);
+    Dataset<Row> checked = validator.validate(RawInput.read(spark, new org.apache.hadoop.fs.Path(dir.toUri()), json));
+    Map<String, List<String>> reasons = reasonsById(validator.quarantined(checked));
+    assertThat(reasons).containsOnlyKeys("A2", "<malformed>");
+    assertThat(reasons.get("A2")).containsExactly("TYPE_MISMATCH:n");
+    assertThat(validator.valid(checked).count()).isEqualTo(1);
+  }
+
+  @Test
+  void unreadableFileFailsNamingTheFile() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("gz/dt=2026-11-01"));
+    Files.write(dir.resolve("broken.csv.gz"), "this is not gzip".getBytes());
+    ContractValidator validator = new ContractValidator(CONTRACT);
+    assertThatThrownBy(() -> RawInput.reading(() -> {
+      Dataset<Row> raw = RawInput.read(spark, new org.apache.hadoop.fs.Path(dir.toUri()), CSV);
+      return validator.report(validator.validate(raw), new ContractValidator.ColumnCheck(List.of(), List.of()));
+    }))
+        .isInstanceOf(GlmpipeException.class)
+        .hasMessageContaining("cannot read input file ")
+        .hasMessageContaining("broken.csv.gz")
+        .satisfies(e -> assertThat(((GlmpipeException) e).exitCode()).isEqualTo(3));
   }
 
   @Test

@@ -21,7 +21,9 @@ class ChurnGeneratorTest {
     assertThat(day.lines()).hasSize(5001);
     assertThat(day.brokenRows()).isBetween(180, 330);
     assertThat(day.brokenByReason()).containsOnlyKeys(
-        "MALFORMED_RECORD", "TYPE_MISMATCH", "OUT_OF_RANGE", "MISSING_REQUIRED", "NOT_ALLOWED_VALUE");
+        "MALFORMED_RECORD", "TYPE_MISMATCH", "OUT_OF_RANGE", "MISSING_REQUIRED", "NOT_ALLOWED_VALUE", "DUPLICATE_KEY");
+    long distinctIds = day.lines().stream().skip(1).map(l -> l.split(",", -1)[0]).distinct().count();
+    assertThat(day.rows() - distinctIds).isEqualTo((long) day.brokenByReason().get("DUPLICATE_KEY"));
     long shortLines = day.lines().stream().filter(l -> l.split(",", -1).length != ChurnGenerator.COLUMNS.size()).count();
     assertThat(shortLines).isEqualTo((long) day.brokenByReason().get("MALFORMED_RECORD"));
   }

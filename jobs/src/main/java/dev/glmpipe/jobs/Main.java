@@ -21,7 +21,8 @@ import picocli.CommandLine.IFactory;
         TrainJob.Cli.class,
         EvaluateJob.Cli.class,
         ExportJob.Cli.class,
-        ScoreJob.Cli.class})
+        ScoreJob.Cli.class,
+        PreprocessBenchmark.Cli.class})
 public final class Main implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 

@@ -46,15 +46,15 @@ public final class PreprocessJob {
     for (LocalDate dt : job.dates().dates()) {
       String group = "preprocess-" + dt;
       JobStages.describe(spark, group, "preprocess dt=" + dt + ": read raw and check the contract");
-      Dataset<Row> input = RawInput.read(spark, raw.partition(dt), c.dataset().input());
+      Dataset<Row> input = RawInput.reading(() -> RawInput.read(spark, raw.partition(dt), c.dataset().input()));
       ContractValidator.ColumnCheck columns = validator.checkColumns(input.columns(), raw.partition(dt).toString());
       if (!columns.extra().isEmpty()) {
-        LOG.warn("dt={}: ignoring columns not in the contract: {}", dt, columns.extra());
+        LOG.warn("dt={}: columns not in the contract are ignored (kept in quarantine rows): {}", dt, columns.extra());
       }
-      // Cached once so the raw files are read once for the counts and both writes.
+      // Cached once: the raw files are read once for the counts and both writes.
       Dataset<Row> checked = validator.validate(input).persist(StorageLevel.MEMORY_AND_DISK());
       try {
-        ContractReport report = validator.report(checked, columns);
+        ContractReport report = RawInput.reading(() -> validator.report(checked, columns));
         JobStages.describe(spark, group, "preprocess dt=" + dt + ": write quarantine");
         quarantine.overwrite(validator.quarantined(checked), dt);
         boolean publish = !report.exceeds(c.dataset().contract().maxQuarantineFraction());

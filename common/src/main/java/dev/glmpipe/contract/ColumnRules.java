@@ -1,0 +1,142 @@
+package dev.glmpipe.contract;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.when;
+
+import dev.glmpipe.config.DatasetConfig.ColumnContract;
+import dev.glmpipe.config.DatasetConfig.ColumnType;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * One contract column as Column expressions: its typed value, the text a person would see,
+ * and the rules it must pass. Typed values never throw, even under ANSI mode (Spark 4's
+ * default): a value that does not parse is null and the row gets {@code TYPE_MISMATCH}.
+ */
+final class ColumnRules {
+  private final ColumnContract contract;
+  private final DataType inputType;
+
+  /** @param inputType the column's type in the input, or null when the input lacks it */
+  ColumnRules(ColumnContract contract, DataType inputType) {
+    this.contract = contract;
+    this.inputType = inputType;
+  }
+
+  boolean present() {
+    return inputType != null;
+  }
+
+  /**
+   * True when the input already has the contract's type (typed Parquet, say): the value is used
+   * as is, with no round trip through text.
+   */
+  boolean nativeType() {
+    return present() && inputType.equals(sparkType(contract.type()));
+  }
+
+  /**
+   * True when the value is absent: null, or blank text. Native-typed input is never cast to
+   * text for this, which keeps typed Parquet close to the speed of a plain copy.
+   */
+  Column missing() {
+    if (!present()) {
+      return lit(true);
+    }
+    Column value = col(quote(contract.name()));
+    return inputType.equals(DataTypes.StringType) ? value.isNull().or(trim(value).equalTo("")) : value.isNull();
+  }
+
+  /** A string column's text with blank read as null (the value patterns are checked on). */
+  private Column text() {
+    return when(missing(), lit(null).cast(DataTypes.StringType)).otherwise(col(quote(contract.name())).cast(DataTypes.StringType));
+  }
+
+  Column typed() {
+    if (!present()) {
+      return lit(null).cast(sparkType(contract.type()));
+    }
+    if (contract.type() == ColumnType.STRING) {
+      return text();
+    }
+    if (nativeType()) {
+      return contract.type() == ColumnType.DOUBLE ? finiteOrNull(quote(contract.name())) : col(quote(contract.name()));
+    }
+    String text = inputType.equals(DataTypes.StringType)
+        ? "trim(" + quote(contract.name()) + ")" : "trim(CAST(" + quote(contract.name()) + " AS STRING))";
+    return switch (contract.type()) {
+      case STRING -> text();
+      case INTEGER -> expr("try_cast(" + text + " AS INT)");
+      case LONG -> expr("try_cast(" + text + " AS BIGINT)");
+      // NaN and Infinity parse as doubles, but no model can use them.
+      case DOUBLE -> finiteOrNull("try_cast(" + text + " AS DOUBLE)");
+      case BOOLEAN -> expr("try_cast(" + text + " AS BOOLEAN)");
+      case DATE -> contract.format() == null ? expr("try_cast(" + text + " AS DATE)")
+          : expr("CAST(try_to_timestamp(" + text + ", " + sqlString(contract.format()) + ") AS DATE)");
+      case TIMESTAMP -> contract.format() == null ? expr("try_cast(" + text + " AS TIMESTAMP)")
+          : expr("try_to_timestamp(" + text + ", " + sqlString(contract.format()) + ")");
+    };
+  }
+
+  /** Each rule as a Column that is the reason string when broken and null otherwise. */
+  List<Column> reasons(Column typed) {
+    String name = contract.name();
+    Column missing = missing();
+    List<Column> rules = new ArrayList<>();
+    if (!contract.isNullable()) {
+      rules.add(when(missing, lit(ReasonCode.MISSING_REQUIRED.forColumn(name))));
+    }
+    rules.add(when(not(missing).and(typed.isNull()), lit(ReasonCode.TYPE_MISMATCH.forColumn(name))));
+    if (contract.min() != null || contract.max() != null) {
+      Column outside = lit(false);
+      if (contract.min() != null) {
+        outside = outside.or(typed.lt(contract.min()));
+      }
+      if (contract.max() != null) {
+        outside = outside.or(typed.gt(contract.max()));
+      }
+      rules.add(when(typed.isNotNull().and(outside), lit(ReasonCode.OUT_OF_RANGE.forColumn(name))));
+    }
+    if (contract.allowed() != null) {
+      Column allowed = typed.cast(DataTypes.StringType).isin(contract.allowed().toArray());
+      rules.add(when(typed.isNotNull().and(not(allowed)), lit(ReasonCode.NOT_ALLOWED_VALUE.forColumn(name))));
+    }
+    if (contract.pattern() != null) {
+      Column matches = text().rlike("^(?:" + contract.pattern() + ")$");
+      rules.add(when(not(missing).and(not(matches)), lit(ReasonCode.NOT_ALLOWED_VALUE.forColumn(name))));
+    }
+    return rules;
+  }
+
+  static DataType sparkType(ColumnType type) {
+    return switch (type) {
+      case STRING -> DataTypes.StringType;
+      case INTEGER -> DataTypes.IntegerType;
+      case LONG -> DataTypes.LongType;
+      case DOUBLE -> DataTypes.DoubleType;
+      case BOOLEAN -> DataTypes.BooleanType;
+      case DATE -> DataTypes.DateType;
+      case TIMESTAMP -> DataTypes.TimestampType;
+    };
+  }
+
+  static String quote(String column) {
+    return "`" + column.replace("`", "``") + "`";
+  }
+
+  private static Column finiteOrNull(String doubleSql) {
+    return expr("CASE WHEN isnan(" + doubleSql + ") OR abs(" + doubleSql + ") = double('Infinity') THEN NULL ELSE "
+        + doubleSql + " END");
+  }
+
+  private static String sqlString(String s) {
+    return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
+  }
+}

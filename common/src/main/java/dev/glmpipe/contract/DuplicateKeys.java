@@ -1,0 +1,67 @@
+package dev.glmpipe.contract;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import dev.glmpipe.config.DatasetConfig.Keep;
+import dev.glmpipe.config.DatasetConfig.UniqueKey;
+import dev.glmpipe.io.RawInput;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
+
+/**
+ * Adds {@code DUPLICATE_KEY} to every valid row that loses to another valid row with the same
+ * key. Only keys that occur more than once are ranked, so the full data is shuffled once by key
+ * columns alone and the window sort touches just the duplicates.
+ */
+final class DuplicateKeys {
+  private static final String DUPLICATED = "_duplicated";
+  private static final String RANK = "_rank";
+
+  private DuplicateKeys() {}
+
+  /** @param contentColumns the typed contract columns, hashed to break exact ties */
+  static Dataset<Row> mark(Dataset<Row> checked, UniqueKey unique, List<String> contentColumns) {
+    Column[] keys = unique.columns().stream().map(c -> col(ColumnRules.quote(c))).toArray(Column[]::new);
+    Column valid = size(col(ContractValidator.REASONS)).equalTo(0);
+    Dataset<Row> duplicatedKeys = checked.where(valid).groupBy(keys).agg(count(lit(1)).as("_n"))
+        .where(col("_n").gt(1)).select(keys).withColumn(DUPLICATED, lit(true));
+    // Key columns are non-nullable by config validation, so the join sees every valid row.
+    Dataset<Row> flagged = checked.join(broadcast(duplicatedKeys),
+        unique.columns().toArray(String[]::new), "left_outer");
+
+    Dataset<Row> single = flagged.where(col(DUPLICATED).isNull()).drop(DUPLICATED);
+    Dataset<Row> ranked = flagged.where(col(DUPLICATED)).drop(DUPLICATED)
+        .withColumn(RANK, when(valid, row_number().over(order(keys, unique, contentColumns))));
+    Column loses = valid.and(unique.keep() == Keep.NONE ? lit(true) : col(RANK).gt(1));
+    String reason = ReasonCode.DUPLICATE_KEY.forColumn(String.join("+", unique.columns()));
+    Dataset<Row> marked = ranked.withColumn(ContractValidator.REASONS,
+        when(loses, org.apache.spark.sql.functions.array(lit(reason))).otherwise(col(ContractValidator.REASONS)))
+        .drop(RANK);
+    return single.unionByName(marked);
+  }
+
+  /** Winner first: by the order column, then input file and content, so reruns agree. */
+  private static WindowSpec order(Column[] keys, UniqueKey unique, List<String> contentColumns) {
+    List<Column> order = new ArrayList<>();
+    order.add(size(col(ContractValidator.REASONS)).asc());  // valid rows (no reasons) rank first
+    if (unique.orderBy() != null) {
+      Column by = col(ColumnRules.quote(unique.orderBy()));
+      order.add(unique.keep() == Keep.EARLIEST ? by.asc_nulls_last() : by.desc_nulls_last());
+    }
+    order.add(col(RawInput.SOURCE_FILE).asc());
+    order.add(xxhash64(contentColumns.stream().map(c -> col(ColumnRules.quote(c))).toArray(Column[]::new)).asc());
+    return Window.partitionBy(keys).orderBy(order.toArray(Column[]::new));
+  }
+}
