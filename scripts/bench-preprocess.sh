@@ -11,7 +11,7 @@ rows="${BENCH_ROWS:-4000000}"
 work="${BENCH_DIR:-out/bench-preprocess}"
 rm -rf "$work"
 result=$(GLMPIPE_JAVA_OPTS="-Xmx${BENCH_HEAP:-4g}" scripts/glmpipe.sh bench-preprocess --conf conf/local.yaml \
-  --set "storage.root=$work" --set storage.tables.raw=raw \
+  --set "storage.root=$work" --set storage.tables.raw=raw --set dataset.input.format=parquet \
   --set "spark.master=local[*]" --set dataset.contract.max_quarantine_fraction=0.5 \
   --rows "$rows" 2> >(grep -E "round|ERROR|error" >&2))
 echo "$result"

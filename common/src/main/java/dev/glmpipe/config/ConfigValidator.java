@@ -53,6 +53,10 @@ public final class ConfigValidator {
         require(col.type() == ColumnType.STRING || col.type() == ColumnType.INTEGER || col.type() == ColumnType.LONG,
             path + ".allowed", "allowed values apply only to string, integer or long columns");
         require(!col.allowed().isEmpty(), path + ".allowed", "must list at least one value");
+        for (int j = 0; j < col.allowed().size() && col.type() != ColumnType.STRING; j++) {
+          require(col.allowed().get(j).trim().matches("-?[0-9]+"), path + ".allowed[" + j + "]",
+              "'" + col.allowed().get(j) + "' is not a whole number, as a " + col.type().name().toLowerCase() + " column needs");
+        }
       }
       if (col.pattern() != null) {
         require(col.type() == ColumnType.STRING, path + ".pattern", "a pattern applies only to string columns");

@@ -105,7 +105,10 @@ final class ColumnRules {
       rules.add(when(typed.isNotNull().and(outside), lit(ReasonCode.OUT_OF_RANGE.forColumn(name))));
     }
     if (contract.allowed() != null) {
-      Column allowed = typed.cast(DataTypes.StringType).isin(contract.allowed().toArray());
+      // Compared in the column's own type: no per-row number-to-text conversion.
+      Object[] values = contract.type() == ColumnType.STRING ? contract.allowed().toArray()
+          : contract.allowed().stream().map(v -> Long.parseLong(v.trim())).toArray();
+      Column allowed = typed.isin(values);
       rules.add(when(typed.isNotNull().and(not(allowed)), lit(ReasonCode.NOT_ALLOWED_VALUE.forColumn(name))));
     }
     if (contract.pattern() != null) {

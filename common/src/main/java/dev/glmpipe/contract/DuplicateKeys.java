@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
-import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
@@ -34,7 +33,7 @@ final class DuplicateKeys {
   /** @param contentColumns the typed contract columns, hashed to break exact ties */
   static Dataset<Row> mark(Dataset<Row> checked, UniqueKey unique, List<String> contentColumns) {
     Column[] keys = unique.columns().stream().map(c -> col(ColumnRules.quote(c))).toArray(Column[]::new);
-    Column valid = size(col(ContractValidator.REASONS)).equalTo(0);
+    Column valid = ContractValidator.isValid();
     Dataset<Row> duplicatedKeys = checked.where(valid).groupBy(keys).agg(count(lit(1)).as("_n"))
         .where(col("_n").gt(1)).select(keys).withColumn(DUPLICATED, lit(true));
     // Key columns are non-nullable by config validation, so the join sees every valid row.
@@ -47,7 +46,7 @@ final class DuplicateKeys {
     Column loses = valid.and(unique.keep() == Keep.NONE ? lit(true) : col(RANK).gt(1));
     String reason = ReasonCode.DUPLICATE_KEY.forColumn(String.join("+", unique.columns()));
     Dataset<Row> marked = ranked.withColumn(ContractValidator.REASONS,
-        when(loses, org.apache.spark.sql.functions.array(lit(reason))).otherwise(col(ContractValidator.REASONS)))
+        when(loses, lit(reason)).otherwise(col(ContractValidator.REASONS)))
         .drop(RANK);
     return single.unionByName(marked);
   }
@@ -55,7 +54,7 @@ final class DuplicateKeys {
   /** Winner first: by the order column, then input file and content, so reruns agree. */
   private static WindowSpec order(Column[] keys, UniqueKey unique, List<String> contentColumns) {
     List<Column> order = new ArrayList<>();
-    order.add(size(col(ContractValidator.REASONS)).asc());  // valid rows (no reasons) rank first
+    order.add(ContractValidator.isValid().desc());  // valid rows rank first
     if (unique.orderBy() != null) {
       Column by = col(ColumnRules.quote(unique.orderBy()));
       order.add(unique.keep() == Keep.EARLIEST ? by.asc_nulls_last() : by.desc_nulls_last());

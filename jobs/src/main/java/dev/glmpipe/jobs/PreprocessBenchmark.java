@@ -94,6 +94,10 @@ public final class PreprocessBenchmark {
 
     @Override
     protected Config jobConfig(GlmpipeConfig config) {
+      if (config.dataset().input().format() != dev.glmpipe.config.DatasetConfig.InputFormat.PARQUET) {
+        throw dev.glmpipe.GlmpipeException.usage("bench-preprocess compares with a Parquet copy: "
+            + "run it with --set dataset.input.format=parquet");
+      }
       return new Config(config, rows, rounds);
     }
 
