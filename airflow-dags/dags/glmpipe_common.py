@@ -14,8 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 
 from airflow.providers.standard.operators.empty import EmptyOperator
-from airflow.sdk import CronDataIntervalTimetable, Param, TriggerRule, task
-from airflow.sdk.bases.operator import BaseOperator
+from airflow.sdk import BaseOperator, CronDataIntervalTimetable, Param, TriggerRule, task
 from airflow.sdk.exceptions import AirflowFailException
 
 # ---- the launcher (jobs/: dev.glmpipe.jobs.Main) --------------------------------------------
@@ -59,7 +58,7 @@ CATCHUP = False
 RETRAIN_ISO_WEEKDAY = 7
 RETRAIN_MODES = ("auto", "always", "never")
 
-# Every task starts from this; the tasks that may retry say so themselves (see `default_args`).
+# Every task starts from this; the tasks that may retry set `retries` themselves.
 DEFAULT_ARGS = {
     "owner": OWNER,
     "retries": 0,

@@ -40,7 +40,7 @@ SPARK_CONN_ID = "glmpipe_spark_local"
 OVERRIDES_PARAM = "set"  # {"key.path": "value"} → --set key.path=value
 JAR = setting("jar", "glmpipe_local_jar")
 CONF = setting("conf", "glmpipe_local_conf")
-# Retries are for what may pass (a busy machine, late input: exit 1 or 3); see GlmpipeSparkSubmit.
+# Retries are for what may pass (a busy machine, late input: exit 1 or 3); 2 and 4 fail at once.
 RETRIES = 2
 
 
@@ -70,7 +70,11 @@ class GlmpipeSparkSubmitOperator(SparkSubmitOperator):
             raise
 
     def exit_code(self) -> int | None:
-        """spark-submit's exit code; in client mode it is the launcher's own."""
+        """spark-submit's exit code; in client mode it is the launcher's own.
+
+        Read from the hook's Popen (a private attribute of the pinned provider, covered by
+        tests/test_local_e2e.py) rather than parsed out of the error message.
+        """
         process = getattr(self._hook, "_submit_sp", None)
         return None if process is None else process.returncode
 

@@ -26,10 +26,6 @@ os.environ.update(
         "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_DIR),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{AIRFLOW_HOME}/airflow.db",
-        # Keep a test run off the network: no version check, no usage telemetry.
-        "AIRFLOW__CORE__CHECK_FOR_NEWER_VERSION": "False",  # harmless where the key is unknown
-        "SCARF_ANALYTICS": "false",
-        "DO_NOT_TRACK": "true",
     }
 )
 # Tests import glmpipe_common as the DAG files do: from the DAGs folder on sys.path.

@@ -9,21 +9,33 @@ render_template_fields renders it. It needs no DB; Variables come from the envir
 
 from __future__ import annotations
 
-import copy
 import uuid
 from datetime import datetime
 
+from airflow.dag_processing.dagbag import BundleDagBag
 from airflow.cli.commands.task_command import _get_template_context
 from airflow.models.dagrun import DagRun
 from airflow.models.taskinstance import TaskInstance
 from airflow.serialization.serialized_objects import DagSerialization
 from airflow.utils.state import DagRunState
 from airflow.utils.types import DagRunType
+from conftest import DAGS_DIR
+
+
+def fresh_dag(dag):
+    """The DAG parsed anew from its file, as a worker does for each task.
+
+    Rendering writes its results onto the task, and resolving params writes the run's conf into
+    the DAG's Param objects (which even a deepcopy shares), so every render gets its own parse.
+    """
+    bag = BundleDagBag(dag_folder=dag.fileloc, bundle_path=DAGS_DIR, bundle_name="dags-folder")
+    assert not bag.import_errors, bag.import_errors
+    return bag.dags[dag.dag_id]
 
 
 def template_context(dag, task_id: str, logical_date: datetime, conf: dict | None = None):
     """(a private copy of the task, its template context) for a manual run at logical_date."""
-    dag = copy.deepcopy(dag)  # rendering writes the results onto the task: keep the bag's DAG clean
+    dag = fresh_dag(dag)
     scheduler_dag = DagSerialization.from_dict(DagSerialization.to_dict(dag))
     interval = scheduler_dag.timetable.infer_manual_data_interval(run_after=logical_date)
     run = DagRun(

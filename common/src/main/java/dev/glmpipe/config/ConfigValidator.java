@@ -102,34 +102,7 @@ public final class ConfigValidator {
   }
 
   private static void validateFeatures(GlmpipeConfig c) {
-    FeaturesConfig f = c.features();
-    DatasetConfig d = c.dataset();
-    Set<String> used = new HashSet<>();
-    for (int i = 0; i < f.numericOrEmpty().size(); i++) {
-      String path = "features.numeric[" + i + "].column";
-      ColumnContract col = requireColumn(d, f.numericOrEmpty().get(i).column(), path);
-      require(col.type().isNumeric(), path, "'" + col.name() + "' is " + col.type().name().toLowerCase() + ", not numeric");
-      requireFeatureColumn(c, col.name(), used, path);
-    }
-    for (int i = 0; i < f.categoricalOrEmpty().size(); i++) {
-      String path = "features.categorical[" + i + "].column";
-      ColumnContract col = requireColumn(d, f.categoricalOrEmpty().get(i).column(), path);
-      require(col.type() == ColumnType.STRING || col.type() == ColumnType.INTEGER || col.type() == ColumnType.LONG,
-          path, "'" + col.name() + "' must be a string, integer or long column to be categorical");
-      requireFeatureColumn(c, col.name(), used, path);
-    }
-    for (int i = 0; i < f.booleanOrEmpty().size(); i++) {
-      String path = "features.boolean[" + i + "]";
-      ColumnContract col = requireColumn(d, f.booleanOrEmpty().get(i), path);
-      require(col.type() == ColumnType.BOOLEAN, path, "'" + col.name() + "' is " + col.type().name().toLowerCase() + ", not boolean");
-      requireFeatureColumn(c, col.name(), used, path);
-    }
-    require(!used.isEmpty(), "features", "must declare at least one numeric, categorical or boolean feature");
-  }
-
-  private static void requireFeatureColumn(GlmpipeConfig c, String column, Set<String> used, String path) {
-    require(used.add(column), path, "column '" + column + "' is used by more than one feature");
-    require(!column.equals(c.dataset().label()), path, "the label '" + column + "' cannot be a feature");
+    FeatureSpecValidator.validate(c.features(), c.dataset());
   }
 
   private static void validateModel(ModelConfig m) {

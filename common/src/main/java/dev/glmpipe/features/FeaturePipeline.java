@@ -1,126 +1,265 @@
 package dev.glmpipe.features;
 
+import static org.apache.spark.sql.functions.expr;
+
 import dev.glmpipe.config.FeaturesConfig;
+import dev.glmpipe.config.FeaturesConfig.HashedFeature;
 import dev.glmpipe.config.FeaturesConfig.Impute;
 import dev.glmpipe.config.FeaturesConfig.NumericFeature;
 import dev.glmpipe.config.FeaturesConfig.Scale;
+import dev.glmpipe.config.FeaturesConfig.Transform;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.feature.FeatureHasher;
 import org.apache.spark.ml.feature.Imputer;
 import org.apache.spark.ml.feature.OneHotEncoder;
+import org.apache.spark.ml.feature.QuantileDiscretizer;
 import org.apache.spark.ml.feature.SQLTransformer;
 import org.apache.spark.ml.feature.StandardScaler;
-import org.apache.spark.ml.feature.StringIndexer;
+import org.apache.spark.ml.feature.StringIndexerModel;
 import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Turns the declared feature spec into MLlib stages that produce one {@link #FEATURES} vector.
  * The stages are fitted together with the estimator and saved inside the model version, so
- * scoring applies exactly the imputation values, category indexes and scaling that training saw.
+ * scoring applies exactly the imputation values, levels, bucket bounds and scaling that training
+ * saw. Only stock MLlib stages are used, so a saved model loads anywhere Spark ML does.
  *
- * <p>Vector layout, in order: standardized numerics, other numerics, booleans, then per
- * categorical column one slot per training category plus one for unseen values
- * ({@link FittedFeatures} names them).
+ * <p>Stages, in order:
+ * <ol>
+ *   <li>one SQLTransformer that prepares every input: numerics cast to double, constant
+ *       imputation, clip and log1p; booleans as 1.0/0.0; level features as strings;
+ *   <li>an Imputer per mean/median group;
+ *   <li>VectorAssembler + StandardScaler for the standardized numerics;
+ *   <li>QuantileDiscretizer for the bucketed numerics;
+ *   <li>a StringIndexerModel whose levels were counted here, before the pipeline is fitted
+ *       (StringIndexer has no minimum count), with every other value in one extra index;
+ *   <li>one OneHotEncoder for buckets and levels; a FeatureHasher per hashed column;
+ *   <li>the final VectorAssembler.
+ * </ol>
+ *
+ * <p>Vector layout, in order: standardized numerics, other numerics, booleans, each bucketed
+ * numeric's buckets, each level feature's levels plus its "other" slot (categoricals, then
+ * date parts, then crosses), each hashed column's buckets. {@link FittedFeatures} names them.
  */
 public final class FeaturePipeline {
   public static final String FEATURES = "features";
 
+  static final String SCALED = "__scaled";
+  private static final String SCALE_IN = "__scale_in";
+
   private FeaturePipeline() {}
 
-  public static List<PipelineStage> stages(FeaturesConfig spec) {
+  /**
+   * The stages for {@code spec}. The levels of categoricals and crosses are counted on
+   * {@code trainingRows} right away (one Spark job) and fixed inside the returned stages; the
+   * other stages are fitted when the pipeline is.
+   */
+  public static List<PipelineStage> stages(FeaturesConfig spec, Dataset<Row> trainingRows) {
+    StructType schema = trainingRows.schema();
+    List<LevelFeature> levels = LevelFeature.of(spec);
     List<PipelineStage> stages = new ArrayList<>();
-    stages.add(castStage(spec));
-    for (Impute strategy : Impute.values()) {
+    stages.add(prepareStage(spec, levels, schema));
+    for (Impute strategy : List.of(Impute.MEAN, Impute.MEDIAN)) {
       List<NumericFeature> group = spec.numericOrEmpty().stream().filter(n -> n.impute() == strategy).toList();
       if (!group.isEmpty()) {
         stages.add(new Imputer()
             .setStrategy(strategy.name().toLowerCase(Locale.ROOT))
-            .setInputCols(group.stream().map(n -> doubleCol(n.column())).toArray(String[]::new))
-            .setOutputCols(group.stream().map(n -> imputedCol(n.column())).toArray(String[]::new)));
+            .setInputCols(group.stream().map(FeaturePipeline::preparedCol).toArray(String[]::new))
+            .setOutputCols(group.stream().map(FeaturePipeline::numericCol).toArray(String[]::new)));
       }
     }
-    List<String> assembled = new ArrayList<>();
-    List<String> scaled = scaledColumns(spec);
+    List<NumericFeature> scaled = scaled(spec);
     if (!scaled.isEmpty()) {
-      stages.add(new VectorAssembler()
-          .setInputCols(scaled.stream().map(FeaturePipeline::imputedCol).toArray(String[]::new))
-          .setOutputCol("__scale_in"));
-      stages.add(new StandardScaler().setWithMean(true).setWithStd(true)
-          .setInputCol("__scale_in").setOutputCol(SCALED));
-      assembled.add(SCALED);
+      stages.add(new VectorAssembler().setInputCols(scaledColumns(spec).toArray(String[]::new)).setOutputCol(SCALE_IN));
+      stages.add(new StandardScaler().setWithMean(true).setWithStd(true).setInputCol(SCALE_IN).setOutputCol(SCALED));
     }
-    unscaledColumns(spec).forEach(c -> assembled.add(imputedCol(c)));
-    spec.booleanOrEmpty().forEach(c -> assembled.add(doubleCol(c)));
-    List<String> categorical = categoricalColumns(spec);
-    if (!categorical.isEmpty()) {
-      // handleInvalid=keep on both: unseen values and nulls get an extra index and their own
-      // one-hot slot (the encoder's dropLast removes only its own invalid slot). Training never
-      // sees that slot set, so its weight is 0 and such rows score without failing the job.
-      stages.add(new StringIndexer()
-          .setInputCols(categorical.toArray(String[]::new))
-          .setOutputCols(categorical.stream().map(c -> "__idx_" + c).toArray(String[]::new))
-          .setStringOrderType("frequencyDesc")
+    List<NumericFeature> bucketed = bucketed(spec);
+    if (!bucketed.isEmpty()) {
+      // Approximate quantiles (relative error 0.001); equal bounds collapse, so a column with few
+      // distinct values may get fewer buckets than asked. FittedFeatures reads the real bounds.
+      stages.add(new QuantileDiscretizer()
+          .setInputCols(bucketed.stream().map(FeaturePipeline::numericCol).toArray(String[]::new))
+          .setOutputCols(bucketed.stream().map(n -> indexCol(bucketKey(n))).toArray(String[]::new))
+          .setNumBucketsArray(bucketed.stream().mapToInt(NumericFeature::buckets).toArray()));
+    }
+    if (!levels.isEmpty()) {
+      // Built, not fitted: handleInvalid=keep sends every value outside the levels (rare,
+      // unseen, null) to one extra index, which the encoder turns into the "other" slot.
+      stages.add(new StringIndexerModel(fitLevels(levels, trainingRows))
+          .setInputCols(levels.stream().map(LevelFeature::column).toArray(String[]::new))
+          .setOutputCols(levels.stream().map(l -> indexCol(l.key())).toArray(String[]::new))
           .setHandleInvalid("keep"));
+    }
+    List<String> encoded = encodedKeys(spec, levels);
+    if (!encoded.isEmpty()) {
+      // Widths come from the indexes' metadata (levels + 1, or the bucket count), so nothing is
+      // dropped and no index is invalid: every slot is a named level.
       stages.add(new OneHotEncoder()
-          .setInputCols(categorical.stream().map(c -> "__idx_" + c).toArray(String[]::new))
-          .setOutputCols(categorical.stream().map(c -> "__ohe_" + c).toArray(String[]::new))
-          .setDropLast(true)
-          .setHandleInvalid("keep"));
-      categorical.forEach(c -> assembled.add("__ohe_" + c));
+          .setInputCols(encoded.stream().map(FeaturePipeline::indexCol).toArray(String[]::new))
+          .setOutputCols(encoded.stream().map(FeaturePipeline::oneHotCol).toArray(String[]::new))
+          .setDropLast(false)
+          .setHandleInvalid("error"));
     }
-    stages.add(new VectorAssembler().setInputCols(assembled.toArray(String[]::new)).setOutputCol(FEATURES));
+    for (HashedFeature h : spec.hashedOrEmpty()) {
+      // categoricalCols makes an integer column hash "column=value" like a string would.
+      stages.add(new FeatureHasher()
+          .setInputCols(new String[] {h.column()})
+          .setCategoricalCols(new String[] {h.column()})
+          .setNumFeatures(h.buckets())
+          .setOutputCol(hashCol(h)));
+    }
+    stages.add(new VectorAssembler().setInputCols(assembledColumns(spec).toArray(String[]::new)).setOutputCol(FEATURES));
     return stages;
-  }
-
-  static final String SCALED = "__scaled";
-
-  static List<String> scaledColumns(FeaturesConfig spec) {
-    return spec.numericOrEmpty().stream().filter(n -> n.scale() == Scale.STANDARD).map(NumericFeature::column).toList();
-  }
-
-  static List<String> unscaledColumns(FeaturesConfig spec) {
-    return spec.numericOrEmpty().stream().filter(n -> n.scale() != Scale.STANDARD).map(NumericFeature::column).toList();
-  }
-
-  static List<String> categoricalColumns(FeaturesConfig spec) {
-    return spec.categoricalOrEmpty().stream().map(FeaturesConfig.CategoricalFeature::column).toList();
   }
 
   /** Every input column the spec reads; scoring needs exactly these (plus key columns). */
   public static List<String> inputColumns(FeaturesConfig spec) {
-    List<String> cols = new ArrayList<>();
+    LinkedHashSet<String> cols = new LinkedHashSet<>();
     spec.numericOrEmpty().forEach(n -> cols.add(n.column()));
     cols.addAll(spec.booleanOrEmpty());
-    cols.addAll(categoricalColumns(spec));
-    return cols;
+    LevelFeature.of(spec).forEach(l -> cols.addAll(l.sourceColumns()));
+    spec.hashedOrEmpty().forEach(h -> cols.add(h.column()));
+    return List.copyOf(cols);
   }
 
   /**
-   * Numerics become doubles before imputing (Imputer would otherwise round a mean into an
-   * integer column); booleans become 1.0/0.0 with null read as false.
+   * A one-hot encoded feature's value as Spark SQL over the input columns, exactly as the
+   * pipeline computes it: for code that must see the same levels the model does (the profile).
+   *
+   * @param kind {@code categorical}, {@code date_part} or {@code cross}
    */
-  private static SQLTransformer castStage(FeaturesConfig spec) {
+  public record LevelExpression(String name, String kind, List<String> columns, String sql) {}
+
+  public static List<LevelExpression> levelExpressions(FeaturesConfig spec, StructType schema) {
+    return LevelFeature.of(spec).stream()
+        .map(l -> new LevelExpression(l.name(), l.kind(), l.sourceColumns(), l.sql(schema)))
+        .toList();
+  }
+
+  /** The final assembler's inputs, in vector order. */
+  static List<String> assembledColumns(FeaturesConfig spec) {
+    List<String> cols = new ArrayList<>();
+    if (!scaled(spec).isEmpty()) {
+      cols.add(SCALED);
+    }
+    plain(spec).forEach(n -> cols.add(numericCol(n)));
+    spec.booleanOrEmpty().forEach(b -> cols.add(booleanCol(b)));
+    encodedKeys(spec, LevelFeature.of(spec)).forEach(k -> cols.add(oneHotCol(k)));
+    spec.hashedOrEmpty().forEach(h -> cols.add(hashCol(h)));
+    return cols;
+  }
+
+  /** The inputs of the assembler in front of the StandardScaler. */
+  static List<String> scaledColumns(FeaturesConfig spec) {
+    return scaled(spec).stream().map(FeaturePipeline::numericCol).toList();
+  }
+
+  static List<NumericFeature> scaled(FeaturesConfig spec) {
+    return spec.numericOrEmpty().stream().filter(n -> n.buckets() == null && n.scale() == Scale.STANDARD).toList();
+  }
+
+  static List<NumericFeature> plain(FeaturesConfig spec) {
+    return spec.numericOrEmpty().stream().filter(n -> n.buckets() == null && n.scale() == Scale.NONE).toList();
+  }
+
+  static List<NumericFeature> bucketed(FeaturesConfig spec) {
+    return spec.numericOrEmpty().stream().filter(n -> n.buckets() != null).toList();
+  }
+
+  /** The slot name of a numeric column: its own name, or {@code log1p(name)} when transformed. */
+  static String numericName(NumericFeature n) {
+    return n.transform() == Transform.LOG1P ? "log1p(" + n.column() + ")" : n.column();
+  }
+
+  /** The SQL that prepares a numeric value: cast, constant imputation, clip, transform. */
+  static String numericSql(NumericFeature n) {
+    String v = "CAST(" + Sql.quote(n.column()) + " AS DOUBLE)";
+    if (n.impute() == Impute.CONSTANT) {
+      v = "coalesce(" + v + ", " + Sql.number(n.imputeValue()) + ")";
+    }
+    if (n.clip() != null) {
+      // Not least/greatest: they skip nulls, and a null must stay null for the Imputer.
+      String lo = Sql.number(n.clip().get(0));
+      String hi = Sql.number(n.clip().get(1));
+      v = "CASE WHEN " + v + " < " + lo + " THEN " + lo + " WHEN " + v + " > " + hi + " THEN " + hi + " ELSE " + v + " END";
+    }
+    if (n.transform() == Transform.LOG1P) {
+      v = "log1p(" + v + ")";
+    }
+    return v;
+  }
+
+  private static SQLTransformer prepareStage(FeaturesConfig spec, List<LevelFeature> levels, StructType schema) {
     StringBuilder sql = new StringBuilder("SELECT *");
     for (NumericFeature n : spec.numericOrEmpty()) {
-      sql.append(", CAST(").append(quote(n.column())).append(" AS DOUBLE) AS ").append(quote(doubleCol(n.column())));
+      sql.append(", ").append(numericSql(n)).append(" AS ").append(Sql.quote(preparedCol(n)));
     }
     for (String b : spec.booleanOrEmpty()) {
-      sql.append(", CAST(COALESCE(").append(quote(b)).append(", false) AS DOUBLE) AS ").append(quote(doubleCol(b)));
+      sql.append(", CAST(coalesce(").append(Sql.quote(b)).append(", false) AS DOUBLE) AS ").append(Sql.quote(booleanCol(b)));
+    }
+    for (LevelFeature l : levels) {
+      sql.append(", ").append(l.sql(schema)).append(" AS ").append(Sql.quote(l.column()));
     }
     return new SQLTransformer().setStatement(sql.append(" FROM __THIS__").toString());
   }
 
-  static String doubleCol(String column) {
-    return "__d_" + column;
+  private static String[][] fitLevels(List<LevelFeature> levels, Dataset<Row> rows) {
+    List<LevelCounts.Query> queries = levels.stream().filter(l -> l.fixedLevels() == null)
+        .map(l -> new LevelCounts.Query(l.key(), expr(l.sql(rows.schema())), l.minCount(), l.topK()))
+        .toList();
+    Map<String, LevelCounts.Levels> counted = LevelCounts.of(rows, queries);
+    return levels.stream()
+        .map(l -> (l.fixedLevels() != null ? l.fixedLevels() : counted.get(l.key()).values()).toArray(String[]::new))
+        .toArray(String[][]::new);
   }
 
-  static String imputedCol(String column) {
-    return "__imp_" + column;
+  /** Keys of the one-hot encoded features, in vector order: buckets, then levels. */
+  private static List<String> encodedKeys(FeaturesConfig spec, List<LevelFeature> levels) {
+    List<String> keys = new ArrayList<>();
+    bucketed(spec).forEach(n -> keys.add(bucketKey(n)));
+    levels.forEach(l -> keys.add(l.key()));
+    return keys;
   }
 
-  private static String quote(String column) {
-    return "`" + column.replace("`", "``") + "`";
+  /**
+   * The prepared value before mean/median imputation. A transform is part of the name, so a
+   * spec that differs from the fitted model only in its transform still fails the layout check
+   * in {@link FittedFeatures} instead of naming slots wrongly.
+   */
+  private static String preparedCol(NumericFeature n) {
+    return (n.transform() == Transform.LOG1P ? "__log1p_" : "__num_") + n.column();
+  }
+
+  /** The numeric value the model reads: imputed by the Imputer, or prepared in SQL. */
+  static String numericCol(NumericFeature n) {
+    return n.impute() == Impute.CONSTANT ? preparedCol(n) : "__imp" + preparedCol(n);
+  }
+
+  private static String booleanCol(String column) {
+    return "__bool_" + column;
+  }
+
+  static String bucketKey(NumericFeature n) {
+    return "bkt_" + n.column();
+  }
+
+  static String indexCol(String key) {
+    return "__idx_" + key;
+  }
+
+  private static String oneHotCol(String key) {
+    return "__ohe_" + key;
+  }
+
+  static String hashCol(HashedFeature h) {
+    return "__hash_" + h.column();
   }
 }

@@ -6,6 +6,11 @@ import java.util.Map;
 /**
  * {@code manifest.json} of a model version: enough to know what the model is, what data made
  * it, and how to reproduce or audit it.
+ *
+ * <p>{@code featureSpec} is the spec as config (it binds back to {@code FeaturesConfig}) and
+ * {@code featureSpecHash} its SHA-256: two versions with the same hash prepared features the
+ * same way. {@code profile} names the file in the version directory holding the baseline profile
+ * of every feature on the training rows.
  */
 public record ModelManifest(
     String name,
@@ -20,6 +25,8 @@ public record ModelManifest(
     List<String> inputColumns,
     List<String> features,
     Map<String, Object> featureSpec,
+    String featureSpecHash,
+    String profile,
     TrainingSummary training,
     String sparkVersion,
     String codeVersion) {

@@ -36,9 +36,12 @@ public final class ModelTrainer {
     this.model = model;
   }
 
-  /** {@code rows} must carry {@link TrainingFrames#LABEL}. */
+  /**
+   * {@code rows} must carry {@link TrainingFrames#LABEL}. Reads them once to count category
+   * levels, then as often as the pipeline's stages and the solver need.
+   */
   public TrainedModel fit(Dataset<Row> rows) {
-    List<PipelineStage> stages = new ArrayList<>(FeaturePipeline.stages(features));
+    List<PipelineStage> stages = new ArrayList<>(FeaturePipeline.stages(features, rows));
     stages.add(estimator());
     PipelineModel fitted = new Pipeline().setStages(stages.toArray(PipelineStage[]::new)).fit(rows);
     Transformer last = fitted.stages()[fitted.stages().length - 1];

@@ -24,7 +24,7 @@ class FittedFeaturesTest {
   private static final FeaturesConfig SPEC = new FeaturesConfig(
       List.of(new NumericFeature("age", Impute.MEAN, Scale.STANDARD), new NumericFeature("visits", Impute.MEDIAN, Scale.NONE)),
       List.of(new CategoricalFeature("color")),
-      List.of("member"));
+      List.of("member"), null, null, null);
 
   private Dataset<Row> rows() {
     return spark.sql("SELECT * FROM VALUES "
@@ -33,7 +33,7 @@ class FittedFeaturesTest {
   }
 
   private PipelineModel fit(Dataset<Row> rows) {
-    return new Pipeline().setStages(FeaturePipeline.stages(SPEC).toArray(PipelineStage[]::new)).fit(rows);
+    return new Pipeline().setStages(FeaturePipeline.stages(SPEC, rows).toArray(PipelineStage[]::new)).fit(rows);
   }
 
   @Test
@@ -43,7 +43,7 @@ class FittedFeaturesTest {
     Vector first = (Vector) model.transform(rows()).select(FeaturePipeline.FEATURES).first().get(0);
 
     assertThat(names).containsExactly("age", "visits", "member",
-        "color=red", "color=blue", "color=green", "color=" + FittedFeatures.UNSEEN);
+        "color=red", "color=blue", "color=green", "color=" + FittedFeatures.OTHER);
     assertThat(first.size()).isEqualTo(names.size());
   }
 
@@ -69,11 +69,22 @@ class FittedFeaturesTest {
   }
 
   @Test
-  void unseenCategoryGetsItsOwnSlotInsteadOfFailing() {
+  void unseenCategoryGoesToTheOtherSlotInsteadOfFailing() {
     PipelineModel model = fit(rows());
     Dataset<Row> unseen = spark.sql("SELECT 25 AS age, 2 AS visits, 'purple' AS color, true AS member");
     Vector v = (Vector) model.transform(unseen).select(FeaturePipeline.FEATURES).first().get(0);
     assertThat(v.apply(6)).isEqualTo(1.0);
     assertThat(v.apply(3) + v.apply(4) + v.apply(5)).isEqualTo(0.0);
+  }
+
+  @Test
+  void aSpecThatDoesNotMatchTheModelIsRefusedRatherThanMislabelled() {
+    PipelineModel model = fit(rows());
+    FeaturesConfig changed = new FeaturesConfig(
+        List.of(new NumericFeature("age", Impute.MEAN, Scale.NONE), new NumericFeature("visits", Impute.MEDIAN, Scale.NONE)),
+        List.of(new CategoricalFeature("color")), List.of("member"), null, null, null);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> FittedFeatures.names(model, changed))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("the feature spec does not match the fitted model");
   }
 }

@@ -7,11 +7,13 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.features.FeaturePipeline;
+import dev.glmpipe.features.FeatureSpecHash;
 import dev.glmpipe.features.FittedFeatures;
 import dev.glmpipe.io.DateRange;
 import dev.glmpipe.io.JsonFiles;
 import dev.glmpipe.io.PartitionedTable;
 import dev.glmpipe.io.TableLayout;
+import dev.glmpipe.monitor.FeatureProfile;
 import dev.glmpipe.registry.ModelManifest;
 import dev.glmpipe.registry.ModelRegistry;
 import dev.glmpipe.train.ModelTrainer;
@@ -24,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -54,8 +57,11 @@ public final class TrainJob {
 
     JobStages.describe(spark, group, "train " + job.window() + ": fit features and " + c.model().type().name().toLowerCase(Locale.ROOT) + " regression");
     ModelTrainer trainer = new ModelTrainer(c.features(), c.model());
-    ModelTrainer.TrainedModel trained = trainer.fit(TrainingFrames.training(rows, c.train().holdout()));
+    Dataset<Row> training = TrainingFrames.training(rows, c.train().holdout());
+    ModelTrainer.TrainedModel trained = trainer.fit(training);
     List<String> featureNames = FittedFeatures.names(trained.pipeline(), c.features());
+    JobStages.describe(spark, group, "train " + job.window() + ": profile every feature on the training rows");
+    FeatureProfile profile = FeatureProfile.compute(training, c.features());
 
     ModelRegistry registry = new ModelRegistry(spark.sparkContext().hadoopConfiguration(), layout.models(), c.model().name());
     JobStages.describe(spark, group, "train " + job.window() + ": write model version");
@@ -65,18 +71,18 @@ public final class TrainJob {
       } catch (IOException e) {
         throw new UncheckedIOException("cannot save model to " + draft.modelDir(), e);
       }
+      JsonFiles.write(spark.sparkContext().hadoopConfiguration(), new Path(draft.dir(), FeatureProfile.FILE), profile);
       Map<String, Long> rowCounts = new LinkedHashMap<>();
       rowCounts.put("train", trainRows);
       rowCounts.put("holdout", holdoutRows);
-      @SuppressWarnings("unchecked")
-      Map<String, Object> spec = JsonFiles.MAPPER.convertValue(c.features(), Map.class);
       ModelManifest manifest = new ModelManifest(
           c.model().name(), draft.version(), draft.createdAt(),
           c.model().type().name().toLowerCase(Locale.ROOT), c.dataset().label(), c.dataset().keyColumns(),
           new ModelManifest.DataWindow(job.window().from().toString(), job.window().to().toString(),
               dates.stream().map(LocalDate::toString).toList(),
               c.train().holdout().column(), c.train().holdout().fraction()),
-          rowCounts, trainer.params(), FeaturePipeline.inputColumns(c.features()), featureNames, spec,
+          rowCounts, trainer.params(), FeaturePipeline.inputColumns(c.features()), featureNames,
+          c.features().toTree(), FeatureSpecHash.of(c.features()), FeatureProfile.FILE,
           new ModelManifest.TrainingSummary(trained.iterations(),
               Arrays.stream(trained.objectiveHistory()).boxed().toList()),
           spark.version(), CodeVersion.get());

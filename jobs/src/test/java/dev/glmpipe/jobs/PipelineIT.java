@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.glmpipe.config.ConfigBinder;
+import dev.glmpipe.config.ConfigLoader;
+import dev.glmpipe.config.FeaturesConfig;
+import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.datagen.ChurnGenerator;
+import dev.glmpipe.features.FeatureSpecHash;
 import dev.glmpipe.io.JsonFiles;
 import dev.glmpipe.testing.SharedSpark;
 import java.io.IOException;
@@ -28,6 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The whole pipeline through the launcher on ~50k generated rows: datagen → preprocess → train
  * → evaluate → export → score, checked against what the generator knows to be true.
+ *
+ * <p>The generator's logit is linear in the raw columns, so the coefficient checks train with a
+ * plain spec ({@link #LINEAR_SPEC}); the shipped spec (buckets, log1p, date parts, a cross)
+ * trains its own version afterwards.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -35,16 +44,26 @@ class PipelineIT {
   private static final String FROM = "2026-11-01";
   private static final String TO = "2026-11-07";
 
+  /** Every numeric column untransformed, so fitted weights compare with the generator's. */
+  static final String[] LINEAR_SPEC = {
+      "datagen.rows_per_day=7200",
+      "features.numeric=[{column: tenure_months, impute: median}, {column: monthly_charges, impute: mean, scale: standard},"
+          + " {column: support_calls, impute: median}, {column: data_usage_gb, impute: mean, scale: standard}]",
+      "features.categorical=[{column: plan}, {column: region}]",
+      "features.timestamp=[]",
+      "features.crosses=[]"};
+
   @TempDir static Path root;
 
   private final SparkSession spark = SharedSpark.get();
   private JobRunner jobs;
   private JsonNode datagen;
   private JsonNode preprocess;
+  private String linearVersion;
 
   @BeforeAll
   void generateAndPreprocess() {
-    jobs = new JobRunner(root, "datagen.rows_per_day=7200");
+    jobs = new JobRunner(root, LINEAR_SPEC);
     datagen = jobs.ok("datagen", "--from", FROM, "--to", TO);
     preprocess = jobs.ok("preprocess", "--from", FROM, "--to", TO);
   }
@@ -76,6 +95,7 @@ class PipelineIT {
   @Order(2)
   void trainingRecoversTheTrueCoefficients() throws IOException {
     JsonNode train = jobs.ok("train", "--from", FROM, "--to", TO);
+    linearVersion = train.get("version").asText();
     assertThat(train.get("train_rows").asLong() + train.get("holdout_rows").asLong())
         .isEqualTo(preprocess.get("valid_rows").asLong());
     JsonNode evaluate = jobs.ok("evaluate");
@@ -103,7 +123,19 @@ class PipelineIT {
       double contrast = fitted.get("region=" + region) - fitted.get("region=north");
       assertThat(Math.signum(contrast)).as(region).isEqualTo(Math.signum(truth.get("region=" + region)));
     }
-    assertThat(fitted.get("plan=__unseen__")).isZero();
+    // Training saw every plan, so the shared slot for rare, unseen and null plans never fired.
+    assertThat(fitted.get("plan=__other__")).isZero();
+
+    // The version records its spec, the spec's hash and a profile of the training rows.
+    Path version = Path.of(java.net.URI.create(train.get("path").asText()));
+    JsonNode manifest = JsonFiles.MAPPER.readTree(version.resolve("manifest.json").toFile());
+    GlmpipeConfig config = ConfigLoader.load(List.of("../conf/local.yaml"), List.of(LINEAR_SPEC));
+    assertThat(manifest.get("feature_spec_hash").asText()).isEqualTo(FeatureSpecHash.of(config.features()));
+    assertThat(ConfigBinder.bind(JsonFiles.MAPPER.convertValue(manifest.get("feature_spec"), Map.class), FeaturesConfig.class))
+        .isEqualTo(config.features());
+    JsonNode profile = JsonFiles.MAPPER.readTree(version.resolve(manifest.get("profile").asText()).toFile());
+    assertThat(profile.get("rows").asLong()).isEqualTo(train.get("train_rows").asLong());
+    assertThat(profile.get("feature_spec_hash").asText()).isEqualTo(manifest.get("feature_spec_hash").asText());
   }
 
   @Test
@@ -130,6 +162,50 @@ class PipelineIT {
     otherFiles.remove("dt=2026-11-03");
     assertThat(after).isEqualTo(otherFiles);
     assertThat(spark.read().parquet(table).count()).isEqualTo(preprocess.get("valid_rows").asLong());
+  }
+
+  @Test
+  @Order(4)
+  void theShippedSpecTrainsAVersionThatPassesAndScores() throws IOException {
+    JobRunner shipped = new JobRunner(root, "datagen.rows_per_day=7200");
+    JsonNode train = shipped.ok("train", "--from", FROM, "--to", "2026-11-06");
+    Path version = Path.of(java.net.URI.create(train.get("path").asText()));
+    JsonNode manifest = JsonFiles.MAPPER.readTree(version.resolve("manifest.json").toFile());
+    GlmpipeConfig config = ConfigLoader.load(List.of("../conf/local.yaml"), List.of());
+    // A different spec is a different model: its own version, its own hash.
+    assertThat(train.get("version").asText()).isNotEqualTo(linearVersion);
+    assertThat(manifest.get("feature_spec_hash").asText()).isEqualTo(FeatureSpecHash.of(config.features()))
+        .isNotEqualTo(FeatureSpecHash.of(ConfigLoader.load(List.of("../conf/local.yaml"), List.of(LINEAR_SPEC)).features()));
+    List<String> names = new java.util.ArrayList<>();
+    manifest.get("features").forEach(n -> names.add(n.asText()));
+    assertThat(names).contains("log1p(support_calls)", "plan×region=premium×west", "last_login_at.day_of_week=Mon",
+        "last_login_at.hour=23", "region=__other__");
+    assertThat(names.stream().filter(n -> n.startsWith("tenure_months_bucket=["))).hasSize(6);
+
+    // The profile counts every training row once per feature.
+    JsonNode profile = JsonFiles.MAPPER.readTree(version.resolve("profile.json").toFile());
+    long trainRows = train.get("train_rows").asLong();
+    assertThat(profile.get("rows").asLong()).isEqualTo(trainRows);
+    for (JsonNode f : profile.get("features")) {
+      assertThat(f.get("count").asLong() + f.get("nulls").asLong()).as(f.get("name").asText()).isEqualTo(trainRows);
+      if (f.has("top")) {
+        long listed = 0;
+        for (JsonNode level : f.get("top")) {
+          listed += level.get("count").asLong();
+        }
+        assertThat(listed + f.get("other_count").asLong()).as(f.get("name").asText()).isEqualTo(f.get("count").asLong());
+      }
+    }
+
+    JsonNode evaluate = shipped.ok("evaluate");
+    assertThat(evaluate.get("version").asText()).isEqualTo(train.get("version").asText());
+    assertThat(evaluate.get("metrics").get("auc_roc").asDouble()).isBetween(0.7, 0.9);
+    shipped.ok("export");
+    JsonNode score = shipped.ok("score", "--dt", TO);
+    assertThat(score.get("model_version").asText()).isEqualTo(train.get("version").asText());
+    assertThat(score.get("rows").asLong()).isEqualTo(preprocess.get("partitions").get(6).get("report").get("valid_rows").asLong());
+    assertThat(spark.read().parquet(root.resolve("scores/churn/dt=" + TO).toUri().toString())
+        .where("score < 0 OR score > 1 OR score IS NULL").count()).isZero();
   }
 
   private List<Row> sortedScores(String dt) {
