@@ -8,6 +8,8 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.map;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.split;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
@@ -25,6 +27,10 @@ import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 
@@ -120,20 +126,51 @@ public final class ContractValidator {
    * unparseable, the input file, every reason, and the first reason's code for quick grouping.
    */
   public Dataset<Row> quarantined(Dataset<Row> validated) {
+    return quarantineTable(validated.where(not(isValid())).select(quarantineRecord(validated)).select("r.*"));
+  }
+
+  /**
+   * The valid rows, as {@link #valid}, while every failed row's quarantine record goes to
+   * {@code collector} as a side effect of the same pass. Valid rows pay one string comparison.
+   */
+  public Dataset<Row> validCollecting(Dataset<Row> validated, QuarantineCollector collector) {
+    UserDefinedFunction collect = udf((UDF1<Row, Boolean>) record -> {
+      collector.add(record);
+      return false;
+    }, DataTypes.BooleanType).asNondeterministic();
+    Column keep = when(isValid(), lit(true)).otherwise(collect.apply(quarantineRecord(validated)));
+    Column[] typed = contract.columns().stream().map(c -> col(ColumnRules.quote(c.name()))).toArray(Column[]::new);
+    return validated.where(keep).select(typed);
+  }
+
+  /** The quarantine table's rows from records that {@link QuarantineCollector} gathered. */
+  public Dataset<Row> quarantined(SparkSession spark, Dataset<Row> validated, List<Row> records) {
+    StructType schema = (StructType) validated.select(quarantineRecord(validated)).schema().fields()[0].dataType();
+    return quarantineTable(spark.createDataFrame(records, schema));
+  }
+
+  /** A failed row as one struct: original text, extras, raw line, file, reasons (last). */
+  private Column quarantineRecord(Dataset<Row> validated) {
     Set<String> kept = Set.of(validated.columns());
-    List<Column> out = new ArrayList<>();
+    List<Column> fields = new ArrayList<>();
     for (ColumnContract c : contract.columns()) {
       String raw = RAW_PREFIX + c.name();
       Column original = kept.contains(raw) ? col(ColumnRules.quote(raw)) : col(ColumnRules.quote(c.name()));
-      out.add(original.cast(DataTypes.StringType).as(c.name()));
+      fields.add(original.cast(DataTypes.StringType).as(c.name()));
     }
-    out.add(col(EXTRA_FIELDS));
-    out.add(col(RawInput.CORRUPT_RECORD).as("raw_record"));
-    out.add(col(RawInput.SOURCE_FILE).as("source_file"));
-    out.add(split(col(REASONS), ",").as("reasons"));
-    out.add(split(col(REASONS), "[:,]").getItem(0).as("reason"));
-    out.add(current_timestamp().as("quarantined_at"));
-    return validated.where(not(isValid())).select(out.toArray(Column[]::new));
+    fields.add(col(EXTRA_FIELDS));
+    fields.add(col(RawInput.CORRUPT_RECORD).as("raw_record"));
+    fields.add(col(RawInput.SOURCE_FILE).as("source_file"));
+    fields.add(col(REASONS));
+    return struct(fields.toArray(Column[]::new)).as("r");
+  }
+
+  private static Dataset<Row> quarantineTable(Dataset<Row> records) {
+    return records
+        .withColumn("reasons", split(col(REASONS), ","))
+        .withColumn("reason", split(col(REASONS), "[:,]").getItem(0))
+        .withColumn("quarantined_at", current_timestamp())
+        .drop(REASONS);
   }
 
   /** One aggregation pass: totals and rows per reason code. */

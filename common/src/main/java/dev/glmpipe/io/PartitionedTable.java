@@ -68,6 +68,50 @@ public final class PartitionedTable {
     }
   }
 
+  /**
+   * A fresh directory to write a partition into before it is published; under {@code _staging},
+   * which partition discovery skips, so readers never see it.
+   */
+  public Path stagingPath(LocalDate dt) {
+    return new Path(new Path(root, "_staging"), DT + "=" + dt + "." + java.util.UUID.randomUUID());
+  }
+
+  public void writeStaged(Dataset<Row> rows, Path staging) {
+    rows.write().mode(SaveMode.ErrorIfExists).parquet(staging.toString());
+  }
+
+  /** Rows in a staged write, from the Parquet footers alone. */
+  public long countStaged(Path staging) {
+    return spark.read().parquet(staging.toString()).count();
+  }
+
+  /**
+   * Makes a staged write the partition, replacing the old one. On HDFS and local disks the
+   * rename is atomic; on object stores it is a copy, during which the date may be briefly
+   * missing but is never half old and half new.
+   */
+  public void publish(Path staging, LocalDate dt) {
+    Path target = partition(dt);
+    try {
+      FileSystem fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      fs.delete(target, true);
+      fs.mkdirs(root);
+      if (!fs.rename(staging, target)) {
+        throw new IOException("rename returned false");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot publish " + staging + " as " + target, e);
+    }
+  }
+
+  public void discard(Path staging) {
+    try {
+      staging.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(staging, true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + staging, e);
+    }
+  }
+
   /** Replaces one partition with {@code rows} (which must not carry a {@code dt} column). */
   public void overwrite(Dataset<Row> rows, LocalDate dt) {
     rows.write().mode(SaveMode.Overwrite).parquet(partition(dt).toString());

@@ -4,6 +4,7 @@ import dev.glmpipe.GlmpipeException;
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.contract.ContractReport;
 import dev.glmpipe.contract.ContractValidator;
+import dev.glmpipe.contract.QuarantineCollector;
 import dev.glmpipe.io.DateRange;
 import dev.glmpipe.io.PartitionedTable;
 import dev.glmpipe.io.RawInput;
@@ -14,7 +15,7 @@ import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
+import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -26,6 +27,12 @@ import picocli.CommandLine.Mixin;
  */
 public final class PreprocessJob {
   private static final Logger LOG = LoggerFactory.getLogger(PreprocessJob.class);
+
+  /**
+   * Failed rows kept in memory during the single pass; more than this (a broken feed, usually)
+   * and the quarantine is written by a second pass over the input instead.
+   */
+  static final int QUARANTINE_ROWS_IN_MEMORY = 100_000;
 
   public record Config(GlmpipeConfig config, DateRange dates) {}
 
@@ -51,28 +58,42 @@ public final class PreprocessJob {
       if (!columns.extra().isEmpty()) {
         LOG.warn("dt={}: columns not in the contract are ignored (kept in quarantine rows): {}", dt, columns.extra());
       }
-      // Cached once: the raw files are read once for the counts and both writes.
-      Dataset<Row> checked = validator.validate(input).persist(StorageLevel.MEMORY_AND_DISK());
-      try {
-        ContractReport report = RawInput.reading(() -> validator.report(checked, columns));
-        JobStages.describe(spark, group, "preprocess dt=" + dt + ": write quarantine");
+      Dataset<Row> checked = validator.validate(input);
+
+      // One pass over the input: valid rows are written to a staging directory while failed
+      // rows are gathered in memory; the partition is published only once the counts are known.
+      JobStages.describe(spark, group, "preprocess dt=" + dt + ": check the contract and write valid rows");
+      QuarantineCollector collector = QuarantineCollector.register(spark, QUARANTINE_ROWS_IN_MEMORY);
+      Path staging = features.stagingPath(dt);
+      RawInput.reading(() -> {
+        features.writeStaged(validator.validCollecting(checked, collector), staging);
+        return staging;
+      });
+      long valid = features.countStaged(staging);
+      ContractReport report = new ContractReport(valid + collector.count(), valid, collector.count(),
+          inEnumOrder(collector.rowsByCode()), columns.extra(), columns.missingOptional());
+
+      JobStages.describe(spark, group, "preprocess dt=" + dt + ": write quarantine");
+      if (collector.complete()) {
+        quarantine.overwrite(validator.quarantined(spark, checked, collector.rows()), dt);
+      } else {
+        LOG.warn("dt={}: {} rows failed, more than the {} kept in memory: reading the input again for the quarantine",
+            dt, collector.count(), QUARANTINE_ROWS_IN_MEMORY);
         quarantine.overwrite(validator.quarantined(checked), dt);
-        boolean publish = !report.exceeds(c.dataset().contract().maxQuarantineFraction());
-        if (publish) {
-          JobStages.describe(spark, group, "preprocess dt=" + dt + ": write features");
-          features.overwrite(validator.valid(checked), dt);
-        } else {
-          breaches.add(String.format(java.util.Locale.ROOT, "dt=%s quarantined %d of %d rows (%.2f%% > max %.2f%%)",
-              dt, report.quarantinedRows(), report.inputRows(), 100 * report.quarantineFraction(),
-              100 * c.dataset().contract().maxQuarantineFraction()));
-        }
-        LOG.info("dt={}: {} rows, {} valid, {} quarantined {}", dt, report.inputRows(), report.validRows(),
-            report.quarantinedRows(), report.rowsByReason());
-        done.add(new Partition(dt.toString(), publish, features.partition(dt).toString(),
-            quarantine.partition(dt).toString(), report));
-      } finally {
-        checked.unpersist();
       }
+      boolean publish = !report.exceeds(c.dataset().contract().maxQuarantineFraction());
+      if (publish) {
+        features.publish(staging, dt);
+      } else {
+        features.discard(staging);
+        breaches.add(String.format(java.util.Locale.ROOT, "dt=%s quarantined %d of %d rows (%.2f%% > max %.2f%%)",
+            dt, report.quarantinedRows(), report.inputRows(), 100 * report.quarantineFraction(),
+            100 * c.dataset().contract().maxQuarantineFraction()));
+      }
+      LOG.info("dt={}: {} rows, {} valid, {} quarantined {}", dt, report.inputRows(), report.validRows(),
+          report.quarantinedRows(), report.rowsByReason());
+      done.add(new Partition(dt.toString(), publish, features.partition(dt).toString(),
+          quarantine.partition(dt).toString(), report));
     }
     if (!breaches.isEmpty()) {
       throw GlmpipeException.dataContract("not published, too many rows quarantined: " + String.join("; ", breaches)
@@ -81,6 +102,16 @@ public final class PreprocessJob {
     long in = done.stream().mapToLong(p -> p.report().inputRows()).sum();
     long valid = done.stream().mapToLong(p -> p.report().validRows()).sum();
     return new Result("preprocess", in, valid, in - valid, done);
+  }
+
+  private static java.util.Map<String, Long> inEnumOrder(java.util.Map<String, Long> byCode) {
+    java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+    for (dev.glmpipe.contract.ReasonCode code : dev.glmpipe.contract.ReasonCode.values()) {
+      if (byCode.containsKey(code.name())) {
+        out.put(code.name(), byCode.get(code.name()));
+      }
+    }
+    return out;
   }
 
   @Command(name = "preprocess", description = "Check raw partitions against the data contract; write features and quarantine.")

@@ -1,0 +1,117 @@
+package dev.glmpipe.contract;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.AccumulatorV2;
+
+/**
+ * Gathers quarantined rows while the valid rows are being written, so preprocess reads its
+ * input once. Keeps at most {@code limit} rows (memory stays bounded on executors and driver)
+ * but counts every one, by reason code; when more rows failed than were kept, the caller
+ * writes the quarantine with a second pass instead.
+ *
+ * <p>Updates come from the write job's result tasks, which Spark applies once per partition
+ * (the first successful attempt; failed attempts are not counted), so counts are exact.
+ */
+public final class QuarantineCollector extends AccumulatorV2<Row, QuarantineCollector> {
+  private final int limit;
+  private final List<Row> rows = new ArrayList<>();
+  private final Map<String, Long> byCode = new LinkedHashMap<>();
+  private long count;
+
+  public QuarantineCollector(int limit) {
+    this.limit = limit;
+  }
+
+  /**
+   * Registered unnamed on purpose: Spark renders named accumulators' values into the UI for
+   * every task, which for a list of rows would cost more than the rows themselves.
+   */
+  public static QuarantineCollector register(SparkSession spark, int limit) {
+    QuarantineCollector c = new QuarantineCollector(limit);
+    spark.sparkContext().register(c);
+    return c;
+  }
+
+  /** Rows failed in all. */
+  public long count() {
+    return count;
+  }
+
+  /** True when every failed row was kept. */
+  public boolean complete() {
+    return rows.size() == count;
+  }
+
+  public List<Row> rows() {
+    return Collections.unmodifiableList(rows);
+  }
+
+  /** Rows per reason code: a row with two codes counts under both. */
+  public Map<String, Long> rowsByCode() {
+    return Collections.unmodifiableMap(byCode);
+  }
+
+  /** {@code record}'s last field is the comma-separated reasons string. */
+  @Override
+  public void add(Row record) {
+    count++;
+    if (rows.size() < limit) {
+      rows.add(record);
+    }
+    String reasons = record.getString(record.length() - 1);
+    for (ReasonCode code : ReasonCode.values()) {
+      if (reasons.contains(code.name())) {
+        byCode.merge(code.name(), 1L, Long::sum);
+      }
+    }
+  }
+
+  @Override
+  public void merge(AccumulatorV2<Row, QuarantineCollector> other) {
+    QuarantineCollector o = (QuarantineCollector) other;
+    count += o.count;
+    for (Row r : o.rows) {
+      if (rows.size() >= limit) {
+        break;
+      }
+      rows.add(r);
+    }
+    o.byCode.forEach((k, v) -> byCode.merge(k, v, Long::sum));
+  }
+
+  @Override
+  public boolean isZero() {
+    return count == 0;
+  }
+
+  @Override
+  public QuarantineCollector copy() {
+    QuarantineCollector c = new QuarantineCollector(limit);
+    c.merge(this);
+    return c;
+  }
+
+  @Override
+  public void reset() {
+    count = 0;
+    rows.clear();
+    byCode.clear();
+  }
+
+  @Override
+  public QuarantineCollector value() {
+    return this;
+  }
+
+  /** Short on purpose: the default prints value(), which is this object, and so on forever. */
+  @Override
+  public String toString() {
+    return "QuarantineCollector(count=" + count + ", kept=" + rows.size() + ", limit=" + limit + ")";
+  }
+}
