@@ -107,7 +107,9 @@ cmd_start() {
   port_in_use "$MASTER_PORT" && die "port $MASTER_PORT is in use: set GLMPIPE_MASTER_PORT to a free port"
   port_in_use "$MASTER_UI_PORT" && die "port $MASTER_UI_PORT is in use: set GLMPIPE_MASTER_UI_PORT to a free port"
 
-  rm -rf "$STATE_DIR"
+  # Clear what an earlier run left, naming each thing: the state dir may be one a user chose.
+  rm -rf "$STATE_DIR"/conf "$STATE_DIR"/worker-[0-9]*
+  rm -f "$STATE_DIR"/*.pid "$STATE_DIR"/*.log "$STATE_DIR"/master-url "$STATE_DIR"/master-json-url
   mkdir -p "$STATE_DIR/conf"
 
   # Everything binds to loopback: SPARK_LOCAL_IP is the address the daemons and their web UIs

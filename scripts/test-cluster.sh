@@ -5,8 +5,8 @@
 # spread over the executors; then the error paths (bad date, missing input partition).
 #
 # Prints one line per check and ends with 'N passed, M failed'; exits non-zero if M > 0.
-# Each job's stdout/stderr stay in out/test-cluster/logs/ and the cluster's logs (executors'
-# too) in out/test-cluster/cluster/ after the run, pass or fail.
+# After the run, pass or fail, each job's stdout/stderr are in out/test-cluster/logs/ and the
+# master's, workers' and executors' logs in out/test-cluster/cluster/.
 #
 # Overrides (environment): GLMPIPE_ROWS_PER_DAY (3000), GLMPIPE_SUBMIT_TIMEOUT seconds per
 # job (300), GLMPIPE_KEEP_STORAGE=1 keeps the temporary storage root, plus the port and size
@@ -24,11 +24,9 @@ DAY1=2024-03-01 DAY2=2024-03-02 DAY3=2024-03-03
 MISSING_DAY=2024-04-15   # no partition is ever written for it
 BAD_DAY=2026-13-01       # month 13
 
+# Where the logs are copied when the run ends; while it runs everything lives in a private
+# temporary dir, where no clean-up of out/ by another tool can take the cluster's pid files.
 OUT_DIR="$GLMPIPE_ROOT/out/test-cluster"
-LOG_DIR="$OUT_DIR/logs"
-# The test gets its own cluster state dir, so a cluster a developer started by hand with
-# scripts/local-cluster.sh (state in out/cluster) is never stopped by this test.
-export GLMPIPE_CLUSTER_DIR="$OUT_DIR/cluster"
 CLUSTER="$GLMPIPE_ROOT/scripts/local-cluster.sh"
 
 PASSED=0 FAILED=0
@@ -99,8 +97,11 @@ for app in json.load(sys.stdin).get("completedapps", []):
 submit() {
   local step=$1; shift
   local started=$SECONDS
-  set +e
-  # timeout: an app the cluster cannot give executors to waits forever; fail it instead.
+  # One 1-core executor per worker (--total-executor-cores is spark.cores.max), so every job's
+  # tasks are spread over both workers. timeout: an app the cluster cannot give executors to
+  # waits forever; fail it instead.
+  # Run in the background and waited for, so Ctrl-C or a TERM reaches our trap at once (bash
+  # runs traps only between foreground commands), and the trap stops it by its PID.
   timeout --signal=TERM --kill-after=30 "$SUBMIT_TIMEOUT" \
     "$SPARK_HOME/bin/spark-submit" \
       --master "$MASTER_URL" \
@@ -110,20 +111,21 @@ submit() {
       --executor-memory "${GLMPIPE_WORKER_MEMORY:-1g}" \
       --total-executor-cores 2 \
       --conf spark.executor.cores=1 \
-      --conf spark.cores.max=2 \
       --conf spark.driver.host=127.0.0.1 \
       --conf spark.driver.bindAddress=127.0.0.1 \
       --conf spark.ui.enabled=false \
       "$JAR" "$@" \
-      >"$LOG_DIR/$step.out" 2>"$LOG_DIR/$step.err"
-  RC=$?
-  set -e
+      >"$LOG_DIR/$step.out" 2>"$LOG_DIR/$step.err" &
+  SUBMIT_PID=$!
+  RC=0
+  wait "$SUBMIT_PID" || RC=$?
+  SUBMIT_PID=""
   log "$step: exit $RC in $((SECONDS - started))s ($*)"
 }
 
 # show_failure STEP: the end of a failed job's stderr, so CI output says why.
 show_failure() {
-  echo "----- last lines of $LOG_DIR/$1.err -----"
+  echo "----- last lines of ${OUT_DIR#"$GLMPIPE_ROOT"/}/logs/$1.err -----"
   tail -n 25 "$LOG_DIR/$1.err" || true
   echo "-----"
 }
@@ -164,16 +166,32 @@ build_jar
 [ -f "$GLMPIPE_JAR" ] || die "the build did not produce $GLMPIPE_JAR"
 
 WORK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/glmpipe-cluster-test.XXXXXX")"
+LOG_DIR="$WORK_DIR/logs"
+# The test's own cluster state dir, so a cluster a developer started by hand with
+# scripts/local-cluster.sh (state in out/cluster) is never touched by this test.
+export GLMPIPE_CLUSTER_DIR="$WORK_DIR/cluster"
 STORAGE_DIR="$WORK_DIR/storage"
 STORAGE_ROOT="file://$STORAGE_DIR"
-# Submit a copy: a rebuild during the run (mvn package in another shell) rewrites the jar in
-# place, and a JVM reading it then fails with 'invalid LOC header'.
-JAR="$WORK_DIR/$(basename "$GLMPIPE_JAR")"
-cp "$GLMPIPE_JAR" "$JAR"
-
+SUBMIT_PID=""
 cleanup() {
   local rc=$?
+  # Interrupted during a job: stop that spark-submit first (timeout passes the TERM on).
+  if [ -n "$SUBMIT_PID" ] && kill -0 "$SUBMIT_PID" 2>/dev/null; then
+    log "stopping the running spark-submit (pid $SUBMIT_PID)"
+    kill -TERM "$SUBMIT_PID" 2>/dev/null || true
+    wait "$SUBMIT_PID" 2>/dev/null || true
+  fi
   "$CLUSTER" stop || true
+  # Keep the job logs and the daemons' and executors' logs (not the jar copies) for a look later.
+  rm -rf "$OUT_DIR"
+  mkdir -p "$OUT_DIR"
+  local keep=() d
+  for d in logs cluster; do [ -d "$WORK_DIR/$d" ] && keep+=("$d"); done
+  if [ "${#keep[@]}" -gt 0 ] &&
+    ! (cd "$WORK_DIR" && tar cf - --exclude='*.jar' "${keep[@]}") | (cd "$OUT_DIR" && tar xf -); then
+    log "could not copy the logs to $OUT_DIR"
+  fi
+  log "logs: $OUT_DIR/logs (jobs), $OUT_DIR/cluster (master, workers, executors)"
   if [ "${GLMPIPE_KEEP_STORAGE:-0}" = 1 ]; then
     log "storage root kept: $STORAGE_ROOT"
   else
@@ -185,14 +203,20 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-rm -rf "$LOG_DIR"
 mkdir -p "$LOG_DIR" "$WORK_DIR/spark-conf"
+# Submit a copy: a rebuild during the run (mvn package in another shell) rewrites the jar in
+# place, and a JVM reading it then fails with 'invalid LOC header'.
+JAR="$WORK_DIR/$(basename "$GLMPIPE_JAR")"
+cp "$GLMPIPE_JAR" "$JAR"
 
 # The driver binds to loopback like the daemons; an empty SPARK_CONF_DIR keeps this machine's
 # spark-defaults.conf (if any) out of the test.
 export SPARK_LOCAL_IP=127.0.0.1 SPARK_CONF_DIR="$WORK_DIR/spark-conf"
 
-"$CLUSTER" start >/dev/null || die "the local cluster did not start (logs: $GLMPIPE_CLUSTER_DIR)"
+if ! "$CLUSTER" start >/dev/null; then
+  fail "cluster: start (see out/test-cluster/cluster/*.log)"
+  summary || exit 1
+fi
 MASTER_URL="$(<"$GLMPIPE_CLUSTER_DIR/master-url")"
 MASTER_JSON_URL="$(<"$GLMPIPE_CLUSTER_DIR/master-json-url")"
 check "cluster: master $MASTER_URL lists 2 alive workers" \
