@@ -30,6 +30,10 @@ final class ColumnRules {
     this.inputType = inputType;
   }
 
+  String name() {
+    return contract.name();
+  }
+
   boolean present() {
     return inputType != null;
   }

@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
@@ -54,6 +55,7 @@ public final class ContractValidator {
   /** Input columns the contract does not declare, kept for the quarantine. */
   public static final String EXTRA_FIELDS = "extra_fields";
   private static final String RAW_PREFIX = "_raw_";
+  private static final String TYPED_PREFIX = "_typed_";
 
   private final ContractConfig contract;
 
@@ -90,16 +92,31 @@ public final class ContractValidator {
     for (StructField f : raw.schema().fields()) {
       inputTypes.put(f.name(), f.dataType());
     }
+    // Two steps: typed values first, then the rules on them. Each typed value is then computed
+    // once (the optimizer keeps the steps apart because the rules use it several times), and
+    // the generated code stays small enough for the JIT to compile.
+    List<Column> withTyped = new ArrayList<>();
+    for (String name : raw.columns()) {
+      withTyped.add(col(ColumnRules.quote(name)));
+    }
+    List<ColumnRules> rules = new ArrayList<>();
+    for (ColumnContract c : contract.columns()) {
+      ColumnRules r = new ColumnRules(c, inputTypes.get(c.name()));
+      rules.add(r);
+      withTyped.add(r.typed().as(TYPED_PREFIX + c.name()));
+    }
+    Dataset<Row> typed = raw.select(withTyped.toArray(Column[]::new));
+
     List<Column> out = new ArrayList<>();
     List<Column> checks = new ArrayList<>();
-    for (ColumnContract c : contract.columns()) {
-      ColumnRules rules = new ColumnRules(c, inputTypes.get(c.name()));
-      Column typed = rules.typed();
-      if (rules.present() && !rules.nativeType()) {
-        out.add(col(ColumnRules.quote(c.name())).as(RAW_PREFIX + c.name()));
+    for (ColumnRules r : rules) {
+      String name = r.name();
+      Column value = col(ColumnRules.quote(TYPED_PREFIX + name));
+      if (r.present() && !r.nativeType()) {
+        out.add(col(ColumnRules.quote(name)).as(RAW_PREFIX + name));
       }
-      out.add(typed.as(c.name()));
-      checks.addAll(rules.reasons(typed));
+      out.add(value.as(name));
+      checks.addAll(r.reasons(value));
     }
     out.add(extraFields(raw));
     Column corrupt = col(RawInput.CORRUPT_RECORD);
@@ -107,7 +124,7 @@ public final class ContractValidator {
     out.add(col(RawInput.SOURCE_FILE));
     out.add(when(corrupt.isNotNull(), lit(ReasonCode.MALFORMED_RECORD.name()))
         .otherwise(concat_ws(",", checks.toArray(Column[]::new))).as(REASONS));
-    Dataset<Row> checked = raw.select(out.toArray(Column[]::new));
+    Dataset<Row> checked = typed.select(out.toArray(Column[]::new));
     if (contract.unique() == null) {
       return checked;
     }
@@ -173,25 +190,51 @@ public final class ContractValidator {
         .drop(REASONS);
   }
 
-  /** One aggregation pass: totals and rows per reason code. */
-  public ContractReport report(Dataset<Row> validated, ColumnCheck columns) {
+  /**
+   * Counts rows, valid rows and rows per reason code while {@code validated} is consumed by
+   * whatever action comes next (the write), instead of in a pass of their own.
+   *
+   * <p>It also separates the computation of the reasons from the filters on them: the optimizer
+   * does not push a filter through an observation, so the (long) reasons expression is
+   * computed once in its own generated method, rather than inlined into the filter's, where
+   * it would exceed the JIT's method-size limit and run interpreted.
+   */
+  public Dataset<Row> observe(Dataset<Row> validated, Observation observation) {
     List<Column> aggs = new ArrayList<>();
     aggs.add(sum(when(isValid(), 1L).otherwise(0L)).as("valid"));
     for (ReasonCode code : ReasonCode.values()) {
-      // No code is a prefix of another, so a substring match counts each row once per code.
+      // No code is a substring of another, so this counts each row once per code.
       aggs.add(sum(when(col(REASONS).contains(code.name()), 1L).otherwise(0L)).as(code.name()));
     }
-    Row row = validated.agg(count(lit(1)).as("input"), aggs.toArray(Column[]::new)).first();
-    long input = row.getLong(0);
-    long valid = row.isNullAt(1) ? 0 : row.getLong(1);
+    return validated.observe(observation, count(lit(1)).as("input"), aggs.toArray(Column[]::new));
+  }
+
+  /** The report from an {@link #observe}d dataset, once the action that consumed it finished. */
+  public static ContractReport report(Observation observation, ColumnCheck columns) {
+    Map<String, Object> m;
+    try {
+      m = observation.getAsJava();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the contract counts", e);
+    }
+    long input = ((Number) m.get("input")).longValue();
+    long valid = m.get("valid") == null ? 0 : ((Number) m.get("valid")).longValue();
     Map<String, Long> byReason = new LinkedHashMap<>();
     for (ReasonCode code : ReasonCode.values()) {
-      long n = row.isNullAt(2 + code.ordinal()) ? 0 : row.getLong(2 + code.ordinal());
-      if (n > 0) {
-        byReason.put(code.name(), n);
+      Object n = m.get(code.name());
+      if (n != null && ((Number) n).longValue() > 0) {
+        byReason.put(code.name(), ((Number) n).longValue());
       }
     }
     return new ContractReport(input, valid, input - valid, byReason, columns.extra(), columns.missingOptional());
+  }
+
+  /** Counts in a pass of their own (tests use it to check the observed counts). */
+  public ContractReport report(Dataset<Row> validated, ColumnCheck columns) {
+    Observation observation = new Observation();
+    observe(validated, observation).write().format("noop").mode("overwrite").save();
+    return report(observation, columns);
   }
 
   static Column isValid() {

@@ -2,9 +2,7 @@ package dev.glmpipe.contract;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.AccumulatorV2;
@@ -12,8 +10,8 @@ import org.apache.spark.util.AccumulatorV2;
 /**
  * Gathers quarantined rows while the valid rows are being written, so preprocess reads its
  * input once. Keeps at most {@code limit} rows (memory stays bounded on executors and driver)
- * but counts every one, by reason code; when more rows failed than were kept, the caller
- * writes the quarantine with a second pass instead.
+ * but counts every one; when more rows failed than were kept, the caller writes the quarantine
+ * with a second pass instead.
  *
  * <p>Updates come from the write job's result tasks, which Spark applies once per partition
  * (the first successful attempt; failed attempts are not counted), so counts are exact.
@@ -21,7 +19,6 @@ import org.apache.spark.util.AccumulatorV2;
 public final class QuarantineCollector extends AccumulatorV2<Row, QuarantineCollector> {
   private final int limit;
   private final List<Row> rows = new ArrayList<>();
-  private final Map<String, Long> byCode = new LinkedHashMap<>();
   private long count;
 
   public QuarantineCollector(int limit) {
@@ -52,23 +49,11 @@ public final class QuarantineCollector extends AccumulatorV2<Row, QuarantineColl
     return Collections.unmodifiableList(rows);
   }
 
-  /** Rows per reason code: a row with two codes counts under both. */
-  public Map<String, Long> rowsByCode() {
-    return Collections.unmodifiableMap(byCode);
-  }
-
-  /** {@code record}'s last field is the comma-separated reasons string. */
   @Override
   public void add(Row record) {
     count++;
     if (rows.size() < limit) {
       rows.add(record);
-    }
-    String reasons = record.getString(record.length() - 1);
-    for (ReasonCode code : ReasonCode.values()) {
-      if (reasons.contains(code.name())) {
-        byCode.merge(code.name(), 1L, Long::sum);
-      }
     }
   }
 
@@ -82,7 +67,6 @@ public final class QuarantineCollector extends AccumulatorV2<Row, QuarantineColl
       }
       rows.add(r);
     }
-    o.byCode.forEach((k, v) -> byCode.merge(k, v, Long::sum));
   }
 
   @Override
@@ -101,7 +85,6 @@ public final class QuarantineCollector extends AccumulatorV2<Row, QuarantineColl
   public void reset() {
     count = 0;
     rows.clear();
-    byCode.clear();
   }
 
   @Override

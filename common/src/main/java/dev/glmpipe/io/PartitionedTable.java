@@ -80,11 +80,6 @@ public final class PartitionedTable {
     rows.write().mode(SaveMode.ErrorIfExists).parquet(staging.toString());
   }
 
-  /** Rows in a staged write, from the Parquet footers alone. */
-  public long countStaged(Path staging) {
-    return spark.read().parquet(staging.toString()).count();
-  }
-
   /**
    * Makes a staged write the partition, replacing the old one. On HDFS and local disks the
    * rename is atomic; on object stores it is a copy, during which the date may be briefly

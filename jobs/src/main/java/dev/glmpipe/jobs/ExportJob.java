@@ -1,6 +1,8 @@
 package dev.glmpipe.jobs;
 
 import dev.glmpipe.GlmpipeException;
+import dev.glmpipe.config.ConfigBinder;
+import dev.glmpipe.config.FeaturesConfig;
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.evaluate.EvaluationReport;
 import dev.glmpipe.io.JsonFiles;
@@ -35,7 +37,9 @@ public final class ExportJob {
     requirePassedEvaluation(hadoop, registry, version);
 
     PipelineModel model = PipelineModel.load(registry.modelDir(version).toString());
-    ModelCoefficients coefficients = ModelCoefficients.of(model, c.features());
+    // The version's own spec names its slots: today's config may have moved on since training.
+    FeaturesConfig spec = ConfigBinder.bind(registry.manifest(version).featureSpec(), FeaturesConfig.class);
+    ModelCoefficients coefficients = ModelCoefficients.of(model, spec);
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("model", c.model().name());
     doc.put("version", version);

@@ -69,9 +69,9 @@ public final class PreprocessBenchmark {
         expr("concat('C', lpad(CAST(id DIV 1000000 AS STRING), 8, '0'), '-', lpad(CAST(id % 1000000 AS STRING), 6, '0'))").as("customer_id"),
         expr("timestamp_seconds(1767225600 - pmod(xxhash64(id, 1), 2592000))").as("last_login_at"),
         expr("CASE WHEN pmod(xxhash64(id, 10), 200) = 0 THEN -1 ELSE CAST(pmod(xxhash64(id, 2), 72) AS INT) END").as("tenure_months"),
-        expr("round(20 + pmod(xxhash64(id, 3), 10000) / 100.0, 2)").as("monthly_charges"),
+        expr("CAST(round(20 + pmod(xxhash64(id, 3), 10000) / 100.0, 2) AS DOUBLE)").as("monthly_charges"),
         expr("CAST(pmod(xxhash64(id, 4), 6) AS INT)").as("support_calls"),
-        expr("CASE WHEN pmod(xxhash64(id, 5), 20) = 0 THEN NULL ELSE pmod(xxhash64(id, 6), 5000) / 100.0 END").as("data_usage_gb"),
+        expr("CASE WHEN pmod(xxhash64(id, 5), 20) = 0 THEN NULL ELSE CAST(pmod(xxhash64(id, 6), 5000) / 100.0 AS DOUBLE) END").as("data_usage_gb"),
         expr("CASE WHEN pmod(xxhash64(id, 11), 200) = 0 THEN 'platinum' "
             + "ELSE element_at(array('basic', 'standard', 'premium'), CAST(pmod(xxhash64(id, 7), 3) AS INT) + 1) END").as("plan"),
         expr("element_at(array('north', 'south', 'east', 'west'), CAST(pmod(xxhash64(id, 8), 4) AS INT) + 1)").as("region"),

@@ -13,6 +13,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.hadoop.fs.Path;
@@ -60,18 +61,18 @@ public final class PreprocessJob {
       }
       Dataset<Row> checked = validator.validate(input);
 
-      // One pass over the input: valid rows are written to a staging directory while failed
-      // rows are gathered in memory; the partition is published only once the counts are known.
+      // One pass over the input: valid rows are written to a staging directory while the rows
+      // are counted and failed rows are gathered in memory; the partition is published only
+      // once the counts are known.
       JobStages.describe(spark, group, "preprocess dt=" + dt + ": check the contract and write valid rows");
+      Observation counts = new Observation("contract " + dt);
       QuarantineCollector collector = QuarantineCollector.register(spark, QUARANTINE_ROWS_IN_MEMORY);
       Path staging = features.stagingPath(dt);
       RawInput.reading(() -> {
-        features.writeStaged(validator.validCollecting(checked, collector), staging);
+        features.writeStaged(validator.validCollecting(validator.observe(checked, counts), collector), staging);
         return staging;
       });
-      long valid = features.countStaged(staging);
-      ContractReport report = new ContractReport(valid + collector.count(), valid, collector.count(),
-          inEnumOrder(collector.rowsByCode()), columns.extra(), columns.missingOptional());
+      ContractReport report = ContractValidator.report(counts, columns);
 
       JobStages.describe(spark, group, "preprocess dt=" + dt + ": write quarantine");
       if (collector.complete()) {
@@ -102,16 +103,6 @@ public final class PreprocessJob {
     long in = done.stream().mapToLong(p -> p.report().inputRows()).sum();
     long valid = done.stream().mapToLong(p -> p.report().validRows()).sum();
     return new Result("preprocess", in, valid, in - valid, done);
-  }
-
-  private static java.util.Map<String, Long> inEnumOrder(java.util.Map<String, Long> byCode) {
-    java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
-    for (dev.glmpipe.contract.ReasonCode code : dev.glmpipe.contract.ReasonCode.values()) {
-      if (byCode.containsKey(code.name())) {
-        out.put(code.name(), byCode.get(code.name()));
-      }
-    }
-    return out;
   }
 
   @Command(name = "preprocess", description = "Check raw partitions against the data contract; write features and quarantine.")
