@@ -32,10 +32,13 @@ fi
 
 cluster="${EMR_CLUSTER_ID:?set EMR_CLUSTER_ID to the target cluster (j-...)}"
 job="$1"; shift
-# Step arguments: cluster deploy mode, so the driver runs on the cluster and the step's exit
-# code is the launcher's (0 ok, 2 usage/config, 3 data contract, 4 model rejected).
-args=(spark-submit --deploy-mode cluster --class dev.glmpipe.jobs.Main "$prefix/$jar_name"
-      "$job" --conf "$prefix/conf/$conf_name" "$@")
-json=$(printf '"%s",' "${args[@]}")
+# Cluster deploy mode: the driver runs on the cluster. The step then reports only success or
+# failure; the launcher's own exit code (2 usage/config, 3 data contract, 4 model rejected) and
+# its one-line error are in the step's stderr log. One YARN attempt: a user error would only
+# repeat.
+args=(spark-submit --deploy-mode cluster --conf spark.yarn.maxAppAttempts=1 --class dev.glmpipe.jobs.Main
+      "$prefix/$jar_name" "$job" --conf "$prefix/conf/$conf_name" "$@")
+# JSON-encode the arguments properly: --set values may hold quotes or backslashes.
+json=$(python3 -c 'import json, sys; print(json.dumps(sys.argv[1:], separators=(",", ":")))' "${args[@]}")
 aws_ emr add-steps --cluster-id "$cluster" \
-  --steps "[{\"Type\":\"CUSTOM_JAR\",\"Name\":\"glmpipe $job\",\"ActionOnFailure\":\"CONTINUE\",\"Jar\":\"command-runner.jar\",\"Args\":[${json%,}]}]"
+  --steps "[{\"Type\":\"CUSTOM_JAR\",\"Name\":\"glmpipe $job\",\"ActionOnFailure\":\"CONTINUE\",\"Jar\":\"command-runner.jar\",\"Args\":$json}]"

@@ -14,7 +14,9 @@ expect emr-cluster "--cluster-id j-ABC" "$emr"
 expect emr-class '\"--class\"\,\"dev.glmpipe.jobs.Main\"' "$emr"
 expect emr-jar "s3://bucket/rel/$(basename "$GLMPIPE_JAR")" "$emr"
 expect emr-args '\"score\"\,\"--conf\"\,\"s3://bucket/rel/conf/emr.yaml\"\,\"--dt\"\,\"2026-11-07\"' "$emr"
-expect emr-deploy '\"--deploy-mode\"\,\"cluster\"' "$emr"
+expect emr-deploy '\"--deploy-mode\"\,\"cluster\"\,\"--conf\"\,\"spark.yarn.maxAppAttempts=1\"' "$emr"
+quoted=$(GLMPIPE_DRY_RUN=1 GLMPIPE_S3_PREFIX=s3://bucket/rel EMR_CLUSTER_ID=j-ABC scripts/submit-emr.sh score --set 'x="y"')
+expect emr-json-escaping '\"x=\\\"y\\\"\"' "$quoted"
 
 up=$(GLMPIPE_DRY_RUN=1 GLMPIPE_S3_PREFIX=s3://bucket/rel scripts/submit-emr.sh upload)
 expect emr-upload-base "s3://bucket/rel/conf/base.yaml" "$up"

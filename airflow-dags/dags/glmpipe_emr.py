@@ -87,7 +87,9 @@ def emr_step(task_id: str, args: Sequence[str]) -> dict:
         "ActionOnFailure": "CONTINUE",
         "HadoopJarStep": {
             "Jar": "command-runner.jar",
-            "Args": ["spark-submit", "--deploy-mode", "cluster", "--class", MAIN_CLASS, JAR, *args],
+            # One YARN attempt: a job that failed with a user error would fail the same way again.
+            "Args": ["spark-submit", "--deploy-mode", "cluster", "--conf", "spark.yarn.maxAppAttempts=1",
+                     "--class", MAIN_CLASS, JAR, *args],
         },
     }
 

@@ -155,7 +155,7 @@ def emr_variables(monkeypatch):
 
 
 def emr_args(launcher_args: list[str], version: str = glmpipe_common.GLMPIPE_VERSION) -> list[str]:
-    return ["spark-submit", "--deploy-mode", "cluster", "--class", MAIN_CLASS,
+    return ["spark-submit", "--deploy-mode", "cluster", "--conf", "spark.yarn.maxAppAttempts=1", "--class", MAIN_CLASS,
             f"s3://example-bucket/glmpipe/glmpipe-jobs-{version}-all.jar", *launcher_args]
 
 

@@ -139,6 +139,9 @@ public final class ConfigBinder {
             ? Math.toIntExact(n.longValue()) : Integer.parseInt(text);
       }
       if (cls == long.class || cls == Long.class) {
+        if (node instanceof Double || node instanceof Float) {
+          throw new NumberFormatException(text);
+        }
         return node instanceof Number n ? n.longValue() : Long.parseLong(text);
       }
       if (cls == double.class || cls == Double.class) {

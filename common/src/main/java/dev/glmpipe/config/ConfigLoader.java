@@ -10,10 +10,15 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.representer.Representer;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * Loads config: YAML files merged in order, each optionally naming a file it {@code extends}
@@ -162,7 +167,29 @@ public final class ConfigLoader {
   private static Yaml newYaml() {
     LoaderOptions options = new LoaderOptions();
     options.setAllowDuplicateKeys(false);
-    return new Yaml(new SafeConstructor(options));
+    return new Yaml(new SafeConstructor(options), new Representer(new DumperOptions()), new DumperOptions(),
+        options, new PlainScalars());
+  }
+
+  /**
+   * YAML 1.2's core schema for plain scalars: only true/false are booleans and only plain
+   * numbers are numbers. YAML 1.1 would turn {@code allowed: [yes, no]} into booleans,
+   * {@code 1:30} into 90 and a bare date into a timestamp, each silently changing a value.
+   */
+  static final class PlainScalars extends Resolver {
+    private static final Pattern BOOL = Pattern.compile("^(?:true|True|TRUE|false|False|FALSE)$");
+    private static final Pattern INT = Pattern.compile("^[-+]?[0-9]+$");
+    private static final Pattern FLOAT =
+        Pattern.compile("^[-+]?(?:\\.[0-9]+|[0-9]+(?:\\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$");
+
+    @Override
+    protected void addImplicitResolvers() {
+      addImplicitResolver(Tag.BOOL, BOOL, "tTfF");
+      addImplicitResolver(Tag.INT, INT, "-+0123456789");
+      addImplicitResolver(Tag.FLOAT, FLOAT, "-+0123456789.");
+      addImplicitResolver(Tag.NULL, NULL, "~nN\0");
+      addImplicitResolver(Tag.NULL, EMPTY, null);
+    }
   }
 
   private static String firstLine(String s) {

@@ -24,6 +24,7 @@ public final class ConfigValidator {
     validateContract(c.dataset());
     validateFeatures(c);
     validateModel(c.model());
+    validateLabel(c);
     validateTrain(c);
     validateEvaluate(c);
     for (int i = 0; i < c.score().passThroughOrEmpty().size(); i++) {
@@ -103,6 +104,19 @@ public final class ConfigValidator {
 
   private static void validateFeatures(GlmpipeConfig c) {
     FeatureSpecValidator.validate(c.features(), c.dataset());
+  }
+
+  /** The label must be usable before any data is read: a bad one would fail mid-training. */
+  private static void validateLabel(GlmpipeConfig c) {
+    ColumnContract label = c.dataset().column(c.dataset().label());
+    require(!label.isNullable(), "dataset.label", "label column '" + label.name() + "' must be declared nullable: false");
+    require(label.type().isNumeric() || label.type() == ColumnType.BOOLEAN, "dataset.label",
+        "label column '" + label.name() + "' is " + label.type().name().toLowerCase() + "; it must be numeric or boolean");
+    if (c.model().type() == ModelConfig.ModelType.LOGISTIC && label.type() != ColumnType.BOOLEAN) {
+      boolean binary = label.allowed() != null && Set.of("0", "1").containsAll(
+          label.allowed().stream().map(String::trim).toList());
+      require(binary, "dataset.label", "a logistic model needs a boolean label or one whose contract says allowed: [\"0\", \"1\"]");
+    }
   }
 
   private static void validateModel(ModelConfig m) {

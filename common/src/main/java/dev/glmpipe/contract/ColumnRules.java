@@ -77,11 +77,14 @@ final class ColumnRules {
         ? "trim(" + quote(contract.name()) + ")" : "trim(CAST(" + quote(contract.name()) + " AS STRING))";
     return switch (contract.type()) {
       case STRING -> text();
-      case INTEGER -> expr("try_cast(" + text + " AS INT)");
-      case LONG -> expr("try_cast(" + text + " AS BIGINT)");
+      // try_cast alone would truncate '12.7' to 12: whole numbers must look like whole numbers.
+      case INTEGER -> expr("CASE WHEN " + text + " RLIKE '^[+-]?[0-9]+$' THEN try_cast(" + text + " AS INT) END");
+      case LONG -> expr("CASE WHEN " + text + " RLIKE '^[+-]?[0-9]+$' THEN try_cast(" + text + " AS BIGINT) END");
       // NaN and Infinity parse as doubles, but no model can use them.
       case DOUBLE -> finiteOrNull("try_cast(" + text + " AS DOUBLE)");
-      case BOOLEAN -> expr("try_cast(" + text + " AS BOOLEAN)");
+      // Only true/false/1/0: Spark's cast would also take t, y, yes, n, no and more.
+      case BOOLEAN -> expr("CASE WHEN lower(" + text + ") IN ('true', '1') THEN true "
+          + "WHEN lower(" + text + ") IN ('false', '0') THEN false END");
       case DATE -> contract.format() == null ? expr("try_cast(" + text + " AS DATE)")
           : expr("CAST(try_to_timestamp(" + text + ", " + sqlString(contract.format()) + ") AS DATE)");
       case TIMESTAMP -> contract.format() == null ? expr("try_cast(" + text + " AS TIMESTAMP)")

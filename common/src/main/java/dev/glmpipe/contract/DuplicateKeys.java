@@ -1,6 +1,5 @@
 package dev.glmpipe.contract;
 
-import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
@@ -37,7 +36,9 @@ final class DuplicateKeys {
     Dataset<Row> duplicatedKeys = checked.where(valid).groupBy(keys).agg(count(lit(1)).as("_n"))
         .where(col("_n").gt(1)).select(keys).withColumn(DUPLICATED, lit(true));
     // Key columns are non-nullable by config validation, so the join sees every valid row.
-    Dataset<Row> flagged = checked.join(broadcast(duplicatedKeys),
+    // No broadcast hint: a re-delivered file can make every key a duplicate; the planner
+    // broadcasts the usual handful on its own.
+    Dataset<Row> flagged = checked.join(duplicatedKeys,
         unique.columns().toArray(String[]::new), "left_outer");
 
     Dataset<Row> single = flagged.where(col(DUPLICATED).isNull()).drop(DUPLICATED);

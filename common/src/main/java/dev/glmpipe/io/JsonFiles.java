@@ -64,8 +64,9 @@ public final class JsonFiles {
 
   /**
    * Replaces {@code path} so readers see the old or the new content, never a partial file:
-   * written beside it, then renamed over it (an atomic rename on HDFS and local disks; on object
-   * stores a single-object PUT is atomic on its own).
+   * written beside it, then renamed over it. The rename is atomic on HDFS and local disks; on
+   * S3A and GCS it is a copy, so a reader racing it may briefly find no file (never a partial
+   * one).
    */
   public static void replaceAtomically(Configuration conf, Path path, Object value) {
     Path tmp = new Path(path.getParent(), "." + path.getName() + "." + UUID.randomUUID() + ".tmp");

@@ -44,10 +44,6 @@ public final class PartitionedTable {
     return exists(new Path(partition(dt), "_SUCCESS"));
   }
 
-  public boolean exists(LocalDate dt) {
-    return exists(partition(dt));
-  }
-
   /**
    * Reads committed partitions with the {@code dt} column. Every requested date must exist: a
    * silent gap in a training window would train on less data than the manifest claims.
@@ -97,6 +93,11 @@ public final class PartitionedTable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot publish " + staging + " as " + target, e);
     }
+  }
+
+  /** Removes one partition, if it exists. */
+  public void drop(LocalDate dt) {
+    discard(partition(dt));
   }
 
   public void discard(Path staging) {

@@ -60,6 +60,9 @@ public final class RawInput {
         .schema(new StructType(fields.toArray(StructField[]::new)))
         .option("mode", "PERMISSIVE")
         .option("columnNameOfCorruptRecord", CORRUPT_RECORD)
+        // Every file's header must match the first one's: otherwise a file with its columns in
+        // another order would be read with its values under the wrong names.
+        .option("enforceSchema", false)
         .csv(path);
   }
 
@@ -95,8 +98,11 @@ public final class RawInput {
           while (root.getCause() != null) {
             root = root.getCause();
           }
+          // One line: Spark's header-mismatch message spans several.
+          String why = root.getMessage() == null ? root.toString()
+              : String.join("; ", root.getMessage().lines().map(String::trim).filter(l -> !l.isEmpty()).toList());
           throw new GlmpipeException(GlmpipeException.EXIT_DATA_CONTRACT,
-              "cannot read input file " + m.group(1) + ": " + root, e);
+              "cannot read input file " + m.group(1) + ": " + why, e);
         }
       }
       throw RawInput.<RuntimeException>rethrow(e);
@@ -109,9 +115,12 @@ public final class RawInput {
     throw (E) e;
   }
 
-  /** How Spark 3.5 and 4.x word a failed file read; group 1 is the path. */
+  /**
+   * How Spark 3.5 and 4.x name the file behind a failed read, and the file whose CSV header
+   * differs from the first file's; group 1 is the path.
+   */
   private static final java.util.regex.Pattern UNREADABLE_FILE =
-      java.util.regex.Pattern.compile("while reading file (\\S+?)\\.?(?:\\s|$)");
+      java.util.regex.Pattern.compile("(?:while reading file|CSV file:) (\\S+?)\\.?(?:\\s|$)");
 
   private static void requireExists(SparkSession spark, Path partition) {
     try {

@@ -29,7 +29,8 @@ import org.apache.hadoop.fs.Path;
  * </pre>
  *
  * A version is written under a hidden temporary name and renamed into place when complete, so
- * a reader never sees half a version.
+ * on HDFS and local disks a reader never sees half a version. (On object stores that rename is
+ * a copy of every file; a commit marker written last would close that gap.)
  */
 public final class ModelRegistry {
   public static final String CHAMPION = "champion";
@@ -181,7 +182,10 @@ public final class ModelRegistry {
     versionDir(version);
     String now = ZonedDateTime.now(ZoneOffset.UTC).toString();
     Optional<Alias> current = alias(CHAMPION);
-    if (current.isPresent() && !current.get().version().equals(version)) {
+    if (current.isPresent() && current.get().version().equals(version)) {
+      return;  // already champion: keep its rollback pointer as it is
+    }
+    if (current.isPresent()) {
       JsonFiles.replaceAtomically(conf, aliasPath(PREVIOUS), new Alias(current.get().version(), now, null));
     }
     JsonFiles.replaceAtomically(conf, aliasPath(CHAMPION),

@@ -4,7 +4,6 @@ import dev.glmpipe.config.FeaturesConfig;
 import dev.glmpipe.config.ModelConfig;
 import dev.glmpipe.features.FeaturePipeline;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -95,9 +94,5 @@ public final class ModelTrainer {
       p.put("threshold", model.threshold());
     }
     return p;
-  }
-
-  static List<Double> boxed(double[] values) {
-    return Arrays.stream(values).boxed().toList();
   }
 }

@@ -97,6 +97,33 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void plainScalarsKeepTheirTextAsYaml12Does() throws IOException {
+    Path file = tmp.resolve("scalars.yaml");
+    Files.writeString(file, "a: [yes, no, on, 2026-01-01, '1:30', 1:30, true, 7, 0.5]\n");
+    var tree = ConfigLoader.loadTree(List.of(file.toString()), List.of());
+    assertThat((List<Object>) tree.get("a")).containsExactly("yes", "no", "on", "2026-01-01", "1:30", "1:30", true, 7, 0.5);
+  }
+
+  @Test
+  void wholeNumberKeysRejectFractions() {
+    assertThatThrownBy(() -> ConfigLoader.load(List.of(LOCAL), List.of("datagen.seed=1.5")))
+        .hasMessage("config key 'datagen.seed': expected a whole number, got '1.5'");
+  }
+
+  @Test
+  void theLabelMustSuitTheModel() {
+    assertThatThrownBy(() -> ConfigLoader.load(List.of(LOCAL), List.of("dataset.label=customer_id")))
+        .hasMessage("config key 'dataset.label': label column 'customer_id' is string; it must be numeric or boolean");
+    assertThatThrownBy(() -> ConfigLoader.load(List.of(LOCAL),
+        List.of("dataset.label=support_calls", "features.numeric=[{column: tenure_months}]")))
+        .hasMessageStartingWith("config key 'dataset.label': a logistic model needs a boolean label");
+    GlmpipeConfig linear = ConfigLoader.load(List.of(LOCAL), List.of("dataset.label=monthly_charges",
+        "model.type=linear", "evaluate.minimum={r2: 0.0}", "evaluate.maximum=", "features.numeric=[{column: tenure_months}]"));
+    assertThat(linear.dataset().label()).isEqualTo("monthly_charges");
+  }
+
+  @Test
   void secretsAreMaskedInTheLoggedConfig() {
     var tree = ConfigLoader.loadTree(List.of(LOCAL), List.of("spark.conf.spark.hadoop.fs.s3a.secret.key=hunter2"));
     assertThat(dev.glmpipe.io.JsonFiles.toJsonLine(ConfigRedactor.redact(tree))).doesNotContain("hunter2").contains("***");

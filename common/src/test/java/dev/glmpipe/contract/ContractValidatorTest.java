@@ -97,6 +97,44 @@ class ContractValidatorTest {
   }
 
   @Test
+  void wholeNumbersBooleansAndFormattedDatesParseStrictly() throws IOException {
+    ContractConfig contract = new ContractConfig(List.of(
+        new ColumnContract("id", ColumnType.STRING, false, null, null, null, null, null),
+        new ColumnContract("n", ColumnType.INTEGER, true, null, null, null, null, null),
+        new ColumnContract("flag", ColumnType.BOOLEAN, true, null, null, null, null, null),
+        new ColumnContract("d", ColumnType.DATE, true, null, null, null, null, "yyyy-MM-dd")), 0.1, null);
+    Dataset<Row> raw = read("id,n,flag,d",
+        "ok,+7,TRUE,2026-11-07", "ok0,-3,0,2026-01-31",
+        "frac,1.5,true,2026-11-07", "yes,1,yes,2026-11-07", "short,1,true,2026-11-7", "bad,1,true,2026-02-30");
+    ContractValidator validator = new ContractValidator(contract);
+    Dataset<Row> checked = validator.validate(raw);
+    assertThat(reasonsById(validator.quarantined(checked))).containsOnly(
+        Map.entry("frac", List.of("TYPE_MISMATCH:n")), Map.entry("yes", List.of("TYPE_MISMATCH:flag")),
+        Map.entry("short", List.of("TYPE_MISMATCH:d")), Map.entry("bad", List.of("TYPE_MISMATCH:d")));
+    List<Row> valid = validator.valid(checked).orderBy("id").collectAsList();
+    assertThat(valid).extracting(r -> r.getInt(1)).containsExactly(7, -3);
+    assertThat(valid).extracting(r -> r.getBoolean(2)).containsExactly(true, false);
+  }
+
+  @Test
+  void filesWhoseHeadersDisagreeFailNamingTheFile() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("headers/dt=2026-11-01"));
+    Files.write(dir.resolve("a.csv"), List.of("id,n", "A1,1"));
+    Files.write(dir.resolve("b.csv"), List.of("n,id", "2,A2"));
+    ContractValidator validator = new ContractValidator(CONTRACT);
+    assertThatThrownBy(() -> RawInput.reading(() -> {
+      Dataset<Row> raw = RawInput.read(spark, new org.apache.hadoop.fs.Path(dir.toUri()), CSV);
+      return validator.report(validator.validate(raw), new ContractValidator.ColumnCheck(List.of(), List.of()));
+    }))
+        .isInstanceOf(GlmpipeException.class)
+        .hasMessageContaining("cannot read input file ")
+        .hasMessageContaining("b.csv")
+        .hasMessageContaining("CSV header does not conform to the schema.; Header: n, id; Schema: id, n")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"))
+        .satisfies(e -> assertThat(((GlmpipeException) e).exitCode()).isEqualTo(3));
+  }
+
+  @Test
   void quarantinedRowsKeepTheirOriginalTextAndFile() throws IOException {
     Dataset<Row> raw = read("id,n,x,c,flag,ts", "A2, five ,1.5,a,true,2026-11-01 10:00:00");
     ContractValidator validator = new ContractValidator(CONTRACT);

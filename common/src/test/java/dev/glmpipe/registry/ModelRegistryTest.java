@@ -73,6 +73,18 @@ class ModelRegistryTest {
   }
 
   @Test
+  void promotingTheChampionAgainKeepsItsRollbackPointer() {
+    ModelRegistry registry = registry();
+    String v1 = createVersion(registry);
+    String v2 = createVersion(registry);
+    registry.promote(v1);
+    registry.promote(v2);
+    registry.promote(v2);
+    assertThat(registry.alias(ModelRegistry.CHAMPION)).map(ModelRegistry.Alias::previousVersion).contains(v1);
+    assertThat(registry.alias(ModelRegistry.PREVIOUS)).map(ModelRegistry.Alias::version).contains(v1);
+  }
+
+  @Test
   void unknownVersionIsAUsageError() {
     assertThatThrownBy(() -> registry().versionDir("nope"))
         .isInstanceOf(GlmpipeException.class)

@@ -23,6 +23,7 @@ public final class SharedSpark {
           .config("spark.driver.host", "127.0.0.1")
           .config("spark.driver.bindAddress", "127.0.0.1")
           .config("spark.sql.session.timeZone", "UTC")
+          .config("spark.sql.legacy.timeParserPolicy", "CORRECTED")  // as SessionFactory sets it
           .getOrCreate();
       Runtime.getRuntime().addShutdownHook(new Thread(session::stop));
     }

@@ -7,6 +7,7 @@ import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.evaluate.EvaluationReport;
 import dev.glmpipe.io.JsonFiles;
 import dev.glmpipe.io.TableLayout;
+import dev.glmpipe.registry.ModelManifest;
 import dev.glmpipe.registry.ModelRegistry;
 import dev.glmpipe.train.ModelCoefficients;
 import java.io.IOException;
@@ -38,12 +39,13 @@ public final class ExportJob {
 
     PipelineModel model = PipelineModel.load(registry.modelDir(version).toString());
     // The version's own spec names its slots: today's config may have moved on since training.
-    FeaturesConfig spec = ConfigBinder.bind(registry.manifest(version).featureSpec(), FeaturesConfig.class);
+    ModelManifest manifest = registry.manifest(version);
+    FeaturesConfig spec = ConfigBinder.bind(manifest.featureSpec(), FeaturesConfig.class);
     ModelCoefficients coefficients = ModelCoefficients.of(model, spec);
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("model", c.model().name());
     doc.put("version", version);
-    doc.put("model_type", registry.manifest(version).modelType());
+    doc.put("model_type", manifest.modelType());
     doc.put("intercept", coefficients.intercept());
     doc.put("intercept_input_units", coefficients.interceptInputUnits());
     doc.put("coefficients", coefficients.byMagnitude());

@@ -29,7 +29,12 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(execute(args, SessionFactory.DEFAULT, System.out, System.err));
+    int code = execute(args, SessionFactory.DEFAULT, System.out, System.err);
+    // Returning normally on success matters on YARN in cluster mode: an application that calls
+    // System.exit(0) is marked FAILED and may be attempted again.
+    if (code != 0) {
+      System.exit(code);
+    }
   }
 
   /** Runs one job and returns its exit code; never calls System.exit (tests call this). */

@@ -68,10 +68,18 @@ public final class PreprocessJob {
       Observation counts = new Observation("contract " + dt);
       QuarantineCollector collector = QuarantineCollector.register(spark, QUARANTINE_ROWS_IN_MEMORY);
       Path staging = features.stagingPath(dt);
-      RawInput.reading(() -> {
-        features.writeStaged(validator.validCollecting(validator.observe(checked, counts), collector), staging);
-        return staging;
-      });
+      boolean staged = false;
+      try {
+        RawInput.reading(() -> {
+          features.writeStaged(validator.validCollecting(validator.observe(checked, counts), collector), staging);
+          return staging;
+        });
+        staged = true;
+      } finally {
+        if (!staged) {
+          features.discard(staging);  // a failed write leaves nothing behind, not even hidden
+        }
+      }
       ContractReport report = ContractValidator.report(counts, columns);
 
       JobStages.describe(spark, group, "preprocess dt=" + dt + ": write quarantine");
@@ -87,6 +95,9 @@ public final class PreprocessJob {
         features.publish(staging, dt);
       } else {
         features.discard(staging);
+        // A rerun that fails its contract must not leave an earlier run's rows for this date to
+        // train or score on.
+        features.drop(dt);
         breaches.add(String.format(java.util.Locale.ROOT, "dt=%s quarantined %d of %d rows (%.2f%% > max %.2f%%)",
             dt, report.quarantinedRows(), report.inputRows(), 100 * report.quarantineFraction(),
             100 * c.dataset().contract().maxQuarantineFraction()));

@@ -10,6 +10,8 @@ import org.apache.spark.sql.SparkSession;
  */
 @FunctionalInterface
 public interface SessionFactory {
+  String TIME_PARSER_POLICY = "spark.sql.legacy.timeParserPolicy";
+
   OpenSession open(String appName, SparkConfig config);
 
   /** A session and whether closing the handle stops it. */
@@ -28,7 +30,10 @@ public interface SessionFactory {
    */
   SessionFactory DEFAULT = (appName, config) -> {
     SparkConf submitted = new SparkConf();
-    SparkSession.Builder builder = SparkSession.builder().appName(appName);
+    SparkSession.Builder builder = SparkSession.builder().appName(appName)
+        // The contract parses dates with try_to_timestamp, which in Spark 3.5 still throws under
+        // the default EXCEPTION policy instead of returning null for a value that does not fit.
+        .config(TIME_PARSER_POLICY, "CORRECTED");
     if (!submitted.contains("spark.master")) {
       builder.master(config.master() != null ? config.master() : "local[*]");
     }

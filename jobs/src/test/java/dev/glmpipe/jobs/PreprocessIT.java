@@ -31,6 +31,11 @@ class PreprocessIT {
     JsonNode ok = new JobRunner(root, "dataset.contract.max_quarantine_fraction=0.5").ok("preprocess", "--dt", "2026-11-01");
     assertThat(ok.get("valid_rows").asLong() + ok.get("quarantined_rows").asLong()).isEqualTo(2000);
     assertThat(root.resolve("features/dt=2026-11-01/_SUCCESS")).exists();
+
+    // Rerun under the strict threshold: the earlier run's rows must not stay behind for train
+    // and score to pick up.
+    assertThat(jobs.run("preprocess", "--dt", "2026-11-01").exitCode()).isEqualTo(3);
+    assertThat(root.resolve("features/dt=2026-11-01")).doesNotExist();
   }
 
   private void writeRaw(String dt, List<String> lines) throws IOException {
