@@ -1,5 +1,6 @@
 package dev.glmpipe.contract;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
@@ -36,9 +37,11 @@ final class DuplicateKeys {
     Dataset<Row> duplicatedKeys = checked.where(valid).groupBy(keys).agg(count(lit(1)).as("_n"))
         .where(col("_n").gt(1)).select(keys).withColumn(DUPLICATED, lit(true));
     // Key columns are non-nullable by config validation, so the join sees every valid row.
-    // No broadcast hint: a re-delivered file can make every key a duplicate; the planner
-    // broadcasts the usual handful on its own.
-    Dataset<Row> flagged = checked.join(duplicatedKeys,
+    // Broadcast: duplicated keys are normally a handful, and without the hint the planner
+    // shuffles every row to join them (bench-preprocess: 17.7 s instead of 10.4 s for 4M rows).
+    // The cost: a partition in which most keys repeat (a file delivered twice) broadcasts all
+    // its keys.
+    Dataset<Row> flagged = checked.join(broadcast(duplicatedKeys),
         unique.columns().toArray(String[]::new), "left_outer");
 
     Dataset<Row> single = flagged.where(col(DUPLICATED).isNull()).drop(DUPLICATED);
