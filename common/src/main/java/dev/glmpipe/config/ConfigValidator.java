@@ -145,7 +145,7 @@ public final class ConfigValidator {
     }
   }
 
-  private static ColumnContract requireColumn(DatasetConfig d, String name, String path) {
+  static ColumnContract requireColumn(DatasetConfig d, String name, String path) {
     ColumnContract col = d.column(name);
     if (col == null) {
       throw new ConfigException(path, "column '" + name + "' is not declared in dataset.contract.columns");

@@ -165,11 +165,7 @@ final class FeatureSpecValidator {
   }
 
   private ColumnContract column(String name, String path) {
-    ColumnContract col = dataset.column(name);
-    if (col == null) {
-      throw new ConfigException(path, "column '" + name + "' is not declared in dataset.contract.columns");
-    }
-    return col;
+    return ConfigValidator.requireColumn(dataset, name, path);
   }
 
   private static boolean isLevelType(ColumnType t) {

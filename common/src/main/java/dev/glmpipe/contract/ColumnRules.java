@@ -1,6 +1,6 @@
 package dev.glmpipe.contract;
 
-import static org.apache.spark.sql.functions.col;
+import dev.glmpipe.Sql;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
@@ -54,13 +54,13 @@ final class ColumnRules {
     if (!present()) {
       return lit(true);
     }
-    Column value = col(quote(contract.name()));
+    Column value = Sql.column(contract.name());
     return inputType.equals(DataTypes.StringType) ? value.isNull().or(trim(value).equalTo("")) : value.isNull();
   }
 
   /** A string column's text with blank read as null (the value patterns are checked on). */
   private Column text() {
-    return when(missing(), lit(null).cast(DataTypes.StringType)).otherwise(col(quote(contract.name())).cast(DataTypes.StringType));
+    return when(missing(), lit(null).cast(DataTypes.StringType)).otherwise(Sql.column(contract.name()).cast(DataTypes.StringType));
   }
 
   Column typed() {
@@ -71,10 +71,10 @@ final class ColumnRules {
       return text();
     }
     if (nativeType()) {
-      return contract.type() == ColumnType.DOUBLE ? finiteOrNull(quote(contract.name())) : col(quote(contract.name()));
+      return contract.type() == ColumnType.DOUBLE ? finiteOrNull(Sql.quote(contract.name())) : Sql.column(contract.name());
     }
     String text = inputType.equals(DataTypes.StringType)
-        ? "trim(" + quote(contract.name()) + ")" : "trim(CAST(" + quote(contract.name()) + " AS STRING))";
+        ? "trim(" + Sql.quote(contract.name()) + ")" : "trim(CAST(" + Sql.quote(contract.name()) + " AS STRING))";
     return switch (contract.type()) {
       case STRING -> text();
       // try_cast alone would truncate '12.7' to 12: whole numbers must look like whole numbers.
@@ -86,9 +86,9 @@ final class ColumnRules {
       case BOOLEAN -> expr("CASE WHEN lower(" + text + ") IN ('true', '1') THEN true "
           + "WHEN lower(" + text + ") IN ('false', '0') THEN false END");
       case DATE -> contract.format() == null ? expr("try_cast(" + text + " AS DATE)")
-          : expr("CAST(try_to_timestamp(" + text + ", " + sqlString(contract.format()) + ") AS DATE)");
+          : expr("CAST(try_to_timestamp(" + text + ", " + Sql.string(contract.format()) + ") AS DATE)");
       case TIMESTAMP -> contract.format() == null ? expr("try_cast(" + text + " AS TIMESTAMP)")
-          : expr("try_to_timestamp(" + text + ", " + sqlString(contract.format()) + ")");
+          : expr("try_to_timestamp(" + text + ", " + Sql.string(contract.format()) + ")");
     };
   }
 
@@ -137,16 +137,8 @@ final class ColumnRules {
     };
   }
 
-  static String quote(String column) {
-    return "`" + column.replace("`", "``") + "`";
-  }
-
   private static Column finiteOrNull(String doubleSql) {
     return expr("CASE WHEN isnan(" + doubleSql + ") OR abs(" + doubleSql + ") = double('Infinity') THEN NULL ELSE "
         + doubleSql + " END");
-  }
-
-  private static String sqlString(String s) {
-    return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
   }
 }

@@ -1,5 +1,6 @@
 package dev.glmpipe.contract;
 
+import dev.glmpipe.Sql;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
@@ -97,7 +98,7 @@ public final class ContractValidator {
     // the generated code stays small enough for the JIT to compile.
     List<Column> withTyped = new ArrayList<>();
     for (String name : raw.columns()) {
-      withTyped.add(col(ColumnRules.quote(name)));
+      withTyped.add(Sql.column(name));
     }
     List<ColumnRules> rules = new ArrayList<>();
     for (ColumnContract c : contract.columns()) {
@@ -111,9 +112,9 @@ public final class ContractValidator {
     List<Column> checks = new ArrayList<>();
     for (ColumnRules r : rules) {
       String name = r.name();
-      Column value = col(ColumnRules.quote(TYPED_PREFIX + name));
+      Column value = Sql.column(TYPED_PREFIX + name);
       if (r.present() && !r.nativeType()) {
-        out.add(col(ColumnRules.quote(name)).as(RAW_PREFIX + name));
+        out.add(Sql.column(name).as(RAW_PREFIX + name));
       }
       out.add(value.as(name));
       checks.addAll(r.reasons(value));
@@ -134,7 +135,7 @@ public final class ContractValidator {
 
   /** The rows that passed, with typed contract columns only. */
   public Dataset<Row> valid(Dataset<Row> validated) {
-    Column[] typed = contract.columns().stream().map(c -> col(ColumnRules.quote(c.name()))).toArray(Column[]::new);
+    Column[] typed = contract.columns().stream().map(c -> Sql.column(c.name())).toArray(Column[]::new);
     return validated.where(isValid()).select(typed);
   }
 
@@ -156,7 +157,7 @@ public final class ContractValidator {
       return false;
     }, DataTypes.BooleanType).asNondeterministic();
     Column keep = when(isValid(), lit(true)).otherwise(collect.apply(quarantineRecord(validated)));
-    Column[] typed = contract.columns().stream().map(c -> col(ColumnRules.quote(c.name()))).toArray(Column[]::new);
+    Column[] typed = contract.columns().stream().map(c -> Sql.column(c.name())).toArray(Column[]::new);
     return validated.where(keep).select(typed);
   }
 
@@ -172,7 +173,7 @@ public final class ContractValidator {
     List<Column> fields = new ArrayList<>();
     for (ColumnContract c : contract.columns()) {
       String raw = RAW_PREFIX + c.name();
-      Column original = kept.contains(raw) ? col(ColumnRules.quote(raw)) : col(ColumnRules.quote(c.name()));
+      Column original = kept.contains(raw) ? Sql.column(raw) : Sql.column(c.name());
       fields.add(original.cast(DataTypes.StringType).as(c.name()));
     }
     fields.add(col(EXTRA_FIELDS));
@@ -251,7 +252,7 @@ public final class ContractValidator {
     for (String name : raw.columns()) {
       if (isExtra(name)) {
         pairs.add(lit(name));
-        pairs.add(col(ColumnRules.quote(name)).cast(DataTypes.StringType));
+        pairs.add(Sql.column(name).cast(DataTypes.StringType));
       }
     }
     return (pairs.isEmpty() ? lit(null).cast("map<string,string>") : map(pairs.toArray(Column[]::new))).as(EXTRA_FIELDS);

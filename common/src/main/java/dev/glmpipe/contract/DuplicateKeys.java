@@ -1,5 +1,6 @@
 package dev.glmpipe.contract;
 
+import dev.glmpipe.Sql;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -32,7 +33,7 @@ final class DuplicateKeys {
 
   /** @param contentColumns the typed contract columns, hashed to break exact ties */
   static Dataset<Row> mark(Dataset<Row> checked, UniqueKey unique, List<String> contentColumns) {
-    Column[] keys = unique.columns().stream().map(c -> col(ColumnRules.quote(c))).toArray(Column[]::new);
+    Column[] keys = unique.columns().stream().map(c -> Sql.column(c)).toArray(Column[]::new);
     Column valid = ContractValidator.isValid();
     Dataset<Row> duplicatedKeys = checked.where(valid).groupBy(keys).agg(count(lit(1)).as("_n"))
         .where(col("_n").gt(1)).select(keys).withColumn(DUPLICATED, lit(true));
@@ -60,11 +61,11 @@ final class DuplicateKeys {
     List<Column> order = new ArrayList<>();
     order.add(ContractValidator.isValid().desc());  // valid rows rank first
     if (unique.orderBy() != null) {
-      Column by = col(ColumnRules.quote(unique.orderBy()));
+      Column by = Sql.column(unique.orderBy());
       order.add(unique.keep() == Keep.EARLIEST ? by.asc_nulls_last() : by.desc_nulls_last());
     }
     order.add(col(RawInput.SOURCE_FILE).asc());
-    order.add(xxhash64(contentColumns.stream().map(c -> col(ColumnRules.quote(c))).toArray(Column[]::new)).asc());
+    order.add(xxhash64(contentColumns.stream().map(c -> Sql.column(c)).toArray(Column[]::new)).asc());
     return Window.partitionBy(keys).orderBy(order.toArray(Column[]::new));
   }
 }

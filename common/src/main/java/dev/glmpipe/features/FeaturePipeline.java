@@ -1,5 +1,6 @@
 package dev.glmpipe.features;
 
+import dev.glmpipe.Sql;
 import static org.apache.spark.sql.functions.expr;
 
 import dev.glmpipe.config.FeaturesConfig;

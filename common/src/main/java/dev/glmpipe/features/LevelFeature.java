@@ -1,5 +1,6 @@
 package dev.glmpipe.features;
 
+import dev.glmpipe.Sql;
 import dev.glmpipe.config.FeaturesConfig;
 import dev.glmpipe.config.FeaturesConfig.CategoricalFeature;
 import dev.glmpipe.config.FeaturesConfig.CrossFeature;
@@ -39,14 +40,18 @@ sealed interface LevelFeature {
   String sql(StructType schema);
 
   /** Levels known without looking at data (calendar parts), or null when fitted from counts. */
-  List<String> fixedLevels();
+  default List<String> fixedLevels() {
+    return null;
+  }
 
   int minCount();
 
   int topK();
 
   /** The name of the slot for values outside the levels. */
-  String otherLevel();
+  default String otherLevel() {
+    return OTHER;
+  }
 
   /** The value column the string indexer reads. */
   default String column() {
@@ -100,11 +105,6 @@ sealed interface LevelFeature {
     }
 
     @Override
-    public List<String> fixedLevels() {
-      return null;
-    }
-
-    @Override
     public int minCount() {
       return spec.minCount();
     }
@@ -112,11 +112,6 @@ sealed interface LevelFeature {
     @Override
     public int topK() {
       return spec.topK();
-    }
-
-    @Override
-    public String otherLevel() {
-      return OTHER;
     }
   }
 
@@ -220,11 +215,6 @@ sealed interface LevelFeature {
     }
 
     @Override
-    public List<String> fixedLevels() {
-      return null;
-    }
-
-    @Override
     public int minCount() {
       return spec.minCount();
     }
@@ -232,11 +222,6 @@ sealed interface LevelFeature {
     @Override
     public int topK() {
       return spec.topK();
-    }
-
-    @Override
-    public String otherLevel() {
-      return OTHER;
     }
   }
 }

@@ -1,8 +1,8 @@
 package dev.glmpipe.monitor;
 
+import dev.glmpipe.Sql;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.avg;
-import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
@@ -80,7 +80,7 @@ public record FeatureProfile(
     List<Column> aggs = new ArrayList<>();
     Column[] probabilities = QUANTILES.stream().map(p -> lit(p)).toArray(Column[]::new);
     for (NumericFeature n : numeric) {
-      Column x = col("`" + n.column() + "`").cast("double");
+      Column x = Sql.column(n.column()).cast("double");
       aggs.add(count(x));
       aggs.add(avg(x));
       aggs.add(stddev_samp(x));
@@ -113,13 +113,13 @@ public record FeatureProfile(
   private static List<LevelQuery> levelQueries(Dataset<Row> rows, FeaturesConfig spec) {
     List<LevelQuery> out = new ArrayList<>();
     for (String b : spec.booleanOrEmpty()) {
-      out.add(new LevelQuery(query(b, col("`" + b + "`")), "boolean", List.of(b)));
+      out.add(new LevelQuery(query(b, Sql.column(b)), "boolean", List.of(b)));
     }
     for (FeaturePipeline.LevelExpression l : FeaturePipeline.levelExpressions(spec, rows.schema())) {
       out.add(new LevelQuery(query(l.name(), expr(l.sql())), l.kind(), l.columns()));
     }
     for (HashedFeature h : spec.hashedOrEmpty()) {
-      out.add(new LevelQuery(query(h.column(), col("`" + h.column() + "`")), "hashed", List.of(h.column())));
+      out.add(new LevelQuery(query(h.column(), Sql.column(h.column())), "hashed", List.of(h.column())));
     }
     return out;
   }

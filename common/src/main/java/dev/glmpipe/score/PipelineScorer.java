@@ -1,5 +1,6 @@
 package dev.glmpipe.score;
 
+import dev.glmpipe.Sql;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
@@ -39,7 +40,7 @@ public final class PipelineScorer {
     Dataset<Row> scored = model.transform(rows);
     List<Column> out = new ArrayList<>();
     for (String c : new LinkedHashSet<>(concat(keyColumns, passThrough))) {
-      out.add(col("`" + c + "`"));
+      out.add(Sql.column(c));
     }
     if (logistic) {
       out.add(functions.vector_to_array(col(ModelTrainer.PROBABILITY), "float64").getItem(1).as(SCORE));

@@ -1,6 +1,6 @@
 package dev.glmpipe.train;
 
-import static org.apache.spark.sql.functions.col;
+import dev.glmpipe.Sql;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.xxhash64;
@@ -22,7 +22,7 @@ public final class TrainingFrames {
   private TrainingFrames() {}
 
   public static Dataset<Row> withLabel(Dataset<Row> rows, String labelColumn) {
-    return rows.withColumn(LABEL, col("`" + labelColumn + "`").cast(DataTypes.DoubleType));
+    return rows.withColumn(LABEL, Sql.column(labelColumn).cast(DataTypes.DoubleType));
   }
 
   /**
@@ -30,7 +30,7 @@ public final class TrainingFrames {
    * rerun, on any cluster, and when more days join the window; never {@code randomSplit}.
    */
   public static Column isHoldout(HoldoutConfig holdout) {
-    Column bucket = pmod(xxhash64(col("`" + holdout.column() + "`")), lit((long) BUCKETS));
+    Column bucket = pmod(xxhash64(Sql.column(holdout.column())), lit((long) BUCKETS));
     return bucket.lt(lit(Math.round(holdout.fraction() * BUCKETS)));
   }
 

@@ -121,11 +121,7 @@ class ContractValidatorTest {
     Path dir = Files.createDirectories(tmp.resolve("headers/dt=2026-11-01"));
     Files.write(dir.resolve("a.csv"), List.of("id,n", "A1,1"));
     Files.write(dir.resolve("b.csv"), List.of("n,id", "2,A2"));
-    ContractValidator validator = new ContractValidator(CONTRACT);
-    assertThatThrownBy(() -> RawInput.reading(() -> {
-      Dataset<Row> raw = RawInput.read(spark, new org.apache.hadoop.fs.Path(dir.toUri()), CSV);
-      return validator.report(validator.validate(raw), new ContractValidator.ColumnCheck(List.of(), List.of()));
-    }))
+    assertThatThrownBy(() -> checkAll(dir))
         .isInstanceOf(GlmpipeException.class)
         .hasMessageContaining("cannot read input file ")
         .hasMessageContaining("b.csv")
@@ -266,15 +262,20 @@ class ContractValidatorTest {
   void unreadableFileFailsNamingTheFile() throws IOException {
     Path dir = Files.createDirectories(tmp.resolve("gz/dt=2026-11-01"));
     Files.write(dir.resolve("broken.csv.gz"), "this is not gzip".getBytes());
-    ContractValidator validator = new ContractValidator(CONTRACT);
-    assertThatThrownBy(() -> RawInput.reading(() -> {
-      Dataset<Row> raw = RawInput.read(spark, new org.apache.hadoop.fs.Path(dir.toUri()), CSV);
-      return validator.report(validator.validate(raw), new ContractValidator.ColumnCheck(List.of(), List.of()));
-    }))
+    assertThatThrownBy(() -> checkAll(dir))
         .isInstanceOf(GlmpipeException.class)
         .hasMessageContaining("cannot read input file ")
         .hasMessageContaining("broken.csv.gz")
         .satisfies(e -> assertThat(((GlmpipeException) e).exitCode()).isEqualTo(3));
+  }
+
+  /** Reads and checks every row of a partition, as preprocess does. */
+  private ContractReport checkAll(Path dir) {
+    ContractValidator validator = new ContractValidator(CONTRACT);
+    return RawInput.reading(() -> {
+      Dataset<Row> raw = RawInput.read(spark, new org.apache.hadoop.fs.Path(dir.toUri()), CSV);
+      return validator.report(validator.validate(raw), new ContractValidator.ColumnCheck(List.of(), List.of()));
+    });
   }
 
   @Test

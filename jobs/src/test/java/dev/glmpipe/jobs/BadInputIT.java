@@ -80,6 +80,9 @@ class BadInputIT {
       JobRunner.Run run = JobRunner.raw(job, "--help");
       assertThat(run.exitCode()).isZero();
       assertThat(run.stdout()).contains("Usage: glmpipe " + job).contains("--conf").contains("Exit codes:");
+      JobRunner.Run version = JobRunner.raw(job, "--version");
+      assertThat(version.exitCode()).isZero();
+      assertThat(version.stdout()).startsWith("glmpipe ").contains("Spark 3.5");
     }
   }
 }
