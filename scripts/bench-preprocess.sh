@@ -3,6 +3,8 @@
 # generated typed-Parquet input (BENCH_ROWS rows, default 4,000,000), in one Spark session.
 # The last line is  preprocess_throughput_vs_copy=<copy time / preprocess time>  (1.0 = as fast
 # as copying). Spark runs in local mode with all cores; BENCH_HEAP sets the driver heap (4g).
+# Extra arguments go to the job, e.g. `--set dataset.contract.unique=null` to measure without
+# the uniqueness rule.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$GLMPIPE_ROOT"
@@ -13,7 +15,7 @@ rm -rf "$work"
 result=$(GLMPIPE_JAVA_OPTS="-Xmx${BENCH_HEAP:-4g}" scripts/glmpipe.sh bench-preprocess --conf conf/local.yaml \
   --set "storage.root=$work" --set storage.tables.raw=raw --set dataset.input.format=parquet \
   --set "spark.master=local[*]" --set dataset.contract.max_quarantine_fraction=0.5 \
-  --rows "$rows" 2> >(grep -E "round|ERROR|error" >&2))
+  --rows "$rows" "$@" 2> >(grep -E "round|ERROR|error" >&2))
 echo "$result"
 ratio=$(grep -o '"preprocess_throughput_vs_copy":[0-9.eE-]*' <<<"$result" | cut -d: -f2)
 echo "preprocess_throughput_vs_copy=$(printf '%.3f' "$ratio")"

@@ -16,6 +16,16 @@ public record ContractReport(
     List<String> extraColumns,
     List<String> missingOptionalColumns) {
 
+  /** The same report after {@code losers} valid rows were found to lose to a row with the same key. */
+  ContractReport withDuplicates(long losers) {
+    Map<String, Long> byReason = new java.util.LinkedHashMap<>(rowsByReason);
+    if (losers > 0) {
+      byReason.merge(ReasonCode.DUPLICATE_KEY.name(), losers, Long::sum);
+    }
+    return new ContractReport(inputRows, validRows - losers, quarantinedRows + losers, byReason,
+        extraColumns, missingOptionalColumns);
+  }
+
   public double quarantineFraction() {
     return inputRows == 0 ? 0.0 : (double) quarantinedRows / inputRows;
   }

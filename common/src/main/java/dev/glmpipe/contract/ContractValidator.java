@@ -13,6 +13,7 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import dev.glmpipe.GlmpipeException;
 import dev.glmpipe.config.DatasetConfig.ColumnContract;
@@ -57,6 +58,8 @@ public final class ContractValidator {
   public static final String EXTRA_FIELDS = "extra_fields";
   private static final String RAW_PREFIX = "_raw_";
   private static final String TYPED_PREFIX = "_typed_";
+  /** The key hash of {@link #keyHashes}. */
+  static final String KEY_HASH = "_key_hash";
 
   private final ContractConfig contract;
 
@@ -88,11 +91,22 @@ public final class ContractValidator {
     return new ColumnCheck(extra, missingOptional);
   }
 
+  /**
+   * Every rule, the uniqueness rule included, as one plan: the second implementation of what
+   * {@link SinglePassCheck} does, which tests compare it with. The uniqueness rule shuffles
+   * every row by key.
+   */
   public Dataset<Row> validate(Dataset<Row> raw) {
-    Map<String, org.apache.spark.sql.types.DataType> inputTypes = new LinkedHashMap<>();
-    for (StructField f : raw.schema().fields()) {
-      inputTypes.put(f.name(), f.dataType());
-    }
+    Dataset<Row> checked = check(raw);
+    return contract.unique() == null ? checked : markDuplicates(checked);
+  }
+
+  boolean hasUniqueKey() {
+    return contract.unique() != null;
+  }
+
+  /** Every rule but the uniqueness rule, row by row: no shuffle. */
+  public Dataset<Row> check(Dataset<Row> raw) {
     // Two steps: typed values first, then the rules on them. Each typed value is then computed
     // once (the optimizer keeps the steps apart because the rules use it several times), and
     // the generated code stays small enough for the JIT to compile.
@@ -100,11 +114,9 @@ public final class ContractValidator {
     for (String name : raw.columns()) {
       withTyped.add(Sql.column(name));
     }
-    List<ColumnRules> rules = new ArrayList<>();
-    for (ColumnContract c : contract.columns()) {
-      ColumnRules r = new ColumnRules(c, inputTypes.get(c.name()));
-      rules.add(r);
-      withTyped.add(r.typed().as(TYPED_PREFIX + c.name()));
+    List<ColumnRules> rules = rules(raw);
+    for (ColumnRules r : rules) {
+      withTyped.add(r.typed().as(TYPED_PREFIX + r.name()));
     }
     Dataset<Row> typed = raw.select(withTyped.toArray(Column[]::new));
 
@@ -123,14 +135,44 @@ public final class ContractValidator {
     Column corrupt = col(RawInput.CORRUPT_RECORD);
     out.add(corrupt);
     out.add(col(RawInput.SOURCE_FILE));
+    // Most rows pass: for them the rules are tested, but no reasons text is built.
+    Column allHold = checks.stream().map(Column::isNull).reduce(Column::and).orElse(lit(true));
     out.add(when(corrupt.isNotNull(), lit(ReasonCode.MALFORMED_RECORD.name()))
+        .when(allHold, lit(""))
         .otherwise(concat_ws(",", checks.toArray(Column[]::new))).as(REASONS));
-    Dataset<Row> checked = typed.select(out.toArray(Column[]::new));
-    if (contract.unique() == null) {
-      return checked;
-    }
+    return typed.select(out.toArray(Column[]::new));
+  }
+
+  /** The uniqueness rule on {@link #check}ed rows: losing valid rows get {@code DUPLICATE_KEY}. */
+  Dataset<Row> markDuplicates(Dataset<Row> checked) {
     List<String> names = contract.columns().stream().map(ColumnContract::name).toList();
     return DuplicateKeys.mark(checked, contract.unique(), names);
+  }
+
+  /**
+   * One 64-bit hash per row with a complete key, computed from the key columns alone (so a
+   * columnar input reads nothing else). Equal typed keys give equal hashes; a collision only
+   * makes a key a candidate for the uniqueness rule, never decides it.
+   */
+  Dataset<Row> keyHashes(Dataset<Row> raw) {
+    Map<String, ColumnRules> byName = rules(raw).stream().collect(Collectors.toMap(ColumnRules::name, r -> r));
+    List<String> keys = contract.unique().columns();
+    Column[] typedKeys = keys.stream().map(k -> byName.get(k).typed().as(k)).toArray(Column[]::new);
+    Column complete = keys.stream().map(k -> Sql.column(k).isNotNull()).reduce(Column::and).orElseThrow();
+    return raw.select(typedKeys).where(complete).select(keyHash().as(KEY_HASH));
+  }
+
+  /** The hash of {@link #keyHashes}, over the typed key columns of {@link #check}ed rows. */
+  Column keyHash() {
+    return xxhash64(contract.unique().columns().stream().map(Sql::column).toArray(Column[]::new));
+  }
+
+  private List<ColumnRules> rules(Dataset<Row> raw) {
+    Map<String, org.apache.spark.sql.types.DataType> inputTypes = new LinkedHashMap<>();
+    for (StructField f : raw.schema().fields()) {
+      inputTypes.put(f.name(), f.dataType());
+    }
+    return contract.columns().stream().map(c -> new ColumnRules(c, inputTypes.get(c.name()))).toList();
   }
 
   /** The rows that passed, with typed contract columns only. */
@@ -149,16 +191,27 @@ public final class ContractValidator {
 
   /**
    * The valid rows, as {@link #valid}, while every failed row's quarantine record goes to
-   * {@code collector} as a side effect of the same pass. Valid rows pay one string comparison.
+   * {@code failed} as a side effect of the same pass. Valid rows pay one string comparison.
+   *
+   * <p>With {@code held} set, valid rows where {@code candidate} is true are held back instead:
+   * they go to {@code held} whole, to be ranked by the uniqueness rule after the pass.
    */
-  public Dataset<Row> validCollecting(Dataset<Row> validated, QuarantineCollector collector) {
-    UserDefinedFunction collect = udf((UDF1<Row, Boolean>) record -> {
-      collector.add(record);
-      return false;
-    }, DataTypes.BooleanType).asNondeterministic();
-    Column keep = when(isValid(), lit(true)).otherwise(collect.apply(quarantineRecord(validated)));
+  Dataset<Row> validCollecting(Dataset<Row> validated, RowCollector failed, Column candidate, RowCollector held) {
+    Column keep = when(isValid(), lit(true)).otherwise(collectInto(failed).apply(quarantineRecord(validated)));
+    if (held != null) {
+      Column whole = struct(Arrays.stream(validated.columns()).map(Sql::column).toArray(Column[]::new));
+      keep = when(isValid().and(candidate), collectInto(held).apply(whole)).otherwise(keep);
+    }
     Column[] typed = contract.columns().stream().map(c -> Sql.column(c.name())).toArray(Column[]::new);
     return validated.where(keep).select(typed);
+  }
+
+  /** A filter that drops every row it sees, keeping it in {@code collector}. */
+  private static UserDefinedFunction collectInto(RowCollector collector) {
+    return udf((UDF1<Row, Boolean>) row -> {
+      collector.add(row);
+      return false;
+    }, DataTypes.BooleanType).asNondeterministic();
   }
 
   /** The quarantine table's rows from records that {@link QuarantineCollector} gathered. */

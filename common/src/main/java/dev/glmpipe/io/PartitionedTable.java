@@ -76,6 +76,11 @@ public final class PartitionedTable {
     rows.write().mode(SaveMode.ErrorIfExists).parquet(staging.toString());
   }
 
+  /** Adds files to a staged write before it is published (file names never collide). */
+  public void addToStaged(Dataset<Row> rows, Path staging) {
+    rows.write().mode(SaveMode.Append).parquet(staging.toString());
+  }
+
   /**
    * Makes a staged write the partition, replacing the old one. On HDFS and local disks the
    * rename is atomic; on object stores it is a copy, during which the date may be briefly

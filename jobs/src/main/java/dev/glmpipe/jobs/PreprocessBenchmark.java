@@ -62,11 +62,13 @@ public final class PreprocessBenchmark {
 
   /**
    * Typed rows shaped like the churn contract, spread by hashing the row id (no driver-side
-   * generation, so any size works). About 1% break a rule: negative tenure, unknown plan.
+   * generation, so any size works). About 1% break a rule: negative tenure, unknown plan; and
+   * about 0.1% share their key with another row.
    */
   static Dataset<Row> generate(SparkSession spark, long rows) {
-    return spark.range(rows).select(
-        expr("concat('C', lpad(CAST(id DIV 1000000 AS STRING), 8, '0'), '-', lpad(CAST(id % 1000000 AS STRING), 6, '0'))").as("customer_id"),
+    // One row in a thousand repeats the previous row's key (a stale copy of a customer).
+    return spark.range(rows).withColumn("key", expr("CASE WHEN pmod(xxhash64(id, 13), 1000) = 0 AND id > 0 THEN id - 1 ELSE id END")).select(
+        expr("concat('C', lpad(CAST(key DIV 1000000 AS STRING), 8, '0'), '-', lpad(CAST(key % 1000000 AS STRING), 6, '0'))").as("customer_id"),
         expr("timestamp_seconds(1767225600 - pmod(xxhash64(id, 1), 2592000))").as("last_login_at"),
         expr("CASE WHEN pmod(xxhash64(id, 10), 200) = 0 THEN -1 ELSE CAST(pmod(xxhash64(id, 2), 72) AS INT) END").as("tenure_months"),
         expr("CAST(round(20 + pmod(xxhash64(id, 3), 10000) / 100.0, 2) AS DOUBLE)").as("monthly_charges"),

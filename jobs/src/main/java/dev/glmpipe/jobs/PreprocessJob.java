@@ -4,7 +4,7 @@ import dev.glmpipe.GlmpipeException;
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.contract.ContractReport;
 import dev.glmpipe.contract.ContractValidator;
-import dev.glmpipe.contract.QuarantineCollector;
+import dev.glmpipe.contract.SinglePassCheck;
 import dev.glmpipe.io.DateRange;
 import dev.glmpipe.io.PartitionedTable;
 import dev.glmpipe.io.RawInput;
@@ -13,7 +13,6 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.hadoop.fs.Path;
@@ -30,10 +29,11 @@ public final class PreprocessJob {
   private static final Logger LOG = LoggerFactory.getLogger(PreprocessJob.class);
 
   /**
-   * Failed rows kept in memory during the single pass; more than this (a broken feed, usually)
-   * and the quarantine is written by a second pass over the input instead.
+   * Rows gathered in memory during the single pass, failed ones and ones sharing a key each.
+   * More failed rows than this (a broken feed, usually) and the quarantine is written by a
+   * second pass over the input; more rows sharing a key and the uniqueness rule shuffles.
    */
-  static final int QUARANTINE_ROWS_IN_MEMORY = 100_000;
+  static final int ROWS_IN_MEMORY = 100_000;
 
   public record Config(GlmpipeConfig config, DateRange dates) {}
 
@@ -53,43 +53,44 @@ public final class PreprocessJob {
     List<String> breaches = new ArrayList<>();
     for (LocalDate dt : job.dates().dates()) {
       String group = "preprocess-" + dt;
-      JobStages.describe(spark, group, "preprocess dt=" + dt + ": read raw and check the contract");
+      JobStages.describe(spark, group, "preprocess dt=" + dt + ": read raw, find keys seen more than once");
       Dataset<Row> input = RawInput.reading(() -> RawInput.read(spark, raw.partition(dt), c.dataset().input()));
       ContractValidator.ColumnCheck columns = validator.checkColumns(input.columns(), raw.partition(dt).toString());
       if (!columns.extra().isEmpty()) {
         LOG.warn("dt={}: columns not in the contract are ignored (kept in quarantine rows): {}", dt, columns.extra());
       }
-      Dataset<Row> checked = validator.validate(input);
-
-      // One pass over the input: valid rows are written to a staging directory while the rows
-      // are counted and failed rows are gathered in memory; the partition is published only
-      // once the counts are known.
+      // One pass over the input (after a read of the key columns alone, for the uniqueness
+      // rule): valid rows are written to a staging directory while the rows are counted and
+      // failed rows are gathered in memory; the partition is published only once the counts
+      // are known.
+      SinglePassCheck check = RawInput.reading(() -> SinglePassCheck.plan(spark, validator, input, ROWS_IN_MEMORY));
       JobStages.describe(spark, group, "preprocess dt=" + dt + ": check the contract and write valid rows");
-      Observation counts = new Observation("contract " + dt);
-      QuarantineCollector collector = QuarantineCollector.register(spark, QUARANTINE_ROWS_IN_MEMORY);
       Path staging = features.stagingPath(dt);
+      SinglePassCheck.Outcome outcome;
       boolean staged = false;
       try {
         RawInput.reading(() -> {
-          features.writeStaged(validator.validCollecting(validator.observe(checked, counts), collector), staging);
+          features.writeStaged(check.validRows(), staging);
           return staging;
         });
+        outcome = check.finish(columns);
+        if (outcome.hasLateValidRows()) {
+          JobStages.describe(spark, group, "preprocess dt=" + dt + ": write the winners among rows sharing a key");
+          features.addToStaged(outcome.lateValidRows(), staging);
+        }
         staged = true;
       } finally {
         if (!staged) {
           features.discard(staging);  // a failed write leaves nothing behind, not even hidden
         }
       }
-      ContractReport report = ContractValidator.report(counts, columns);
+      ContractReport report = outcome.report();
 
       JobStages.describe(spark, group, "preprocess dt=" + dt + ": write quarantine");
-      if (collector.complete()) {
-        quarantine.overwrite(validator.quarantined(spark, checked, collector.rows()), dt);
-      } else {
-        LOG.warn("dt={}: {} rows failed, more than the {} kept in memory: reading the input again for the quarantine",
-            dt, collector.count(), QUARANTINE_ROWS_IN_MEMORY);
-        quarantine.overwrite(validator.quarantined(checked), dt);
-      }
+      RawInput.reading(() -> {
+        quarantine.overwrite(outcome.quarantine(), dt);
+        return dt;
+      });
       boolean publish = !report.exceeds(c.dataset().contract().maxQuarantineFraction());
       if (publish) {
         features.publish(staging, dt);

@@ -8,20 +8,20 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.AccumulatorV2;
 
 /**
- * Gathers quarantined rows while the valid rows are being written, so preprocess reads its
- * input once. Keeps at most {@code limit} rows (memory stays bounded on executors and driver)
- * but counts every one; when more rows failed than were kept, the caller writes the quarantine
- * with a second pass instead.
+ * Gathers rows on the side while the valid rows are being written (failed rows, rows held back
+ * for the uniqueness rule), so preprocess reads its input once. Keeps at most {@code limit}
+ * rows (memory stays bounded on executors and driver) but counts every one; when more rows
+ * arrived than were kept, the caller falls back to a second pass.
  *
  * <p>Updates come from the write job's result tasks, which Spark applies once per partition
  * (the first successful attempt; failed attempts are not counted), so counts are exact.
  */
-public final class QuarantineCollector extends AccumulatorV2<Row, QuarantineCollector> {
+public final class RowCollector extends AccumulatorV2<Row, RowCollector> {
   private final int limit;
   private final List<Row> rows = new ArrayList<>();
   private long count;
 
-  public QuarantineCollector(int limit) {
+  public RowCollector(int limit) {
     this.limit = limit;
   }
 
@@ -29,18 +29,18 @@ public final class QuarantineCollector extends AccumulatorV2<Row, QuarantineColl
    * Registered unnamed on purpose: Spark renders named accumulators' values into the UI for
    * every task, which for a list of rows would cost more than the rows themselves.
    */
-  public static QuarantineCollector register(SparkSession spark, int limit) {
-    QuarantineCollector c = new QuarantineCollector(limit);
+  public static RowCollector register(SparkSession spark, int limit) {
+    RowCollector c = new RowCollector(limit);
     spark.sparkContext().register(c);
     return c;
   }
 
-  /** Rows failed in all. */
+  /** Rows added in all. */
   public long count() {
     return count;
   }
 
-  /** True when every failed row was kept. */
+  /** True when every added row was kept. */
   public boolean complete() {
     return rows.size() == count;
   }
@@ -58,8 +58,8 @@ public final class QuarantineCollector extends AccumulatorV2<Row, QuarantineColl
   }
 
   @Override
-  public void merge(AccumulatorV2<Row, QuarantineCollector> other) {
-    QuarantineCollector o = (QuarantineCollector) other;
+  public void merge(AccumulatorV2<Row, RowCollector> other) {
+    RowCollector o = (RowCollector) other;
     count += o.count;
     for (Row r : o.rows) {
       if (rows.size() >= limit) {
@@ -75,8 +75,8 @@ public final class QuarantineCollector extends AccumulatorV2<Row, QuarantineColl
   }
 
   @Override
-  public QuarantineCollector copy() {
-    QuarantineCollector c = new QuarantineCollector(limit);
+  public RowCollector copy() {
+    RowCollector c = new RowCollector(limit);
     c.merge(this);
     return c;
   }
@@ -88,13 +88,13 @@ public final class QuarantineCollector extends AccumulatorV2<Row, QuarantineColl
   }
 
   @Override
-  public QuarantineCollector value() {
+  public RowCollector value() {
     return this;
   }
 
   /** Short on purpose: the default prints value(), which is this object, and so on forever. */
   @Override
   public String toString() {
-    return "QuarantineCollector(count=" + count + ", kept=" + rows.size() + ", limit=" + limit + ")";
+    return "RowCollector(count=" + count + ", kept=" + rows.size() + ", limit=" + limit + ")";
   }
 }
