@@ -69,7 +69,11 @@ public final class JsonFiles {
    * (see {@link StoreSemantics}).
    */
   public static void replaceAtomically(Configuration conf, Path path, Object value) {
-    byte[] bytes = toJson(value).getBytes(StandardCharsets.UTF_8);
+    replaceAtomically(conf, path, toJson(value).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** {@link #replaceAtomically(Configuration, Path, Object)} for any bytes (an HTML report, an ONNX file). */
+  public static void replaceAtomically(Configuration conf, Path path, byte[] bytes) {
     try {
       FileSystem fs = path.getFileSystem(conf);
       if (!StoreSemantics.renameIsAtomic(fs, conf)) {

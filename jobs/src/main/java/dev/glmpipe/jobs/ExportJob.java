@@ -4,7 +4,7 @@ import dev.glmpipe.GlmpipeException;
 import dev.glmpipe.config.ConfigBinder;
 import dev.glmpipe.config.FeaturesConfig;
 import dev.glmpipe.config.GlmpipeConfig;
-import dev.glmpipe.evaluate.EvaluationReport;
+import dev.glmpipe.evaluate.ReleaseCheck;
 import dev.glmpipe.io.JsonFiles;
 import dev.glmpipe.io.TableLayout;
 import dev.glmpipe.registry.ModelManifest;
@@ -35,7 +35,7 @@ public final class ExportJob {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     ModelRegistry registry = new ModelRegistry(hadoop, TableLayout.of(c.storage()).models(), c.model().name());
     String version = job.version() != null ? job.version() : registry.latestVersion();
-    requirePassedEvaluation(hadoop, registry, version);
+    ReleaseCheck.requirePassed(hadoop, registry, version);
 
     PipelineModel model = PipelineModel.load(registry.modelDir(version).toString());
     // The version's own spec names its slots: today's config may have moved on since training.
@@ -55,22 +55,6 @@ public final class ExportJob {
     String previous = registry.alias(ModelRegistry.CHAMPION).map(ModelRegistry.Alias::version).orElse(null);
     registry.promote(version);
     return new Result("export", c.model().name(), version, previous, file.toString());
-  }
-
-  private static void requirePassedEvaluation(Configuration hadoop, ModelRegistry registry, String version) {
-    Path path = registry.evaluationPath(version);
-    try {
-      if (!path.getFileSystem(hadoop).exists(path)) {
-        throw GlmpipeException.usage("version " + version + " has not been evaluated: run evaluate first");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot check " + path, e);
-    }
-    EvaluationReport report = JsonFiles.read(hadoop, path, EvaluationReport.class);
-    if (!report.passed()) {
-      throw GlmpipeException.modelRejected("version " + version + " failed evaluation and cannot be promoted: "
-          + String.join("; ", report.failures()));
-    }
   }
 
   @Command(name = "export", description = "Export a passed version's coefficients and promote it to champion.")
