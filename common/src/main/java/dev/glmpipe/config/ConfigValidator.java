@@ -29,6 +29,9 @@ public final class ConfigValidator {
     validateLabel(c);
     validateTrain(c);
     validateEvaluate(c);
+    require(c.exportOrDefault().parityRows() >= 1 && c.exportOrDefault().parityRows() <= 100_000, "export.parity_rows",
+        "must be between 1 and 100000");
+    require(c.exportOrDefault().maxAbsDiff() > 0, "export.max_abs_diff", "must be positive");
     for (int i = 0; i < c.score().passThroughOrEmpty().size(); i++) {
       requireColumn(c.dataset(), c.score().passThroughOrEmpty().get(i), "score.pass_through_columns[" + i + "]");
     }
