@@ -72,6 +72,11 @@ class HtmlReportTest {
         }
       }
     }
+    // Kept for a person to look at (and for CI artifacts).
+    Path keep = Path.of("target", "html-report");
+    Files.createDirectories(keep);
+    Files.copy(page, keep.resolve("report.html"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(shot, keep.resolve("screenshot.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     long total = (long) image.getWidth() * image.getHeight();
     assertThat(nonWhite).as("non-white pixels").isGreaterThan(total / 50);
     assertThat(colored).as("colored pixels").isGreaterThan(2000);

@@ -33,7 +33,8 @@ class ReleaseIT {
   private static final String TO = "2026-11-03";
   /** The generator's columns untransformed: a good model. */
   private static final String[] GOOD = {
-      "datagen.rows_per_day=2500",
+      "datagen.rows_per_day=2000",
+      "evaluate.bootstrap={replicates: 50}",
       "features.numeric=[{column: tenure_months, impute: median}, {column: monthly_charges, impute: mean, scale: standard},"
           + " {column: support_calls, impute: median}, {column: data_usage_gb, impute: mean, scale: standard}]",
       "features.categorical=[{column: plan}, {column: region}]",
