@@ -11,6 +11,15 @@ source "$(dirname "$0")/lib/common.sh"
 cd "$GLMPIPE_ROOT"
 require_java17
 
+# The HTML report test opens the report in headless Chromium (Debian package `chromium`); it
+# fails without it, so install it here when missing (idempotent).
+if ! command -v chromium >/dev/null 2>&1; then
+  log "installing chromium for the HTML report test"
+  sudo_cmd=""
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
+  $sudo_cmd apt-get update && $sudo_cmd apt-get install -y chromium
+fi
+
 log "1/5 Maven unit and integration tests"
 ./mvnw -B verify
 

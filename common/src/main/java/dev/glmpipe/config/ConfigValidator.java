@@ -14,8 +14,10 @@ import java.util.regex.PatternSyntaxException;
 public final class ConfigValidator {
   /** Metrics evaluate computes, per model type; thresholds may only name these. */
   public static final Map<ModelType, Set<String>> METRICS = Map.of(
-      ModelType.LOGISTIC, Set.of("auc_roc", "auc_pr", "log_loss", "accuracy"),
-      ModelType.LINEAR, Set.of("rmse", "mae", "r2"));
+      // Binary and multiclass classifiers share the type; each computes its own subset.
+      ModelType.LOGISTIC, Set.of("auc_roc", "auc_pr", "log_loss", "brier", "accuracy", "precision", "recall", "f1", "ks",
+          "weighted_f1"),
+      ModelType.LINEAR, Set.of("rmse", "mae", "r2", "mape"));
 
   private ConfigValidator() {}
 
@@ -27,6 +29,9 @@ public final class ConfigValidator {
     validateLabel(c);
     validateTrain(c);
     validateEvaluate(c);
+    require(c.exportOrDefault().parityRows() >= 1 && c.exportOrDefault().parityRows() <= 100_000, "export.parity_rows",
+        "must be between 1 and 100000");
+    require(c.exportOrDefault().maxAbsDiff() > 0, "export.max_abs_diff", "must be positive");
     for (int i = 0; i < c.score().passThroughOrEmpty().size(); i++) {
       requireColumn(c.dataset(), c.score().passThroughOrEmpty().get(i), "score.pass_through_columns[" + i + "]");
     }
@@ -136,13 +141,33 @@ public final class ConfigValidator {
   }
 
   private static void validateEvaluate(GlmpipeConfig c) {
+    EvaluateConfig e = c.evaluate();
     Set<String> known = METRICS.get(c.model().type());
-    for (String key : c.evaluate().minimumOrEmpty().keySet()) {
-      require(known.contains(key), "evaluate.minimum." + key, "unknown metric for a " + c.model().type().name().toLowerCase() + " model (known: " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+    Map<String, Map<String, Double>> keyed = new java.util.LinkedHashMap<>();
+    keyed.put("minimum", e.minimumOrEmpty());
+    keyed.put("maximum", e.maximumOrEmpty());
+    keyed.put("max_degradation", e.maxDegradationOrEmpty());
+    keyed.forEach((section, metrics) -> metrics.forEach((key, value) -> {
+      require(known.contains(key), "evaluate." + section + "." + key, "unknown metric for a " + c.model().type().name().toLowerCase()
+          + " model (known: " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+      require(value != null && !value.isNaN(), "evaluate." + section + "." + key, "must be a number");
+    }));
+    e.maxDegradationOrEmpty().forEach((key, delta) ->
+        require(delta >= 0, "evaluate.max_degradation." + key, "must not be negative (it is how much worse than the champion is allowed)"));
+    for (int i = 0; i < e.slicesOrEmpty().size(); i++) {
+      requireColumn(c.dataset(), e.slicesOrEmpty().get(i), "evaluate.slices[" + i + "]");
     }
-    for (String key : c.evaluate().maximumOrEmpty().keySet()) {
-      require(known.contains(key), "evaluate.maximum." + key, "unknown metric for a " + c.model().type().name().toLowerCase() + " model (known: " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+    require(e.minSliceRows() >= 1, "evaluate.min_slice_rows", "must be at least 1");
+    if (e.threshold().value() != null) {
+      require(e.threshold().value() > 0 && e.threshold().value() < 1, "evaluate.threshold.value", "must be between 0 and 1 (exclusive)");
+      require(e.threshold().mode() == EvaluateConfig.ThresholdMode.FIXED, "evaluate.threshold.value",
+          "applies only with mode: fixed (max_f1 chooses its own)");
     }
+    require(e.bootstrap().replicates() >= 0 && e.bootstrap().replicates() <= 10_000, "evaluate.bootstrap.replicates",
+        "must be between 0 (off) and 10000");
+    require(e.bootstrap().confidence() > 0 && e.bootstrap().confidence() < 1, "evaluate.bootstrap.confidence",
+        "must be between 0 and 1 (exclusive)");
+    require(e.bootstrap().maxRows() >= 100, "evaluate.bootstrap.max_rows", "must be at least 100");
   }
 
   static ColumnContract requireColumn(DatasetConfig d, String name, String path) {

@@ -13,4 +13,10 @@ public record GlmpipeConfig(
     TrainConfig train,
     EvaluateConfig evaluate,
     ScoreConfig score,
-    DatagenConfig datagen) {}
+    DatagenConfig datagen,
+    @ConfigOptional ExportConfig export) {
+
+  public ExportConfig exportOrDefault() {
+    return export == null ? ExportConfig.defaults() : export;
+  }
+}

@@ -163,15 +163,15 @@ public final class FeaturePipeline {
     return scaled(spec).stream().map(FeaturePipeline::numericCol).toList();
   }
 
-  static List<NumericFeature> scaled(FeaturesConfig spec) {
+  public static List<NumericFeature> scaled(FeaturesConfig spec) {
     return spec.numericOrEmpty().stream().filter(n -> n.buckets() == null && n.scale() == Scale.STANDARD).toList();
   }
 
-  static List<NumericFeature> plain(FeaturesConfig spec) {
+  public static List<NumericFeature> plain(FeaturesConfig spec) {
     return spec.numericOrEmpty().stream().filter(n -> n.buckets() == null && n.scale() == Scale.NONE).toList();
   }
 
-  static List<NumericFeature> bucketed(FeaturesConfig spec) {
+  public static List<NumericFeature> bucketed(FeaturesConfig spec) {
     return spec.numericOrEmpty().stream().filter(n -> n.buckets() != null).toList();
   }
 
@@ -240,7 +240,7 @@ public final class FeaturePipeline {
   }
 
   /** The numeric value the model reads: imputed by the Imputer, or prepared in SQL. */
-  static String numericCol(NumericFeature n) {
+  public static String numericCol(NumericFeature n) {
     return n.impute() == Impute.CONSTANT ? preparedCol(n) : "__imp" + preparedCol(n);
   }
 

@@ -63,25 +63,51 @@ public final class JsonFiles {
   }
 
   /**
-   * Replaces {@code path} so readers see the old or the new content, never a partial file:
-   * written beside it, then renamed over it. The rename is atomic on HDFS and local disks; on
-   * S3A and GCS it is a copy, so a reader racing it may briefly find no file (never a partial
-   * one).
+   * Replaces {@code path} so readers see the old or the new content, never a partial file.
+   * Where rename is atomic (local disk, HDFS) the new content is written beside it and renamed
+   * over it; on object stores it is one PUT, which becomes visible whole when the stream closes
+   * (see {@link StoreSemantics}).
    */
   public static void replaceAtomically(Configuration conf, Path path, Object value) {
-    Path tmp = new Path(path.getParent(), "." + path.getName() + "." + UUID.randomUUID() + ".tmp");
+    replaceAtomically(conf, path, toJson(value).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** {@link #replaceAtomically(Configuration, Path, Object)} for any bytes (an HTML report, an ONNX file). */
+  public static void replaceAtomically(Configuration conf, Path path, byte[] bytes) {
     try {
-      write(conf, tmp, value);
-      FileContext.getFileContext(path.toUri(), conf).rename(tmp, path, Options.Rename.OVERWRITE);
+      FileSystem fs = path.getFileSystem(conf);
+      if (!StoreSemantics.renameIsAtomic(fs, conf)) {
+        try (OutputStream out = fs.create(path, true)) {
+          out.write(bytes);
+        }
+        return;
+      }
+      FileSystem raw = StoreSemantics.raw(fs);
+      Path tmp = new Path(path.getParent(), "." + path.getName() + "." + UUID.randomUUID() + ".tmp");
+      try {
+        raw.mkdirs(path.getParent());
+        try (OutputStream out = raw.create(tmp, false)) {
+          out.write(bytes);
+        }
+        if (raw != fs) {
+          // Local disk: rename(2) replaces the target in one step. A checksum side file left by
+          // an older writer would no longer match, so it goes.
+          raw.delete(new Path(path.getParent(), "." + path.getName() + ".crc"), false);
+          if (!raw.rename(tmp, path)) {
+            throw new IOException("rename " + tmp + " -> " + path + " failed");
+          }
+        } else {
+          FileContext.getFileContext(path.toUri(), conf).rename(tmp, path, Options.Rename.OVERWRITE);
+        }
+      } finally {
+        try {
+          raw.delete(tmp, false);
+        } catch (IOException ignored) {
+          // Best effort: a leftover hidden temp file is harmless.
+        }
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot replace " + path, e);
-    } finally {
-      try {
-        FileSystem fs = tmp.getFileSystem(conf);
-        fs.delete(tmp, false);
-      } catch (IOException ignored) {
-        // Best effort: a leftover hidden temp file is harmless.
-      }
     }
   }
 }

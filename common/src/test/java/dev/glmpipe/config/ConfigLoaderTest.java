@@ -119,7 +119,7 @@ class ConfigLoaderTest {
         List.of("dataset.label=support_calls", "features.numeric=[{column: tenure_months}]")))
         .hasMessageStartingWith("config key 'dataset.label': a logistic model needs a boolean label");
     GlmpipeConfig linear = ConfigLoader.load(List.of(LOCAL), List.of("dataset.label=monthly_charges",
-        "model.type=linear", "evaluate.minimum={r2: 0.0}", "evaluate.maximum=", "features.numeric=[{column: tenure_months}]"));
+        "model.type=linear", "evaluate.minimum={r2: 0.0}", "evaluate.maximum=", "evaluate.max_degradation=", "features.numeric=[{column: tenure_months}]"));
     assertThat(linear.dataset().label()).isEqualTo("monthly_charges");
   }
 

@@ -4,59 +4,144 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.glmpipe.GlmpipeException;
+import dev.glmpipe.io.StoreSemantics;
+import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ModelRegistryTest {
   @TempDir Path tmp;
 
+  private final Configuration conf = new Configuration();
+
   private ModelRegistry registry() {
-    return new ModelRegistry(new Configuration(), new org.apache.hadoop.fs.Path(tmp.toUri()), "m");
+    return new ModelRegistry(conf, new org.apache.hadoop.fs.Path(tmp.toUri()), "m");
+  }
+
+  private ModelRegistry registry(boolean atomicRename) {
+    Configuration c = new Configuration();
+    c.set(StoreSemantics.ATOMIC_RENAME_KEY, Boolean.toString(atomicRename));
+    return new ModelRegistry(c, new org.apache.hadoop.fs.Path(tmp.toUri()), "m");
   }
 
   private String createVersion(ModelRegistry registry) {
-    return registry.createVersion(draft -> {
-      try (OutputStream out = FileSystem.getLocal(new Configuration()).create(draft.manifestPath())) {
-        out.write("{\"name\":\"m\",\"version\":\"x\"}".getBytes());
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    });
+    return registry.createVersion(draft -> RegistryFixtures.writeModel(conf, draft, 3));
   }
 
-  @Test
-  void versionIsInvisibleUntilComplete() {
-    ModelRegistry registry = registry();
+  @ParameterizedTest(name = "atomic rename: {0}")
+  @ValueSource(booleans = {true, false})
+  void versionIsInvisibleUntilItsManifestIsWritten(boolean atomicRename) {
+    ModelRegistry registry = registry(atomicRename);
     String v = registry.createVersion(draft -> {
+      ModelManifest m = RegistryFixtures.writeModel(conf, draft, 3);
       assertThat(registry.versions()).isEmpty();
-      try (OutputStream out = FileSystem.getLocal(new Configuration()).create(draft.manifestPath())) {
-        out.write("{}".getBytes());
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
+      return m;
     });
     assertThat(registry.versions()).containsExactly(v);
     assertThat(registry.latestVersion()).isEqualTo(v);
+    assertThat(registry.incompleteVersions()).isEmpty();
+    ModelManifest manifest = registry.manifest(v);
+    assertThat(manifest.files()).containsOnlyKeys("model/part-0", "model/part-1", "model/part-2", "profile.json");
+    assertThat(registry.verify(v).ok()).isTrue();
   }
 
-  @Test
-  void failedWriteLeavesNoVersion() {
-    ModelRegistry registry = registry();
+  @ParameterizedTest(name = "atomic rename: {0}")
+  @ValueSource(booleans = {true, false})
+  void failedWriteLeavesNoVersion(boolean atomicRename) {
+    ModelRegistry registry = registry(atomicRename);
     assertThatThrownBy(() -> registry.createVersion(draft -> {
+      RegistryFixtures.writeModel(conf, draft, 2);
       throw new IllegalStateException("disk full");
     })).hasMessage("disk full");
     assertThat(registry.versions()).isEmpty();
     assertThat(tmp.resolve("m/versions").toFile().list()).isEmpty();
   }
 
+  /**
+   * A writer JVM killed while writing (the way a lost executor or an OOM-killed driver dies):
+   * readers see no version, only an incomplete directory; the next writer publishes a whole one.
+   */
+  @ParameterizedTest(name = "atomic rename: {0}")
+  @ValueSource(booleans = {true, false})
+  void aWriterKilledMidwayLeavesNothingVisible(boolean atomicRename) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        SlowVersionWriter.class.getName(), tmp.toUri().toString(), Boolean.toString(atomicRename))
+        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+      String line = out.readLine();
+      assertThat(line).as("child output").startsWith("STARTED ");
+      String version = line.substring("STARTED ".length());
+      ModelRegistry registry = registry(atomicRename);
+      for (int i = 0; i < 10; i++) {  // readers during the write
+        assertThat(registry.versions()).isEmpty();
+        Thread.sleep(30);
+      }
+      child.destroyForcibly();
+      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(registry.versions()).isEmpty();
+      assertThat(registry.incompleteVersions()).hasSize(1).allMatch(d -> d.endsWith(version));
+      assertThatThrownBy(() -> registry.versionDir(version)).isInstanceOf(GlmpipeException.class);
+
+      String whole = createVersion(registry);
+      assertThat(registry.versions()).containsExactly(whole);
+      assertThat(registry.verify(whole).ok()).isTrue();
+    } finally {
+      child.destroyForcibly();
+    }
+  }
+
   @Test
-  void promoteKeepsThePreviousChampion() throws IOException {
+  void verifyFindsChangedMissingAndExtraFiles() throws IOException {
+    ModelRegistry registry = registry();
+    String v = createVersion(registry);
+    Path dir = tmp.resolve("m/versions/" + v);
+    Files.writeString(dir.resolve("model/part-1"), "tampered");
+    Files.delete(dir.resolve("model/part-2"));
+    Files.writeString(dir.resolve("model/part-9"), "extra");
+    ModelRegistry.Verification result = registry.verify(v);
+    assertThat(result.ok()).isFalse();
+    assertThat(result.problems()).hasSize(3).anyMatch(p -> p.startsWith("model/part-1: sha256"))
+        .contains("model/part-2: missing", "model/part-9: not in the manifest");
+    assertThatThrownBy(() -> registry.requireVerified(v))
+        .isInstanceOf(GlmpipeException.class)
+        .hasMessageContaining("failed verification, refusing to use it")
+        .satisfies(e -> assertThat(((GlmpipeException) e).exitCode()).isEqualTo(GlmpipeException.EXIT_DATA_CONTRACT))
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+  }
+
+  @Test
+  void anEditedManifestIsCaughtByTheChampionPin() throws IOException {
+    ModelRegistry registry = registry();
+    String v = createVersion(registry);
+    registry.promote(v);
+    assertThat(registry.verifiedChampion()).isEqualTo(v);
+    // Edit the manifest consistently (drop a file and its checksum): only the pin can tell.
+    Path dir = tmp.resolve("m/versions/" + v);
+    Files.delete(dir.resolve("model/part-0"));
+    String manifest = Files.readString(dir.resolve("manifest.json"));
+    String edited = manifest.replaceAll("\\s*\"model/part-0\" : \"[0-9a-f]+\",", "");
+    assertThat(edited).isNotEqualTo(manifest);
+    Files.writeString(dir.resolve("manifest.json"), edited);
+    assertThat(registry.verify(v).ok()).as("files match the edited manifest").isTrue();
+    assertThatThrownBy(registry::verifiedChampion)
+        .isInstanceOf(GlmpipeException.class)
+        .hasMessageContaining("manifest.json: sha256")
+        .hasMessageContaining("recorded by alias champion");
+  }
+
+  @Test
+  void promoteKeepsThePreviousChampionAndAnAuditTrail() throws IOException {
     ModelRegistry registry = registry();
     assertThatThrownBy(registry::champion).isInstanceOf(GlmpipeException.class).hasMessageContaining("has no champion yet");
     String v1 = createVersion(registry);
@@ -65,11 +150,38 @@ class ModelRegistryTest {
     registry.promote(v2);
     assertThat(registry.champion()).isEqualTo(v2);
     assertThat(registry.alias(ModelRegistry.PREVIOUS)).map(ModelRegistry.Alias::version).contains(v1);
-    // Only the alias files remain: no temporary leftovers beside them.
+    assertThat(registry.alias(ModelRegistry.CHAMPION)).map(ModelRegistry.Alias::manifestSha256)
+        .contains(registry.manifestSha256(v2));
+    // Only the alias files and the history remain: no temporary leftovers beside them.
     try (var files = Files.list(tmp.resolve("m/aliases"))) {
       assertThat(files.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".crc")))
-          .containsExactlyInAnyOrder("champion.json", "previous.json");
+          .containsExactlyInAnyOrder("champion.json", "previous.json", "history");
     }
+
+    ModelRegistry.AliasChange back = registry.rollback();
+    assertThat(back.version()).isEqualTo(v1);
+    assertThat(registry.champion()).isEqualTo(v1);
+    assertThat(registry.alias(ModelRegistry.PREVIOUS)).map(ModelRegistry.Alias::version).contains(v2);
+    List<ModelRegistry.AliasChange> history = registry.history();
+    assertThat(history).extracting(ModelRegistry.AliasChange::action).containsExactly("promote", "promote", "rollback");
+    assertThat(history).extracting(ModelRegistry.AliasChange::version).containsExactly(v1, v2, v1);
+    assertThat(history).extracting(ModelRegistry.AliasChange::replacedVersion).containsExactly(null, v1, v2);
+  }
+
+  @Test
+  void rollbackWithoutPreviousIsAUsageError() {
+    ModelRegistry registry = registry();
+    registry.promote(createVersion(registry));
+    assertThatThrownBy(registry::rollback).isInstanceOf(GlmpipeException.class).hasMessageContaining("no previous champion");
+  }
+
+  @Test
+  void aTamperedVersionCannotBePromoted() throws IOException {
+    ModelRegistry registry = registry();
+    String v = createVersion(registry);
+    Files.writeString(tmp.resolve("m/versions/" + v + "/model/part-0"), "x");
+    assertThatThrownBy(() -> registry.promote(v)).isInstanceOf(GlmpipeException.class).hasMessageContaining("failed verification");
+    assertThat(registry.alias(ModelRegistry.CHAMPION)).isEmpty();
   }
 
   @Test
@@ -79,7 +191,7 @@ class ModelRegistryTest {
     String v2 = createVersion(registry);
     registry.promote(v1);
     registry.promote(v2);
-    registry.promote(v2);
+    assertThat(registry.promote(v2)).isEmpty();
     assertThat(registry.alias(ModelRegistry.CHAMPION)).map(ModelRegistry.Alias::previousVersion).contains(v1);
     assertThat(registry.alias(ModelRegistry.PREVIOUS)).map(ModelRegistry.Alias::version).contains(v1);
   }

@@ -22,7 +22,8 @@ import picocli.CommandLine.IFactory;
         EvaluateJob.Cli.class,
         ExportJob.Cli.class,
         ScoreJob.Cli.class,
-        PreprocessBenchmark.Cli.class})
+        PreprocessBenchmark.Cli.class,
+        ModelsCommand.class})
 public final class Main implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
@@ -87,6 +88,9 @@ public final class Main implements Runnable {
       K instance = CommandLine.defaultFactory().create(cls);
       if (instance instanceof JobCommand<?> job) {
         job.launcher = launcher;
+      }
+      if (instance instanceof ModelsCommand.RegistryCommand registryCommand) {
+        registryCommand.launcher = launcher;
       }
       return instance;
     }

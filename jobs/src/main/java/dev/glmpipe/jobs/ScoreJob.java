@@ -30,7 +30,9 @@ public final class ScoreJob {
     GlmpipeConfig c = job.config();
     TableLayout layout = TableLayout.of(c.storage());
     ModelRegistry registry = new ModelRegistry(spark.sparkContext().hadoopConfiguration(), layout.models(), c.model().name());
-    String version = registry.champion();
+    // Every file of the champion is checked against its manifest first: a tampered or damaged
+    // model is refused (exit 3) before it scores anything.
+    String version = registry.verifiedChampion();
     ModelManifest manifest = registry.manifest(version);
     PipelineModel model = PipelineModel.load(registry.modelDir(version).toString());
     PipelineScorer scorer = new PipelineScorer(model, "logistic".equals(manifest.modelType()), c.model().name(), version);

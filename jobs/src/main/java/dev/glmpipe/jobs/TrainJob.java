@@ -85,11 +85,17 @@ public final class TrainJob {
           c.features().toTree(), FeatureSpecHash.of(c.features()), FeatureProfile.FILE,
           new ModelManifest.TrainingSummary(trained.iterations(),
               Arrays.stream(trained.objectiveHistory()).boxed().toList()),
-          spark.version(), CodeVersion.get());
-      JsonFiles.write(spark.sparkContext().hadoopConfiguration(), draft.manifestPath(), manifest);
+          spark.version(), CodeVersion.get(),
+          inputSchema(rows, FeaturePipeline.inputColumns(c.features())), null);
+      return manifest;  // the registry adds file checksums and writes it last
     });
     return new Result("train", c.model().name(), version, registry.versionDir(version).toString(),
         trainRows, holdoutRows, trained.iterations(), featureNames.size());
+  }
+
+  private static List<ModelManifest.SchemaField> inputSchema(Dataset<Row> rows, List<String> columns) {
+    return columns.stream().map(n -> rows.schema().apply(n))
+        .map(f -> new ModelManifest.SchemaField(f.name(), f.dataType().simpleString(), f.nullable())).toList();
   }
 
   @Command(name = "train", description = "Fit the feature spec and model on a window of feature partitions; register a new version.")

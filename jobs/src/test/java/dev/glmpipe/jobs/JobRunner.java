@@ -50,6 +50,14 @@ final class JobRunner {
     return raw(argv.toArray(String[]::new));
   }
 
+  /** Runs a subcommand ({@code models list}) with the runner's config plus {@code args}. */
+  Run sub(String command, String subcommand, String... args) {
+    List<String> argv = new ArrayList<>(List.of(command, subcommand));
+    argv.addAll(baseArgs);
+    argv.addAll(Arrays.asList(args));
+    return raw(argv.toArray(String[]::new));
+  }
+
   /** Runs exactly {@code argv}, nothing added. */
   static Run raw(String... argv) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
