@@ -1,6 +1,9 @@
 package dev.glmpipe.score;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.exp;
+import static org.apache.spark.sql.functions.nanvl;
+import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.isnan;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.raise_error;
@@ -39,7 +42,8 @@ import org.apache.spark.sql.types.NumericType;
  *
  * <p>Every supported stage mirrors MLlib 3.5's own {@code transform}, including its edge cases:
  * <ul>
- *   <li>SQLTransformer and ImputerModel are already native and are applied as they are;
+ *   <li>SQLTransformer is already native and is applied as it is;
+ *   <li>ImputerModel: null or {@code missingValue} (NaN by default) becomes the surrogate;
  *   <li>VectorAssembler: numerics and booleans cast to double; with {@code handleInvalid=error}
  *       a null or NaN input fails the row (as MLlib throws), with {@code keep} a null is NaN;
  *   <li>StandardScalerModel: {@code (x - mean) * (1 / std)}, with 0 for a zero std;
@@ -57,8 +61,9 @@ import org.apache.spark.sql.types.NumericType;
  * differs from Spark SQL's {@code hash()} for strings whose UTF-8 length is not a multiple of
  * 4) raises {@link UnsupportedStageException} naming the stage.
  *
- * <p>Long sums are split into partial sums of at most {@link #CHUNK} terms, each its own
- * column, so no generated method grows past the size the JIT compiles.
+ * <p>Long sums are split into partial sums of at most {@link #CHUNK} terms, each generated as a
+ * method of its own (see {@link #inItsOwnMethod}), so no generated method grows past the 8000
+ * bytes of bytecode the JIT compiles.
  */
 public final class PipelineCompiler {
   public static final String SCORE = "score";
@@ -66,14 +71,23 @@ public final class PipelineCompiler {
   /** Multinomial only: the probability of each class, by class index. */
   public static final String PROBABILITIES = "probabilities";
 
-  /** Terms per partial sum; a few hundred bytes of bytecode each, far below the JIT's 8000. */
-  static final int CHUNK = 32;
+  /**
+   * Terms per partial sum. A term (imputation, checks, scaling, weight) compiles to up to ~400
+   * bytes of bytecode, so 10 stay well below the JIT's 8000 (CompiledPlanTest measures it).
+   */
+  static final int CHUNK = 10;
   /** Labels up to this many are matched by a CASE chain; more by a hashed two-level lookup. */
   static final int CASE_LABELS = 16;
 
   private static final String INTERNAL = "__glm_";
 
   private final Map<String, VectorExpr> vectors = new HashMap<>();
+  /**
+   * Index columns of compiled stages, kept as expressions rather than added to the dataset: a
+   * column read more than once stops Spark from merging projections, and then its inputs are
+   * computed in the stage's main generated method instead of the small ones.
+   */
+  private final Map<String, Column> scalars = new java.util.LinkedHashMap<>();
   private Dataset<Row> df;
   private int fresh;
 
@@ -123,8 +137,14 @@ public final class PipelineCompiler {
   }
 
   private void stage(Transformer t) {
-    if (t instanceof SQLTransformer || t instanceof ImputerModel) {
-      // Both are plain Dataset expressions in MLlib already (checked by the no-UDF test).
+    if (t instanceof ImputerModel m) {
+      impute(m);
+    } else if (t instanceof SQLTransformer) {
+      // Plain SQL over the dataset already (checked by the no-UDF test).
+      if (!scalars.isEmpty()) {
+        df = df.withColumns(scalars);
+        scalars.clear();
+      }
       try {
         df = t.transform(df);
       } catch (Exception e) {
@@ -151,6 +171,22 @@ public final class PipelineCompiler {
 
   // ---- feature stages ------------------------------------------------------------------
 
+  /** ImputerModel.transform: null or {@code missingValue} becomes the surrogate, cast back. */
+  private void impute(ImputerModel m) {
+    String[] ins = m.isSet(m.inputCols()) ? m.getInputCols() : new String[] {m.getInputCol()};
+    String[] outs = m.isSet(m.outputCols()) ? m.getOutputCols() : new String[] {m.getOutputCol()};
+    Row surrogates = m.surrogateDF().select(java.util.Arrays.stream(ins).map(Sql::column).toArray(Column[]::new)).head();
+    Map<String, Column> added = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < ins.length; i++) {
+      DataType type = scalars.containsKey(ins[i]) ? DataTypes.DoubleType : df.schema().apply(ins[i]).dataType();
+      Column ic = column(m, ins[i]).cast(DataTypes.DoubleType);
+      Object surrogate = surrogates.get(i);
+      added.put(outs[i], when(ic.isNull(), lit(surrogate)).when(ic.equalTo(lit(m.getMissingValue())), lit(surrogate))
+          .otherwise(ic).cast(type));
+    }
+    scalars.putAll(added);
+  }
+
   private void assemble(VectorAssembler a) {
     String mode = a.getHandleInvalid();
     if (!mode.equals("error") && !mode.equals("keep")) {
@@ -161,35 +197,34 @@ public final class PipelineCompiler {
     for (String in : a.getInputCols()) {
       VectorExpr v = vectors.get(in);
       if (v != null) {
-        if (v.isNull() != null) {
+        if (v.nullable()) {
           if (keep) {
             throw new UnsupportedStageException(describe(a), "a nullable vector input with handleInvalid=keep");
           }
-          v = new VectorExpr(failIf(v.isNull(), v.segments(), "Encountered null while assembling a row"), null);
+          v = new VectorExpr(failIfNull(v.segments(), "Encountered null while assembling a row"), false);
         }
         parts.add(v);
         continue;
       }
       Column x = column(a, in).cast(DataTypes.DoubleType);
-      // MLlib checks top-level doubles only: a NaN or null fails the row unless kept.
-      Column checked = keep
-          ? when(x.isNull(), lit(Double.NaN)).otherwise(x)
-          : when(x.isNull().or(isnan(x)), raise_error(lit("VectorAssembler: encountered null or NaN in " + in
-              + " with handleInvalid = \"error\""))).otherwise(x);
-      parts.add(new VectorExpr(List.of(new VectorExpr.Dense(List.of(materialize(checked)))), null));
+      // MLlib checks top-level doubles only: a NaN or null fails the row unless kept. Written
+      // so that x appears once: an expression used twice would be evaluated apart from the rest.
+      Column fail = raise_error(lit("VectorAssembler: encountered null or NaN in " + in + " with handleInvalid = \"error\""));
+      Column checked = keep ? coalesce(x, lit(Double.NaN)) : coalesce(nanvl(x, fail), fail);
+      parts.add(new VectorExpr(List.of(new VectorExpr.Dense(List.of(checked))), false));
     }
     vectors.put(a.getOutputCol(), VectorExpr.concat(parts));
   }
 
-  private static List<VectorExpr.Segment> failIf(Column isNull, List<VectorExpr.Segment> segments, String message) {
+  /** Slots that fail the row where the vector is null (each slot is null exactly then). */
+  private static List<VectorExpr.Segment> failIfNull(List<VectorExpr.Segment> segments, String message) {
     List<VectorExpr.Segment> out = new ArrayList<>();
     for (VectorExpr.Segment s : segments) {
       if (s instanceof VectorExpr.Dense d) {
-        out.add(new VectorExpr.Dense(d.values().stream()
-            .map(v -> when(isNull, raise_error(lit(message))).otherwise(v)).toList()));
+        out.add(new VectorExpr.Dense(d.values().stream().map(v -> coalesce(v, raise_error(lit(message)))).toList()));
       } else {
         VectorExpr.OneHot o = (VectorExpr.OneHot) s;
-        out.add(new VectorExpr.OneHot(when(isNull, raise_error(lit(message))).otherwise(o.index()), o.size()));
+        out.add(new VectorExpr.OneHot(coalesce(o.index(), raise_error(lit(message))), o.size()));
       }
     }
     return out;
@@ -213,9 +248,9 @@ public final class PipelineCompiler {
       if (withStd) {
         v = v.multiply(lit(factor));
       }
-      out.add(in.isNull() == null ? v : when(in.isNull(), lit(null)).otherwise(v));
+      out.add(v);  // null where the input vector is null, as MLlib's UDF returns
     }
-    vectors.put(s.getOutputCol(), new VectorExpr(List.of(new VectorExpr.Dense(out)), in.isNull()));
+    vectors.put(s.getOutputCol(), new VectorExpr(List.of(new VectorExpr.Dense(out)), in.nullable()));
   }
 
   private List<Column> denseValues(Transformer t, VectorExpr v) {
@@ -229,7 +264,7 @@ public final class PipelineCompiler {
           throw new UnsupportedStageException(describe(t), "densifying a one-hot block of " + o.size());
         }
         for (int i = 0; i < o.size(); i++) {
-          out.add(when(o.index().equalTo(i), lit(1.0)).otherwise(lit(0.0)));
+          out.add(when(o.index().equalTo(i), lit(1.0)).when(o.index().isNotNull(), lit(0.0)));
         }
       }
     }
@@ -245,10 +280,12 @@ public final class PipelineCompiler {
     String[] ins = multi ? b.getInputCols() : new String[] {b.getInputCol()};
     String[] outs = multi ? b.getOutputCols() : new String[] {b.getOutputCol()};
     double[][] splits = multi ? b.getSplitsArray() : new double[][] {b.getSplits()};
+    Map<String, Column> added = new java.util.LinkedHashMap<>();
     for (int i = 0; i < ins.length; i++) {
       Column x = column(b, ins[i]).cast(DataTypes.DoubleType);
-      df = df.withColumn(outs[i], bucket(x, splits[i], mode.equals("keep")).cast(DataTypes.DoubleType));
+      added.put(outs[i], bucket(x, splits[i], mode.equals("keep")).cast(DataTypes.DoubleType));
     }
+    scalars.putAll(added);
   }
 
   /** Bucketizer.binarySearchForBuckets as one CASE expression. */
@@ -290,8 +327,9 @@ public final class PipelineCompiler {
     String[] ins = multi ? s.getInputCols() : new String[] {s.getInputCol()};
     String[] outs = multi ? s.getOutputCols() : new String[] {s.getOutputCol()};
     String[][] labels = s.labelsArray();
+    Map<String, Column> added = new java.util.LinkedHashMap<>();
     for (int i = 0; i < ins.length; i++) {
-      if (!java.util.Arrays.asList(df.columns()).contains(ins[i])) {
+      if (!scalars.containsKey(ins[i]) && !java.util.Arrays.asList(df.columns()).contains(ins[i])) {
         continue;  // MLlib skips (with a warning) an input column the dataset lacks
       }
       Column str = column(s, ins[i]).cast(DataTypes.StringType);
@@ -299,8 +337,9 @@ public final class PipelineCompiler {
       Column value = mode.equals("keep") ? idx
           : when(idx.equalTo(labels[i].length), raise_error(lit("StringIndexer: unseen or null label in " + ins[i]
               + " with handleInvalid=error"))).otherwise(idx);
-      df = df.withColumn(outs[i], value.cast(DataTypes.DoubleType));
+      added.put(outs[i], value.cast(DataTypes.DoubleType));
     }
+    scalars.putAll(added);
   }
 
   private void oneHot(OneHotEncoderModel o) {
@@ -321,8 +360,8 @@ public final class PipelineCompiler {
           .when(label.geq(lit(0.0)).and(label.lt(lit((double) size))).and(isnan(label).unary_$bang()), label.cast(DataTypes.IntegerType))
           .otherwise(invalid);
       // An index at or past the width is the dropped category: no hot slot.
-      Column hot = materialize(when(idx.geq(lit(width)), lit(width)).otherwise(idx));
-      vectors.put(outs[i], new VectorExpr(List.of(new VectorExpr.OneHot(hot, width)), hot.isNull()));
+      Column hot = when(idx.geq(lit(width)), lit(width)).otherwise(idx);  // null for a null label
+      vectors.put(outs[i], new VectorExpr(List.of(new VectorExpr.OneHot(hot, width)), true));
     }
   }
 
@@ -475,9 +514,21 @@ public final class PipelineCompiler {
     }
     List<Column> partials = new ArrayList<>();
     for (int from = 0; from < terms.size(); from += CHUNK) {
-      partials.add(materialize(sum(terms.subList(from, Math.min(terms.size(), from + CHUNK)))));
+      partials.add(inItsOwnMethod(sum(terms.subList(from, Math.min(terms.size(), from + CHUNK)))));
     }
     return sumInChunks(partials);
+  }
+
+  /**
+   * {@code greatest(x, x)}, which is {@code x} exactly (NaN and -0.0 included). Whole-stage
+   * codegen inlines a projection's expressions into one method unless they are common
+   * subexpressions, which it evaluates once, each in a method of its own; a partial sum written
+   * twice is one. (Splitting by projection does not work here: Spark splits an operator into
+   * its own method only when its inputs fit in 255 JVM parameter slots, which a wide input does
+   * not, and it merges single-use projections anyway.)
+   */
+  static Column inItsOwnMethod(Column x) {
+    return greatest(x, x);
   }
 
   private static Column sum(List<Column> terms) {
@@ -495,9 +546,9 @@ public final class PipelineCompiler {
     if (x == null) {
       throw new UnsupportedStageException(describe(model), "features column " + col + " is not built by a compiled stage");
     }
-    if (x.isNull() != null) {
+    if (x.nullable()) {
       // MLlib's predictors fail on a null features vector; so does the compiled row.
-      return new VectorExpr(failIf(x.isNull(), x.segments(), "null features vector"), null);
+      return new VectorExpr(failIfNull(x.segments(), "null features vector"), false);
     }
     return x;
   }
@@ -528,6 +579,9 @@ public final class PipelineCompiler {
   private Column column(Transformer t, String name) {
     if (vectors.containsKey(name)) {
       throw new UnsupportedStageException(describe(t), "reads vector " + name + " as a scalar");
+    }
+    if (scalars.containsKey(name)) {
+      return scalars.get(name);
     }
     DataType type;
     try {

@@ -10,10 +10,10 @@ import org.apache.spark.sql.Column;
  * A linear model only ever needs the dot product with its coefficients, which a one-hot segment
  * gives with a single array lookup however wide it is.
  *
- * @param isNull when the whole vector is null (an MLlib UDF on a null input returns null), or
- *     {@code null} if it never is
+ * @param nullable whether the whole vector can be null (an MLlib UDF on a null input returns
+ *     null); a null vector has every slot expression null, and a non-null one none
  */
-record VectorExpr(List<Segment> segments, Column isNull) {
+record VectorExpr(List<Segment> segments, boolean nullable) {
   sealed interface Segment {
     int size();
   }
@@ -39,6 +39,6 @@ record VectorExpr(List<Segment> segments, Column isNull) {
   static VectorExpr concat(List<VectorExpr> parts) {
     List<Segment> all = new ArrayList<>();
     parts.forEach(p -> all.addAll(p.segments()));
-    return new VectorExpr(all, null);
+    return new VectorExpr(all, parts.stream().anyMatch(VectorExpr::nullable));
   }
 }
