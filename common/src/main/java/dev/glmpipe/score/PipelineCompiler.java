@@ -516,7 +516,9 @@ public final class PipelineCompiler {
     for (int from = 0; from < terms.size(); from += CHUNK) {
       partials.add(inItsOwnMethod(sum(terms.subList(from, Math.min(terms.size(), from + CHUNK)))));
     }
-    return sumInChunks(partials);
+    // Not nested again: the sum of the partials is small code (one variable each), and a method
+    // whose inputs exceed 255 JVM parameter slots would stop Spark splitting any of them.
+    return sum(partials);
   }
 
   /**
