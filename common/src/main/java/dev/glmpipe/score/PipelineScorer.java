@@ -92,6 +92,10 @@ public final class PipelineScorer {
     return engine;
   }
 
+  public String modelVersion() {
+    return modelVersion;
+  }
+
   public PipelineCompiler.Kind kind() {
     return kind;
   }

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
  * the bucket bounds, NaN and infinities, -0.0 next to 0.0 splits, null timestamps.
  */
 class CompiledScorerParityTest {
-  private static final int PIPELINES = 12;
+  private static final int PIPELINES = 8;
   private static final String[] NUMERIC = {"n0", "n1", "n2", "n3", "n4"};
 
   private final SparkSession spark = SharedSpark.get();
@@ -50,14 +50,14 @@ class CompiledScorerParityTest {
       SplittableRandom rnd = new SplittableRandom(seed * 7919L);
       FeaturesConfig spec = randomSpec(rnd);
       int family = seed % 3;  // 0 binomial, 1 multinomial, 2 linear
-      Dataset<Row> train = generate(spark, rnd, spec, 1500, false, family);
+      Dataset<Row> train = generate(spark, rnd, spec, 800, false, family);
       PipelineModel model = fit(spec, train, family, rnd);
-      Dataset<Row> test = generate(spark, rnd, spec, 1500, true, family);
+      Dataset<Row> test = generate(spark, rnd, spec, 800, true, family);
 
       PipelineScorer scorer = new PipelineScorer(model, "m", "v", PipelineScorer.Engine.COMPILED).forInput(test);
       assertThat(scorer.engine()).as("spec %s", spec).isEqualTo(PipelineScorer.Engine.COMPILED);
       ParityCheck.Result parity = ParityCheck.run(spark, scorer, test, 10_000, List.of("id"));
-      assertThat(parity.rows()).isEqualTo(1500);
+      assertThat(parity.rows()).isEqualTo(800);
       assertThat(parity.mismatch()).as("seed %d, spec %s", seed, spec).isNull();
       assertThat(parity.maxDifference()).isLessThanOrEqualTo(ParityCheck.TOLERANCE);
     }
