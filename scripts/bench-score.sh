@@ -20,14 +20,14 @@ for i in $(seq 0 19); do
   columns="$columns, {name: x$i, type: double}"
   numeric="$numeric${numeric:+, }{column: x$i, impute: mean, scale: standard}"
 done
-columns="$columns, {name: plan, type: string}, {name: region, type: string}, {name: churned, type: integer}"
+columns="$columns, {name: plan, type: string}, {name: region, type: string}, {name: churned, type: integer, nullable: false, allowed: [\"0\", \"1\"]}"
 result=$(GLMPIPE_JAVA_OPTS="-Xmx${BENCH_HEAP:-2g}" scripts/glmpipe.sh bench-score --conf conf/local.yaml \
   --set "storage.root=$work" --set "spark.master=local[*]" \
   --set "dataset.contract.columns=[$columns]" --set "dataset.contract.unique=null" \
   --set "features.numeric=[$numeric]" --set "features.categorical=[{column: plan}, {column: region}]" \
   --set "features.timestamp=[]" --set "features.crosses=[]" --set "features.boolean=[]" \
   --set "model.max_iter=20" --set "train.holdout.fraction=0.1" \
-  --rows "$rows" 2> >(grep -E "round|ERROR|error|falling back" >&2))
+  --rows "$rows" 2> >(grep -E "round|ERROR|error|falling back|ScoreJob" >&2))
 echo "$result"
 copy=$(grep -o '"score_throughput_vs_copy":[0-9.eE-]*' <<<"$result" | cut -d: -f2)
 mllib=$(grep -o '"score_speedup_vs_mllib":[0-9.eE-]*' <<<"$result" | cut -d: -f2)

@@ -58,7 +58,9 @@ public final class ScoreJob {
     ModelRegistry registry = new ModelRegistry(spark.sparkContext().hadoopConfiguration(), layout.models(), c.model().name());
     String version = registry.champion();
     ModelManifest manifest = registry.manifest(version);
+    long loadStart = System.nanoTime();
     PipelineModel model = PipelineModel.load(registry.modelDir(version).toString());
+    LOG.info("loaded {} version {} in {} s", c.model().name(), version, secs(System.nanoTime() - loadStart));
     PipelineScorer.Engine engine = c.score().engine() == ScoreConfig.Engine.MLLIB ? PipelineScorer.Engine.MLLIB : PipelineScorer.Engine.COMPILED;
     PipelineScorer scorer = new PipelineScorer(model, c.model().name(), version, engine);
     LOG.info("scoring with {} version {} ({} model)", c.model().name(), version, manifest.modelType());
@@ -80,19 +82,24 @@ public final class ScoreJob {
     List<Partition> done = new ArrayList<>();
     Double parity = null;
     for (LocalDate dt : dates) {
+      long t0 = System.nanoTime();
       Dataset<Row> input = features.read(List.of(dt)).drop(PartitionedTable.DT);
       if (done.isEmpty()) {
         scorer = scorer.forInput(input);
         shadow = shadow == null ? null : shadow.forInput(input);
       }
       long committedAt = features.committedAt(dt);
-      parity = max(parity, checkParity(spark, scorer, input, c, dt));
+      long t1 = System.nanoTime();
+      PipelineScorer checked = scorer;
       JobStages.describe(spark, "score-" + dt, "score dt=" + dt + " with " + c.model().name() + " " + version);
-      done.add(main.write(scorer, input, c, dt, committedAt));
+      Partition written = main.write(scorer, input, c, dt, committedAt, () -> checkParity(spark, checked, input, c, dt));
+      done.add(written);
+      parity = max(parity, main.lastParity);
+      LOG.info("score dt={}: {} rows, plan {} s, score, check and publish {} s", dt, written.rows(), secs(t1 - t0), secs(System.nanoTime() - t1));
       if (shadow != null) {
-        checkParity(spark, shadow, input, c, dt);
+        PipelineScorer shadowChecked = shadow;
         JobStages.describe(spark, "shadow-" + dt, "shadow-score dt=" + dt);
-        shadowTarget.write(shadow, input, c, dt, committedAt);
+        shadowTarget.write(shadow, input, c, dt, committedAt, () -> checkParity(spark, shadowChecked, input, c, dt));
       }
     }
     return new Result("score", c.model().name(), version, scorer.engine().name().toLowerCase(java.util.Locale.ROOT),
@@ -122,6 +129,10 @@ public final class ScoreJob {
     return parity.maxDifference();
   }
 
+  private static String secs(long nanos) {
+    return String.format("%.2f", nanos / 1e9);
+  }
+
   private static Double max(Double a, Double b) {
     return a == null ? b : b == null ? a : Math.max(a, b);
   }
@@ -140,20 +151,38 @@ public final class ScoreJob {
       this.catalogTable = catalogTable;
     }
 
+    Double lastParity;
+
     ScoringLedger ledger() {
       return ledger;
     }
 
-    /** Stages the scored rows, swaps them in whole, then records them in the ledger. */
-    Partition write(PipelineScorer scorer, Dataset<Row> input, GlmpipeConfig c, LocalDate dt, long inputCommittedAt) {
+    /**
+     * Stages the scored rows while {@code parity} checks a sample (a small job running next to
+     * the big one), publishes them whole only if it passed, then records them in the ledger.
+     */
+    Partition write(PipelineScorer scorer, Dataset<Row> input, GlmpipeConfig c, LocalDate dt, long inputCommittedAt,
+        java.util.function.Supplier<Double> parity) {
       table.recover(dt);
+      java.util.concurrent.CompletableFuture<Double> check = java.util.concurrent.CompletableFuture.supplyAsync(parity);
       Dataset<Row> scored = scorer.score(input, c.dataset().keyColumns(), c.score().passThroughOrEmpty());
       if (scorer.engine() == PipelineScorer.Engine.COMPILED) {
         PipelineScorer.allowCodegenFor(spark, scored);
       }
       Path staging = table.stagingPath(dt);
-      table.writeStaged(scored, staging);
+      try {
+        table.writeStaged(scored, staging);
+        lastParity = check.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        table.discard(staging);
+        throw e.getCause() instanceof RuntimeException r ? r : e;
+      } catch (RuntimeException e) {
+        check.cancel(false);
+        table.discard(staging);
+        throw e;
+      }
       table.swapIn(staging, dt);
+      // From the Parquet footers of what readers now see (no data is read).
       long rows = spark.read().parquet(table.partition(dt).toString()).count();
       ledger.record(new ScoringLedger.Entry(dt.toString(), scorer.modelVersion(), rows,
           ZonedDateTime.now(ZoneOffset.UTC).toString(), inputCommittedAt, scorer.engine().name().toLowerCase(java.util.Locale.ROOT)));

@@ -188,6 +188,26 @@ class ScoreIT {
     assertThat(Files.list(root.resolve("scores/churn/_staging")).toList()).isEmpty();
   }
 
+  /** DuckDB, as an analyst would query it: hive partitioning turns the directories into {@code dt}. */
+  @Test
+  @Order(7)
+  void duckDbReadsTheScoresTableWithHivePartitioning() throws Exception {
+    String glob = root.resolve("scores/churn").toString() + "/*/*.parquet";
+    Map<String, Long> counts = new HashMap<>();
+    try (java.sql.Connection db = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+        java.sql.Statement st = db.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("SELECT CAST(dt AS VARCHAR), count(*), count(DISTINCT customer_id),"
+            + " min(score), max(score) FROM read_parquet('" + glob + "', hive_partitioning = true) GROUP BY dt")) {
+      while (rs.next()) {
+        counts.put(rs.getString(1), rs.getLong(2));
+        assertThat(rs.getLong(3)).as("keys of %s", rs.getString(1)).isEqualTo(rs.getLong(2));
+        assertThat(rs.getDouble(4)).isGreaterThanOrEqualTo(0.0);
+        assertThat(rs.getDouble(5)).isLessThanOrEqualTo(1.0);
+      }
+    }
+    assertThat(counts).isEqualTo(validRows);
+  }
+
   /** Null when every date visible in the table is whole; a description of the first that is not. */
   private String checkWhole(boolean allDates) {
     List<Row> perDate = scoresTable().groupBy("dt")
