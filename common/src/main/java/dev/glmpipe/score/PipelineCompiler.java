@@ -25,6 +25,7 @@ import org.apache.spark.ml.feature.StandardScalerModel;
 import org.apache.spark.ml.feature.StringIndexerModel;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.linalg.Matrix;
+import org.apache.spark.ml.linalg.SparseMatrix;
 import org.apache.spark.ml.regression.LinearRegressionModel;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Column;
@@ -371,7 +372,7 @@ public final class PipelineCompiler {
     VectorExpr x = features(m, m.getFeaturesCol());
     double[] w = m.coefficients().toArray();
     requireWidth(m, x, w.length);
-    Column value = linearForm(x, w, m.intercept());
+    Column value = linearForm(x, w, m.intercept(), m.coefficients() instanceof org.apache.spark.ml.linalg.SparseVector);
     df = df.withColumn(SCORE, value).withColumn(PREDICTION, Sql.column(SCORE));
   }
 
@@ -384,7 +385,7 @@ public final class PipelineCompiler {
     if (rows == 1) {
       // Binomial. MLlib: rawPrediction = [-m, m]; p0 = 1 / (1 + exp(m)); p1 = 1 - p0; the
       // prediction compares the margin with the threshold's logit.
-      Column margin = materialize(linearForm(x, row(coef, 0), intercepts[0]));
+      Column margin = materialize(linearForm(x, row(coef, 0), intercepts[0], coef instanceof SparseMatrix));
       Column p = lit(1.0).minus(lit(1.0).divide(lit(1.0).plus(exp(margin))));
       df = df.withColumn(SCORE, p)
           .withColumn(PREDICTION, when(javaGreater(margin, lit(rawThreshold(lr.getThreshold()))), lit(1)).otherwise(lit(0)));
@@ -397,7 +398,7 @@ public final class PipelineCompiler {
     // margins (MLlib's raw2prediction), the threshold unused.
     List<Column> margins = new ArrayList<>();
     for (int k = 0; k < rows; k++) {
-      margins.add(materialize(linearForm(x, row(coef, k), intercepts[k])));
+      margins.add(materialize(linearForm(x, row(coef, k), intercepts[k], coef instanceof SparseMatrix)));
     }
     List<Column> probs = softmax(margins);
     Column prediction = argmax(margins)[0];
@@ -477,15 +478,20 @@ public final class PipelineCompiler {
     return p;
   }
 
-  /** {@code x · w + intercept}, summed in chunks of {@link #CHUNK} terms. */
-  private Column linearForm(VectorExpr x, double[] w, double intercept) {
+  /**
+   * {@code x · w + intercept}, summed in chunks of {@link #CHUNK} terms. MLlib's BLAS skips
+   * the zero weights a sparse vector or matrix does not store, but multiplies stored ones (so
+   * an infinite value times a zero weight is NaN there); {@code sparse} mirrors which.
+   */
+  private Column linearForm(VectorExpr x, double[] w, double intercept, boolean sparse) {
     List<Column> terms = new ArrayList<>();
     int offset = 0;
     for (VectorExpr.Segment s : x.segments()) {
       if (s instanceof VectorExpr.Dense d) {
         for (int i = 0; i < d.size(); i++) {
-          // Zero weights stay: 0 * inf is NaN in MLlib's dot product too.
-          terms.add(d.values().get(i).multiply(lit(w[offset + i])));
+          if (!sparse || w[offset + i] != 0.0) {
+            terms.add(d.values().get(i).multiply(lit(w[offset + i])));
+          }
         }
       } else {
         VectorExpr.OneHot o = (VectorExpr.OneHot) s;

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
  * the bucket bounds, NaN and infinities, -0.0 next to 0.0 splits, null timestamps.
  */
 class CompiledScorerParityTest {
-  private static final int PIPELINES = 6;
+  private static final int PIPELINES = 8;
   private static final String[] NUMERIC = {"n0", "n1", "n2", "n3", "n4"};
 
   private final SparkSession spark = SharedSpark.get();
