@@ -49,8 +49,10 @@ public final class ScoreJob {
 
   public record Partition(String dt, long rows, String path) {}
 
+  /** {@code tablePartitions}: how many partitions the catalog table lists after the run. */
   public record Result(String job, String model, String modelVersion, String engine, String fallbackReason,
-      long rows, List<Partition> partitions, Double parityMaxDifference, String shadowVersion, String table) {}
+      long rows, List<Partition> partitions, Double parityMaxDifference, String shadowVersion, String table,
+      Long tablePartitions) {}
 
   public Result run(SparkSession spark, Config job) {
     GlmpipeConfig c = job.config();
@@ -104,7 +106,8 @@ public final class ScoreJob {
     }
     return new Result("score", c.model().name(), version, scorer.engine().name().toLowerCase(java.util.Locale.ROOT),
         scorer.fallbackReason().orElse(null), done.stream().mapToLong(Partition::rows).sum(), done, parity,
-        shadow == null ? null : job.shadow(), job.table());
+        shadow == null ? null : job.shadow(), job.table(),
+        job.table() == null || done.isEmpty() ? null : ScoresCatalog.partitions(spark, job.table()));
   }
 
   /** Committed input partitions the ledger does not show scored (see {@link ScoringLedger#needsScoring}). */

@@ -27,6 +27,12 @@ final class ScoresCatalog {
     spark.sql("REFRESH TABLE " + name);
   }
 
+  /** How many partitions the catalog lists for {@code table}. */
+  static long partitions(SparkSession spark, String table) {
+    String name = java.util.Arrays.stream(table.split("\\.")).map(p -> "`" + p + "`").reduce((a, b) -> a + "." + b).orElseThrow();
+    return spark.sql("SHOW PARTITIONS " + name).count();
+  }
+
   private static String escape(String s) {
     return s.replace("\\", "\\\\").replace("'", "\\'");
   }

@@ -213,6 +213,34 @@ class ScoreIT {
     assertThat(counts).isEqualTo(validRows);
   }
 
+  /**
+   * {@code --table} against a Hive metastore (embedded Derby), each run in a JVM of its own: the
+   * second run finds the table the first created and lists both runs' partitions.
+   */
+  @Test
+  @Order(8)
+  void theTableLivesInTheHiveMetastoreAcrossRuns() throws Exception {
+    Path metastore = root.resolve("metastore");
+    List<String> hive = List.of("--set", "spark.conf.spark.sql.catalogImplementation=hive",
+        "--set", "spark.conf.spark.hadoop.javax.jdo.option.ConnectionURL=jdbc:derby:;databaseName=" + metastore.resolve("db") + ";create=true",
+        "--set", "spark.conf.spark.sql.warehouse.dir=" + metastore.resolve("warehouse").toUri(),
+        "--table", "analytics.churn_scores");
+    List<String> first = new ArrayList<>(List.of("score", "--dt", DAYS.get(0)));
+    first.addAll(hive);
+    Process one = launch(first.toArray(String[]::new));
+    assertThat(one.waitFor(180, TimeUnit.SECONDS)).isTrue();
+    assertThat(one.exitValue()).as(Files.readString(root.resolve("child.err"))).isZero();
+    List<String> second = new ArrayList<>(List.of("score", "--dt", DAYS.get(1)));
+    second.addAll(hive);
+    Process two = launch(second.toArray(String[]::new));
+    assertThat(two.waitFor(180, TimeUnit.SECONDS)).isTrue();
+    assertThat(two.exitValue()).as(Files.readString(root.resolve("child.err"))).isZero();
+    String out = Files.readString(root.resolve("child.out")).trim();
+    JsonNode result = dev.glmpipe.io.JsonFiles.MAPPER.readTree(out.substring(out.lastIndexOf('\n') + 1));
+    assertThat(result.get("table").asText()).isEqualTo("analytics.churn_scores");
+    assertThat(result.get("table_partitions").asLong()).isEqualTo(2);
+  }
+
   /** Null when every date visible in the table is whole; a description of the first that is not. */
   private String checkWhole(boolean allDates) {
     List<Row> perDate = scoresTable().groupBy("dt")
@@ -260,6 +288,7 @@ class ScoreIT {
     cmd.addAll(List.of(args));
     cmd.addAll(List.of("--conf", "../conf/local.yaml", "--set", "storage.root=" + root.toUri(),
         "--set", "storage.tables.raw=raw", "--set", "datagen.rows_per_day=1000"));
+    cmd.add(2, "-Dderby.stream.error.file=" + root.resolve("derby.log"));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(new File("."))
         .redirectOutput(root.resolve("child.out").toFile()).redirectError(root.resolve("child.err").toFile());
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
