@@ -35,6 +35,7 @@ public final class ConfigValidator {
     for (int i = 0; i < c.score().passThroughOrEmpty().size(); i++) {
       requireColumn(c.dataset(), c.score().passThroughOrEmpty().get(i), "score.pass_through_columns[" + i + "]");
     }
+    require(c.score().parityRows() >= 0, "score.parity_rows", "must not be negative (0 skips the parity check)");
     require(c.datagen().rowsPerDay() >= 1, "datagen.rows_per_day", "must be at least 1");
     require(c.datagen().malformedFraction() >= 0 && c.datagen().malformedFraction() <= 0.5,
         "datagen.malformed_fraction", "must be between 0 and 0.5");

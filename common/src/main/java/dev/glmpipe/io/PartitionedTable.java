@@ -100,6 +100,107 @@ public final class PartitionedTable {
     }
   }
 
+  /** Dates whose partition holds a committed write, oldest first. */
+  public List<LocalDate> committedDates() {
+    try {
+      FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(root)) {
+        return List.of();
+      }
+      List<LocalDate> dates = new java.util.ArrayList<>();
+      for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(root)) {
+        String name = st.getPath().getName();
+        if (st.isDirectory() && name.startsWith(DT + "=")) {
+          try {
+            LocalDate dt = LocalDate.parse(name.substring(DT.length() + 1));
+            if (isCommitted(dt)) {
+              dates.add(dt);
+            }
+          } catch (java.time.format.DateTimeParseException e) {
+            // not a partition of ours (dt=latest, dt=2026-1-1): partition discovery's business
+          }
+        }
+      }
+      dates.sort(java.util.Comparator.naturalOrder());
+      return dates;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + root, e);
+    }
+  }
+
+  /** When the partition was last committed (its {@code _SUCCESS} marker's time), or -1. */
+  public long committedAt(LocalDate dt) {
+    Path marker = new Path(partition(dt), "_SUCCESS");
+    try {
+      FileSystem fs = marker.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      return fs.exists(marker) ? fs.getFileStatus(marker).getModificationTime() : -1;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot check " + marker, e);
+    }
+  }
+
+  /**
+   * Makes a staged write the partition so that readers see the old partition or the new one,
+   * never a mix and never both: the old directory is renamed aside, the staged one renamed in,
+   * then the old one deleted. A run killed between the two renames leaves the date missing
+   * (not partial); {@link #recover} puts the old partition back.
+   */
+  public void swapIn(Path staging, LocalDate dt) {
+    Path target = partition(dt);
+    Path aside = new Path(new Path(root, "_replaced"), DT + "=" + dt + "." + java.util.UUID.randomUUID());
+    try {
+      FileSystem fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      boolean hadOld = fs.exists(target);
+      if (hadOld) {
+        fs.mkdirs(aside.getParent());
+        if (!fs.rename(target, aside)) {
+          throw new IOException("rename of the old partition returned false");
+        }
+      }
+      if (!fs.rename(staging, target)) {
+        throw new IOException("rename returned false");
+      }
+      if (hadOld) {
+        fs.delete(aside, true);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot publish " + staging + " as " + target, e);
+    }
+  }
+
+  /**
+   * Tidies what a killed {@link #swapIn} or staged write left for {@code dt}: an old partition
+   * renamed aside comes back if the date has none; stale staged writes are deleted.
+   */
+  public void recover(LocalDate dt) {
+    try {
+      FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      String prefix = DT + "=" + dt + ".";
+      Path aside = new Path(root, "_replaced");
+      if (fs.exists(aside)) {
+        for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(aside)) {
+          if (st.getPath().getName().startsWith(prefix)) {
+            if (!fs.exists(partition(dt))) {
+              fs.rename(st.getPath(), partition(dt));
+            } else {
+              fs.delete(st.getPath(), true);
+            }
+          }
+        }
+      }
+      Path staging = new Path(root, "_staging");
+      if (fs.exists(staging)) {
+        for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(staging)) {
+          if (st.getPath().getName().startsWith(prefix)) {
+            fs.delete(st.getPath(), true);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot recover " + partition(dt), e);
+    }
+  }
+
   /** Removes one partition, if it exists. */
   public void drop(LocalDate dt) {
     discard(partition(dt));

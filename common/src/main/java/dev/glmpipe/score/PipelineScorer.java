@@ -1,58 +1,165 @@
 package dev.glmpipe.score;
 
-import dev.glmpipe.Sql;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
 
-import dev.glmpipe.train.ModelTrainer;
+import dev.glmpipe.Sql;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.classification.LogisticRegressionModel;
 import org.apache.spark.ml.functions;
+import org.apache.spark.ml.regression.LinearRegressionModel;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Scores feature rows with a fitted MLlib pipeline and shapes the scores-table row: key and
- * pass-through columns, {@code score} (the probability of class 1, or the predicted value),
- * {@code prediction}, and which model made it.
+ * Scores feature rows with a fitted pipeline and shapes the scores-table row: key and
+ * pass-through columns, {@code score}, {@code prediction}, {@code probabilities} (multinomial
+ * models only), and which model made it.
+ *
+ * <p>{@code score} is the probability of class 1 for a two-class logistic model, the
+ * probability of the predicted class for a multinomial one (whose {@code probabilities} holds
+ * every class's, by class index), and the predicted value for a linear model. {@code prediction}
+ * is the class index (int) or the predicted value (double).
+ *
+ * <p>Two engines give the same numbers: {@link Engine#COMPILED} ({@link PipelineCompiler},
+ * native expressions) and {@link Engine#MLLIB} ({@code PipelineModel.transform}, the reference).
+ * A compiled scorer whose pipeline holds a stage the compiler does not know scores with MLlib
+ * and logs which stage made it.
  */
 public final class PipelineScorer {
-  public static final String SCORE = "score";
+  private static final Logger LOG = LoggerFactory.getLogger(PipelineScorer.class);
+
+  public static final String SCORE = PipelineCompiler.SCORE;
+  public static final String PREDICTION = PipelineCompiler.PREDICTION;
+  public static final String PROBABILITIES = PipelineCompiler.PROBABILITIES;
+
+  public enum Engine { COMPILED, MLLIB }
 
   private final PipelineModel model;
-  private final boolean logistic;
+  private final PipelineCompiler.Kind kind;
   private final String modelName;
   private final String modelVersion;
+  private final Engine engine;
+  private final String fallbackReason;
 
-  public PipelineScorer(PipelineModel model, boolean logistic, String modelName, String modelVersion) {
-    this.model = model;
-    this.logistic = logistic;
-    this.modelName = modelName;
-    this.modelVersion = modelVersion;
+  public PipelineScorer(PipelineModel model, String modelName, String modelVersion, Engine engine) {
+    this(model, modelName, modelVersion, engine, null);
   }
 
-  public Dataset<Row> score(Dataset<Row> rows, List<String> keyColumns, List<String> passThrough) {
+  /** The MLlib reference scorer (what training computed, bit for bit). */
+  public PipelineScorer(PipelineModel model, boolean logistic, String modelName, String modelVersion) {
+    this(model, modelName, modelVersion, Engine.MLLIB);
+  }
+
+  private PipelineScorer(PipelineModel model, String modelName, String modelVersion, Engine engine, String fallbackReason) {
+    this.model = model;
+    this.kind = PipelineCompiler.kind(model);
+    this.modelName = modelName;
+    this.modelVersion = modelVersion;
+    this.engine = engine;
+    this.fallbackReason = fallbackReason;
+  }
+
+  /**
+   * This scorer for input of {@code input}'s schema: a compiled scorer whose pipeline cannot be
+   * compiled comes back as an MLlib one, and says why in the log and {@link #fallbackReason()}.
+   */
+  public PipelineScorer forInput(Dataset<Row> input) {
+    if (engine != Engine.COMPILED) {
+      return this;
+    }
+    try {
+      PipelineCompiler.score(model, input);
+      return this;
+    } catch (UnsupportedStageException e) {
+      LOG.warn("compiled scorer: falling back to MLlib PipelineModel.transform because of stage {}", e.getMessage());
+      return new PipelineScorer(model, modelName, modelVersion, Engine.MLLIB, e.getMessage());
+    }
+  }
+
+  public Engine engine() {
+    return engine;
+  }
+
+  public String modelVersion() {
+    return modelVersion;
+  }
+
+  public PipelineCompiler.Kind kind() {
+    return kind;
+  }
+
+  public Optional<String> fallbackReason() {
+    return Optional.ofNullable(fallbackReason);
+  }
+
+  /** {@code rows} plus score, prediction (and probabilities) from {@code engine}. */
+  public Dataset<Row> predictions(Dataset<Row> rows, Engine with) {
+    if (with == Engine.COMPILED) {
+      return PipelineCompiler.score(model, rows);
+    }
+    Transformer last = model.stages()[model.stages().length - 1];
     Dataset<Row> scored = model.transform(rows);
+    if (last instanceof LinearRegressionModel lin) {
+      Column value = col(lin.getPredictionCol());
+      return scored.withColumn(SCORE, value).withColumn(PREDICTION, value);
+    }
+    LogisticRegressionModel lr = (LogisticRegressionModel) last;
+    Column probability = functions.vector_to_array(col(lr.getProbabilityCol()), "float64");
+    Column prediction = col(lr.getPredictionCol()).cast(DataTypes.IntegerType);
+    if (kind == PipelineCompiler.Kind.BINARY) {
+      return scored.withColumn(SCORE, probability.getItem(1)).withColumn(PREDICTION, prediction);
+    }
+    return scored.withColumn(PROBABILITIES, probability)
+        .withColumn(PREDICTION, prediction)
+        .withColumn(SCORE, col(PROBABILITIES).apply(col(PREDICTION)));
+  }
+
+  /** The scores-table rows for {@code rows}, from this scorer's engine. */
+  public Dataset<Row> score(Dataset<Row> rows, List<String> keyColumns, List<String> passThrough) {
+    Dataset<Row> scored = predictions(rows, engine);
     List<Column> out = new ArrayList<>();
     for (String c : new LinkedHashSet<>(concat(keyColumns, passThrough))) {
       out.add(Sql.column(c));
     }
-    if (logistic) {
-      out.add(functions.vector_to_array(col(ModelTrainer.PROBABILITY), "float64").getItem(1).as(SCORE));
-      out.add(col(ModelTrainer.PREDICTION).cast(DataTypes.IntegerType).as(ModelTrainer.PREDICTION));
-    } else {
-      out.add(col(ModelTrainer.PREDICTION).as(SCORE));
-      out.add(col(ModelTrainer.PREDICTION).as(ModelTrainer.PREDICTION));
+    out.add(col(SCORE).cast(DataTypes.DoubleType).as(SCORE));
+    out.add(col(PREDICTION).cast(kind == PipelineCompiler.Kind.LINEAR ? DataTypes.DoubleType : DataTypes.IntegerType).as(PREDICTION));
+    if (kind == PipelineCompiler.Kind.MULTINOMIAL) {
+      out.add(col(PROBABILITIES).as(PROBABILITIES));
     }
     out.add(lit(modelName).as("model_name"));
     out.add(lit(modelVersion).as("model_version"));
     out.add(current_timestamp().as("scored_at"));
     return scored.select(out.toArray(Column[]::new));
+  }
+
+  /**
+   * Whole-stage codegen (and Parquet's vectorized reader) turn off for plans wider than
+   * {@code spark.sql.codegen.maxFields}; the compiled scorer keeps its own expressions small, so
+   * a wide input may raise the limit to what this plan needs. Returns the width it set, if any.
+   */
+  public static Optional<Integer> allowCodegenFor(SparkSession spark, Dataset<Row> plan) {
+    int inputWidth = plan.queryExecution().optimizedPlan().collectLeaves().apply(0).output().size();
+    int width = inputWidth + plan.columns().length;
+    int limit = Integer.parseInt(spark.conf().get("spark.sql.codegen.maxFields", "100"));
+    if (width <= limit) {
+      return Optional.empty();
+    }
+    LOG.info("compiled scorer: raising spark.sql.codegen.maxFields from {} to {} so the {}-column plan keeps whole-stage codegen",
+        limit, width, width);
+    spark.conf().set("spark.sql.codegen.maxFields", String.valueOf(width));
+    return Optional.of(width);
   }
 
   private static List<String> concat(List<String> a, List<String> b) {

@@ -23,6 +23,7 @@ import picocli.CommandLine.IFactory;
         ExportJob.Cli.class,
         ScoreJob.Cli.class,
         PreprocessBenchmark.Cli.class,
+        ScoreBenchmark.Cli.class,
         ModelsCommand.class})
 public final class Main implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);

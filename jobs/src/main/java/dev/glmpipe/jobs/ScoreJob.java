@@ -1,30 +1,58 @@
 package dev.glmpipe.jobs;
 
+import dev.glmpipe.GlmpipeException;
 import dev.glmpipe.config.GlmpipeConfig;
+import dev.glmpipe.config.ScoreConfig;
 import dev.glmpipe.io.DateRange;
 import dev.glmpipe.io.PartitionedTable;
 import dev.glmpipe.io.TableLayout;
 import dev.glmpipe.registry.ModelManifest;
 import dev.glmpipe.registry.ModelRegistry;
+import dev.glmpipe.score.ParityCheck;
 import dev.glmpipe.score.PipelineScorer;
+import dev.glmpipe.score.ScoringLedger;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
- * Scores feature partitions with the champion into {@code scores/<model>/dt=…}. Rerunning a
- * date replaces that partition and nothing else.
+ * Scores feature partitions with the champion into {@code scores/<model>/dt=…}: the dates given,
+ * or ({@code --new}) every committed input partition the scoring ledger has not seen scored.
+ * Each date is written to a staging directory and swapped in whole, then recorded in the ledger;
+ * rerunning a date replaces that partition and nothing else.
  */
 public final class ScoreJob {
-  public record Config(GlmpipeConfig config, DateRange dates) {}
+  private static final Logger LOG = LoggerFactory.getLogger(ScoreJob.class);
+
+  /**
+   * @param dates the dates to score, or null with {@code newOnly}
+   * @param shadow a version (or alias) that also scores every date into the shadow table
+   * @param table a catalog table ({@code db.name}) to register each partition in, or null
+   */
+  public record Config(GlmpipeConfig config, DateRange dates, boolean newOnly, boolean rescore, String shadow, String table) {
+    public Config(GlmpipeConfig config, DateRange dates) {
+      this(config, dates, false, false, null, null);
+    }
+  }
 
   public record Partition(String dt, long rows, String path) {}
 
-  public record Result(String job, String model, String modelVersion, long rows, List<Partition> partitions) {}
+  /** {@code tablePartitions}: how many partitions the catalog table lists after the run. */
+  public record Result(String job, String model, String modelVersion, String engine, String fallbackReason,
+      long rows, List<Partition> partitions, Double parityMaxDifference, String shadowVersion, String table,
+      Long tablePartitions) {}
 
   public Result run(SparkSession spark, Config job) {
     GlmpipeConfig c = job.config();
@@ -34,31 +62,176 @@ public final class ScoreJob {
     // model is refused (exit 3) before it scores anything.
     String version = registry.verifiedChampion();
     ModelManifest manifest = registry.manifest(version);
+    long loadStart = System.nanoTime();
     PipelineModel model = PipelineModel.load(registry.modelDir(version).toString());
-    PipelineScorer scorer = new PipelineScorer(model, "logistic".equals(manifest.modelType()), c.model().name(), version);
+    LOG.info("loaded {} version {} in {} s", c.model().name(), version, secs(System.nanoTime() - loadStart));
+    PipelineScorer.Engine engine = c.score().engine() == ScoreConfig.Engine.MLLIB ? PipelineScorer.Engine.MLLIB : PipelineScorer.Engine.COMPILED;
+    PipelineScorer scorer = new PipelineScorer(model, c.model().name(), version, engine);
+    LOG.info("scoring with {} version {} ({} model)", c.model().name(), version, manifest.modelType());
 
     PartitionedTable features = new PartitionedTable(spark, layout.features());
-    PartitionedTable scores = new PartitionedTable(spark, layout.scores(c.model().name()));
+    ScoreTarget main = new ScoreTarget(spark, layout.scores(c.model().name()), job.table());
+    List<LocalDate> dates = job.newOnly() ? newDates(features, main.ledger(), version, job.rescore()) : job.dates().dates();
     // Check every date first: a run that will fail on day 5 should fail before writing day 1.
-    features.requireCommitted(job.dates().dates());
-    List<Partition> done = new ArrayList<>();
-    for (LocalDate dt : job.dates().dates()) {
-      JobStages.describe(spark, "score-" + dt, "score dt=" + dt + " with " + c.model().name() + " " + version);
-      scores.overwrite(scorer.score(features.read(List.of(dt)).drop(PartitionedTable.DT),
-          c.dataset().keyColumns(), c.score().passThroughOrEmpty()), dt);
-      long rows = spark.read().parquet(scores.partition(dt).toString()).count();
-      done.add(new Partition(dt.toString(), rows, scores.partition(dt).toString()));
+    features.requireCommitted(dates);
+
+    PipelineScorer shadow = null;
+    ScoreTarget shadowTarget = null;
+    if (job.shadow() != null) {
+      String shadowVersion = registry.alias(job.shadow()).map(ModelRegistry.Alias::version).orElse(job.shadow());
+      shadow = new PipelineScorer(PipelineModel.load(registry.modelDir(shadowVersion).toString()), c.model().name(), shadowVersion, engine);
+      shadowTarget = new ScoreTarget(spark, layout.scores(c.model().name() + "_shadow"), null);
     }
-    return new Result("score", c.model().name(), version, done.stream().mapToLong(Partition::rows).sum(), done);
+
+    List<Partition> done = new ArrayList<>();
+    Double parity = null;
+    for (LocalDate dt : dates) {
+      long t0 = System.nanoTime();
+      Dataset<Row> input = features.read(List.of(dt)).drop(PartitionedTable.DT);
+      if (done.isEmpty()) {
+        scorer = scorer.forInput(input);
+        shadow = shadow == null ? null : shadow.forInput(input);
+      }
+      long committedAt = features.committedAt(dt);
+      long t1 = System.nanoTime();
+      PipelineScorer checked = scorer;
+      JobStages.describe(spark, "score-" + dt, "score dt=" + dt + " with " + c.model().name() + " " + version);
+      Partition written = main.write(scorer, input, c, dt, committedAt, () -> checkParity(spark, checked, input, c, dt));
+      done.add(written);
+      parity = max(parity, main.lastParity);
+      LOG.info("score dt={}: {} rows, plan {} s, score, check and publish {} s", dt, written.rows(), secs(t1 - t0), secs(System.nanoTime() - t1));
+      if (shadow != null) {
+        PipelineScorer shadowChecked = shadow;
+        JobStages.describe(spark, "shadow-" + dt, "shadow-score dt=" + dt);
+        shadowTarget.write(shadow, input, c, dt, committedAt, () -> checkParity(spark, shadowChecked, input, c, dt));
+      }
+    }
+    return new Result("score", c.model().name(), version, scorer.engine().name().toLowerCase(java.util.Locale.ROOT),
+        scorer.fallbackReason().orElse(null), done.stream().mapToLong(Partition::rows).sum(), done, parity,
+        shadow == null ? null : job.shadow(), job.table(),
+        job.table() == null || done.isEmpty() ? null : ScoresCatalog.partitions(spark, job.table()));
+  }
+
+  /** Committed input partitions the ledger does not show scored (see {@link ScoringLedger#needsScoring}). */
+  static List<LocalDate> newDates(PartitionedTable features, ScoringLedger ledger, String version, boolean rescore) {
+    return features.committedDates().stream()
+        .filter(dt -> ledger.needsScoring(dt, version, features.committedAt(dt), rescore))
+        .toList();
+  }
+
+  private static Double checkParity(SparkSession spark, PipelineScorer scorer, Dataset<Row> input, GlmpipeConfig c, LocalDate dt) {
+    if (scorer.engine() != PipelineScorer.Engine.COMPILED || c.score().parityRows() == 0) {
+      return null;
+    }
+    JobStages.describe(spark, "parity-" + dt, "parity: compiled scorer vs MLlib on a sample of dt=" + dt);
+    ParityCheck.Result parity = ParityCheck.run(spark, scorer, input, c.score().parityRows(), c.dataset().keyColumns());
+    if (!parity.passed()) {
+      throw new GlmpipeException(GlmpipeException.EXIT_FAILURE, "compiled scorer disagrees with MLlib on dt=" + dt + ", "
+          + parity.mismatch() + " (tolerance " + ParityCheck.TOLERANCE + "); nothing was written for this date;"
+          + " score.engine=mllib scores with MLlib");
+    }
+    LOG.info("parity dt={}: {} rows, largest difference {}", dt, parity.rows(), parity.maxDifference());
+    return parity.maxDifference();
+  }
+
+  private static String secs(long nanos) {
+    return String.format("%.2f", nanos / 1e9);
+  }
+
+  private static Double max(Double a, Double b) {
+    return a == null ? b : b == null ? a : Math.max(a, b);
+  }
+
+  /** One scores table: its partitions, its ledger, and optionally its catalog entry. */
+  private static final class ScoreTarget {
+    private final SparkSession spark;
+    private final PartitionedTable table;
+    private final ScoringLedger ledger;
+    private final String catalogTable;
+
+    ScoreTarget(SparkSession spark, Path root, String catalogTable) {
+      this.spark = spark;
+      this.table = new PartitionedTable(spark, root);
+      this.ledger = new ScoringLedger(spark.sparkContext().hadoopConfiguration(), root);
+      this.catalogTable = catalogTable;
+    }
+
+    Double lastParity;
+
+    ScoringLedger ledger() {
+      return ledger;
+    }
+
+    /**
+     * Stages the scored rows while {@code parity} checks a sample (a small job running next to
+     * the big one), publishes them whole only if it passed, then records them in the ledger.
+     */
+    Partition write(PipelineScorer scorer, Dataset<Row> input, GlmpipeConfig c, LocalDate dt, long inputCommittedAt,
+        java.util.function.Supplier<Double> parity) {
+      table.recover(dt);
+      java.util.concurrent.CompletableFuture<Double> check = java.util.concurrent.CompletableFuture.supplyAsync(parity);
+      Dataset<Row> scored = scorer.score(input, c.dataset().keyColumns(), c.score().passThroughOrEmpty());
+      if (scorer.engine() == PipelineScorer.Engine.COMPILED) {
+        PipelineScorer.allowCodegenFor(spark, scored);
+      }
+      Path staging = table.stagingPath(dt);
+      try {
+        table.writeStaged(scored, staging);
+        lastParity = check.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        table.discard(staging);
+        throw e.getCause() instanceof RuntimeException r ? r : e;
+      } catch (RuntimeException e) {
+        check.cancel(false);
+        table.discard(staging);
+        throw e;
+      }
+      table.swapIn(staging, dt);
+      // From the Parquet footers of what readers now see (no data is read).
+      long rows = spark.read().parquet(table.partition(dt).toString()).count();
+      ledger.record(new ScoringLedger.Entry(dt.toString(), scorer.modelVersion(), rows,
+          ZonedDateTime.now(ZoneOffset.UTC).toString(), inputCommittedAt, scorer.engine().name().toLowerCase(java.util.Locale.ROOT)));
+      if (catalogTable != null) {
+        ScoresCatalog.addPartition(spark, catalogTable, table, scored.schema(), dt);
+      }
+      return new Partition(dt.toString(), rows, table.partition(dt).toString());
+    }
   }
 
   @Command(name = "score", description = "Score feature partitions with the champion model.")
   static final class Cli extends JobCommand<Config> {
     @Mixin DateOptions dates;
 
+    @Option(names = "--new", description = "Score every committed feature partition the scoring ledger has not seen scored"
+        + " (never scored, or preprocessed again since).")
+    boolean newOnly;
+
+    @Option(names = "--rescore", description = "With --new: also rescore partitions scored by a version other than the champion.")
+    boolean rescore;
+
+    @Option(names = "--shadow", paramLabel = "VERSION", description = "Also score with this model version (or alias) into"
+        + " scores/<model>_shadow, for side-by-side comparison.")
+    String shadow;
+
+    @Option(names = "--table", paramLabel = "DB.TABLE", description = "Create this catalog table over the scores table if"
+        + " needed and add each scored partition to it.")
+    String table;
+
     @Override
     protected Config jobConfig(GlmpipeConfig config) {
-      return new Config(config, dates.range());
+      if (rescore && !newOnly) {
+        throw GlmpipeException.usage("--rescore goes with --new (dates given with --dt/--from/--to are always rescored)");
+      }
+      if (table != null && !table.matches("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?")) {
+        throw GlmpipeException.usage("--table must be a name like db.scores, not '" + table + "'");
+      }
+      if (newOnly) {
+        if (dates.dt != null || dates.from != null || dates.to != null) {
+          throw GlmpipeException.usage("give either --new or dates (--dt, --from/--to), not both");
+        }
+        return new Config(config, null, true, rescore, shadow, table);
+      }
+      return new Config(config, dates.range(), false, false, shadow, table);
     }
 
     @Override

@@ -1,0 +1,162 @@
+package dev.glmpipe.jobs;
+
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+
+import dev.glmpipe.Sql;
+import dev.glmpipe.config.GlmpipeConfig;
+import dev.glmpipe.io.DateRange;
+import dev.glmpipe.io.PartitionedTable;
+import dev.glmpipe.io.TableLayout;
+import dev.glmpipe.registry.ModelRegistry;
+import dev.glmpipe.score.PipelineScorer;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Measures {@code score} against (a) a null model that reads the same input columns and writes
+ * the same output schema with a constant score — the floor of reading and writing Parquet — and
+ * (b) MLlib's {@code PipelineModel.transform} writing the same output, on the same generated
+ * features partition in the same session. Each runs {@code rounds} times, alternating; the
+ * fastest of each counts. Nothing is collected or cached, so any size works in a small heap.
+ */
+public final class ScoreBenchmark {
+  private static final Logger LOG = LoggerFactory.getLogger(ScoreBenchmark.class);
+  private static final LocalDate TRAIN_DAY = LocalDate.of(2026, 1, 1);
+  private static final LocalDate SCORE_DAY = LocalDate.of(2026, 1, 2);
+  /** Numeric columns generated; scripts/bench-score.sh declares the same in the config. */
+  static final int NUMERIC = 20;
+
+  public record Config(GlmpipeConfig config, long rows, long trainRows, int rounds) {}
+
+  public record Result(String job, long rows, String engine, double copySeconds, double mllibSeconds, double scoreSeconds,
+      double scoreThroughputVsCopy, double scoreSpeedupVsMllib) {}
+
+  public Result run(SparkSession spark, Config job) {
+    GlmpipeConfig c = job.config();
+    TableLayout layout = TableLayout.of(c.storage());
+    PartitionedTable features = new PartitionedTable(spark, layout.features());
+    JobStages.describe(spark, "bench", "bench: generate " + job.rows() + " feature rows");
+    generate(spark, job.trainRows(), 1).write().mode(SaveMode.Overwrite).parquet(features.partition(TRAIN_DAY).toString());
+    generate(spark, job.rows(), 2).write().mode(SaveMode.Overwrite).parquet(features.partition(SCORE_DAY).toString());
+    String version = new TrainJob().run(spark, new TrainJob.Config(c, DateRange.day(TRAIN_DAY))).version();
+    ModelRegistry registry = new ModelRegistry(spark.sparkContext().hadoopConfiguration(), layout.models(), c.model().name());
+    registry.promote(version);  // a benchmark model: no quality gate
+    PipelineModel model = PipelineModel.load(registry.modelDir(version).toString());
+    List<String> keys = c.dataset().keyColumns();
+    List<String> pass = c.score().passThroughOrEmpty();
+
+    double copy = Double.MAX_VALUE;
+    double mllib = Double.MAX_VALUE;
+    double score = Double.MAX_VALUE;
+    ScoreJob.Result last = null;
+    for (int round = 0; round < job.rounds(); round++) {
+      Dataset<Row> input = features.read(List.of(SCORE_DAY)).drop(PartitionedTable.DT);
+      long t0 = System.nanoTime();
+      JobStages.describe(spark, "bench", "bench: null model (read the model's inputs, write a constant score)");
+      nullModel(input, model, keys, pass, c.model().name(), version)
+          .write().mode(SaveMode.Overwrite).parquet(new Path(layout.root(), "bench-null").toString());
+      copy = Math.min(copy, seconds(t0));
+      long t1 = System.nanoTime();
+      JobStages.describe(spark, "bench", "bench: MLlib PipelineModel.transform");
+      new PipelineScorer(model, c.model().name(), version, PipelineScorer.Engine.MLLIB).score(input, keys, pass)
+          .write().mode(SaveMode.Overwrite).parquet(new Path(layout.root(), "bench-mllib").toString());
+      mllib = Math.min(mllib, seconds(t1));
+      long t2 = System.nanoTime();
+      last = new ScoreJob().run(spark, new ScoreJob.Config(c, DateRange.day(SCORE_DAY)));
+      score = Math.min(score, seconds(t2));
+      LOG.info("round {}: null model {} s, MLlib {} s, score {} s", round + 1, fmt(copy), fmt(mllib), fmt(score));
+    }
+    return new Result("bench-score", job.rows(), last.engine(), copy, mllib, score, copy / score, mllib / score);
+  }
+
+  /** The output schema with a constant score, reading every column the model reads. */
+  private static Dataset<Row> nullModel(Dataset<Row> input, PipelineModel model, List<String> keys, List<String> pass,
+      String name, String version) {
+    LinkedHashSet<String> out = new LinkedHashSet<>(keys);
+    out.addAll(pass);
+    List<Column> cols = new ArrayList<>();
+    out.forEach(k -> cols.add(Sql.column(k)));
+    // Use every input column (times zero: the data has no NaN or infinity), so the scan reads
+    // what the model reads and the optimizer cannot drop it.
+    Column touched = lit(0.0);
+    for (org.apache.spark.sql.types.StructField f : input.schema().fields()) {
+      if (!out.contains(f.name())) {
+        Column v = f.dataType().equals(DataTypes.StringType) ? org.apache.spark.sql.functions.length(Sql.column(f.name())) : Sql.column(f.name());
+        touched = touched.plus(lit(0.0).multiply(org.apache.spark.sql.functions.coalesce(v.cast(DataTypes.DoubleType), lit(0.0))));
+      }
+    }
+    cols.add(lit(0.5).plus(touched).as("score"));
+    cols.add(lit(0).as("prediction"));
+    cols.add(lit(name).as("model_name"));
+    cols.add(lit(version).as("model_version"));
+    cols.add(current_timestamp().as("scored_at"));
+    return input.select(cols.toArray(Column[]::new));
+  }
+
+  /**
+   * Feature rows: a key, {@link #NUMERIC} doubles (5% null), two categoricals and a 0/1 label
+   * depending on them, spread by hashing the row id (no driver-side generation).
+   */
+  static Dataset<Row> generate(SparkSession spark, long rows, int seed) {
+    List<Column> cols = new ArrayList<>();
+    cols.add(expr("concat('K', CAST(id AS STRING))").as("customer_id"));
+    StringBuilder logit = new StringBuilder("-0.5");
+    for (int i = 0; i < NUMERIC; i++) {
+      String v = "pmod(xxhash64(id, " + (seed * 100 + i) + "), 10000) / 1000.0D";
+      cols.add(expr("CASE WHEN pmod(xxhash64(id, " + (seed * 100 + 50 + i) + "), 20) = 0 THEN NULL ELSE " + v + " END").as("x" + i));
+      logit.append(i % 2 == 0 ? " + " : " - ").append("0.05 * coalesce(x").append(i).append(", 5.0D)");
+    }
+    cols.add(expr("element_at(array('basic', 'standard', 'premium'), CAST(pmod(xxhash64(id, " + (seed * 100 + 90) + "), 3) AS INT) + 1)").as("plan"));
+    cols.add(expr("element_at(array('north', 'south', 'east', 'west'), CAST(pmod(xxhash64(id, " + (seed * 100 + 91) + "), 4) AS INT) + 1)").as("region"));
+    Dataset<Row> base = spark.range(rows).select(cols.toArray(Column[]::new));
+    return base.withColumn("churned", expr("CAST(pmod(xxhash64(customer_id, 7), 1000) / 1000.0D < 1 / (1 + exp(-(" + logit
+        + " + CASE plan WHEN 'premium' THEN -0.7 ELSE 0.0D END))) AS INT)").cast(DataTypes.IntegerType));
+  }
+
+  private static String fmt(double s) {
+    return String.format("%.2f", s);
+  }
+
+  private static double seconds(long start) {
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  @Command(name = "bench-score",
+      description = "Benchmark: score vs a null model (same input and output) and vs MLlib transform.")
+  static final class Cli extends JobCommand<Config> {
+    @Option(names = "--rows", defaultValue = "4000000", description = "Rows to score (default ${DEFAULT-VALUE}).")
+    long rows;
+
+    @Option(names = "--train-rows", defaultValue = "200000", description = "Rows to train on (default ${DEFAULT-VALUE}).")
+    long trainRows;
+
+    @Option(names = "--rounds", defaultValue = "2", description = "Timed rounds of each; the fastest counts (default ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Override
+    protected Config jobConfig(GlmpipeConfig config) {
+      return new Config(config, rows, Math.min(trainRows, rows), rounds);
+    }
+
+    @Override
+    protected Object run(SparkSession spark, Config config) {
+      return new ScoreBenchmark().run(spark, config);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Benchmark: glmpipe score vs (a) a null model that reads the same input columns and writes the
+# same output schema with a constant score, and (b) MLlib PipelineModel.transform writing the
+# same output — on one generated features partition (BENCH_ROWS rows, default 4,000,000: 20
+# numeric and 2 categorical columns), in one Spark session, after training a model on 200,000
+# rows. The last line is
+#   score_throughput_vs_copy=<null model time / score time> score_speedup_vs_mllib=<MLlib time / score time>
+# Spark runs in local mode with all cores; BENCH_HEAP sets the driver heap (default 2g, which
+# must be enough for BENCH_ROWS=20000000: nothing is collected or cached).
+set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
+cd "$GLMPIPE_ROOT"
+
+rows="${BENCH_ROWS:-4000000}"
+work="${BENCH_DIR:-out/bench-score}"
+rm -rf "$work"
+columns="{name: customer_id, type: string, nullable: false}"
+numeric=""
+for i in $(seq 0 19); do
+  columns="$columns, {name: x$i, type: double}"
+  numeric="$numeric${numeric:+, }{column: x$i, impute: mean, scale: standard}"
+done
+columns="$columns, {name: plan, type: string}, {name: region, type: string}, {name: churned, type: integer, nullable: false, allowed: [\"0\", \"1\"]}"
+result=$(GLMPIPE_JAVA_OPTS="-Xmx${BENCH_HEAP:-2g}" scripts/glmpipe.sh bench-score --conf conf/local.yaml \
+  --set "storage.root=$work" --set "spark.master=local[*]" \
+  --set "dataset.contract.columns=[$columns]" --set "dataset.contract.unique=null" \
+  --set "features.numeric=[$numeric]" --set "features.categorical=[{column: plan}, {column: region}]" \
+  --set "features.timestamp=[]" --set "features.crosses=[]" --set "features.boolean=[]" \
+  --set "model.max_iter=20" --set "train.holdout.fraction=0.1" \
+  --rows "$rows" 2> >(grep -E "round|ERROR|error|falling back|ScoreJob" >&2))
+echo "$result"
+copy=$(grep -o '"score_throughput_vs_copy":[0-9.eE-]*' <<<"$result" | cut -d: -f2)
+mllib=$(grep -o '"score_speedup_vs_mllib":[0-9.eE-]*' <<<"$result" | cut -d: -f2)
+echo "score_throughput_vs_copy=$(printf '%.3f' "$copy") score_speedup_vs_mllib=$(printf '%.3f' "$mllib")"
