@@ -92,6 +92,9 @@ public final class FeatureStatistics {
   public static FeatureStatistics read(FeaturesConfig spec, StructType schema, StatisticsPass.Results r,
       Dataset<Row> trainingRows) {
     long n = r.count(ROWS);
+    if (n == 0) {
+      throw GlmpipeException.dataContract("there are no training rows to fit the features on");
+    }
     Map<String, Double> surrogates = new LinkedHashMap<>();
     Map<String, double[]> scaling = new LinkedHashMap<>();
     Map<String, double[]> splits = new LinkedHashMap<>();

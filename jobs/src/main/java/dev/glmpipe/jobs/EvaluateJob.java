@@ -11,7 +11,7 @@ import dev.glmpipe.io.PartitionedTable;
 import dev.glmpipe.io.TableLayout;
 import dev.glmpipe.registry.ModelManifest;
 import dev.glmpipe.registry.ModelRegistry;
-import dev.glmpipe.config.TrainConfig.HoldoutConfig;
+import dev.glmpipe.train.HoldoutSplit;
 import dev.glmpipe.train.TrainingFrames;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -48,7 +48,7 @@ public final class EvaluateJob {
     List<LocalDate> dates = window.dates().stream().map(LocalDate::parse).toList();
     Dataset<Row> holdout = TrainingFrames.holdout(
         TrainingFrames.withLabel(new PartitionedTable(spark, layout.features()).read(dates), manifest.label()),
-        new HoldoutConfig(window.holdoutColumn(), window.holdoutFraction()));
+        HoldoutSplit.of(window));
     PipelineModel model = PipelineModel.load(registry.modelDir(version).toString());
     Dataset<Row> predictions = model.transform(holdout).persist(StorageLevel.MEMORY_AND_DISK());
     Map<String, Double> metrics;
