@@ -1,14 +1,11 @@
 package dev.glmpipe.features;
 
 import static org.apache.spark.sql.functions.array;
-import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.coalesce;
-import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.percentile_approx;
 import static org.apache.spark.sql.functions.to_json;
-import static org.apache.spark.sql.functions.var_samp;
 
 import dev.glmpipe.GlmpipeException;
 import dev.glmpipe.config.FeaturesConfig;
@@ -63,19 +60,12 @@ public final class FeatureStatistics {
 
   /** Registers what the spec's stages need with {@code pass}. */
   public static void request(FeaturesConfig spec, StructType schema, StatisticsPass pass) {
-    pass.aggregate(ROWS, count(lit(1)));
+    pass.countTrainingRows(ROWS);
     for (NumericFeature n : spec.numericOrEmpty()) {
-      Column p = expr(FeaturePipeline.numericSql(n));
-      pass.aggregate(key("count", n), count(p));
-      if (n.impute() == Impute.MEAN || (n.buckets() == null && n.scale() == Scale.STANDARD)) {
-        pass.aggregate(key("avg", n), avg(p));
-      }
-      if (n.buckets() == null && n.scale() == Scale.STANDARD) {
-        pass.aggregate(key("var", n), var_samp(p));
-      }
+      pass.numeric(FeaturePipeline.numericSql(n), false);
       List<Double> probabilities = probabilities(n);
       if (!probabilities.isEmpty()) {
-        pass.aggregateArray(key("pct", n), percentile(p, probabilities));
+        pass.percentiles(key("pct", n), FeaturePipeline.numericSql(n), probabilities, QUANTILE_ACCURACY);
       }
     }
     for (LevelFeature l : LevelFeature.of(spec)) {
@@ -100,21 +90,22 @@ public final class FeatureStatistics {
     Map<String, double[]> splits = new LinkedHashMap<>();
     List<NumericFeature> needSecondPass = new ArrayList<>();
     for (NumericFeature f : spec.numericOrEmpty()) {
-      long m = r.count(key("count", f));
+      NumericSummary.Stats moments = r.numeric(FeaturePipeline.numericSql(f));
+      long m = moments.count();
       boolean imputed = f.impute() == Impute.MEAN || f.impute() == Impute.MEDIAN;
-      List<Double> pct = probabilities(f).isEmpty() ? List.of() : r.numbers(key("pct", f));
+      List<Double> pct = probabilities(f).isEmpty() ? List.of() : r.percentiles(key("pct", f));
       Double surrogate = null;
       if (imputed) {
         if (m == 0) {
           throw GlmpipeException.dataContract("numeric feature '" + f.column() + "' has no values in the training rows: "
               + "its " + f.impute().name().toLowerCase(Locale.ROOT) + " cannot be imputed");
         }
-        surrogate = f.impute() == Impute.MEAN ? r.number(key("avg", f)) : pct.get(0);
+        surrogate = f.impute() == Impute.MEAN ? moments.mean() : pct.get(0);
         surrogates.put(f.column(), surrogate);
       }
       if (f.buckets() == null && f.scale() == Scale.STANDARD) {
-        double mean = r.number(key("avg", f)) == null ? 0.0 : r.number(key("avg", f));
-        Double var = r.number(key("var", f));
+        double mean = moments.mean() == null ? 0.0 : moments.mean();
+        Double var = moments.variance();
         scaling.put(f.column(), imputedMoments(n, m, mean, var == null ? 0.0 : var, surrogate == null ? mean : surrogate));
       }
       if (f.buckets() != null) {

@@ -1,8 +1,5 @@
 package dev.glmpipe.train;
 
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.lit;
-
 import dev.glmpipe.GlmpipeException;
 import dev.glmpipe.Sql;
 import dev.glmpipe.config.FeaturesConfig;
@@ -40,8 +37,8 @@ public record TrainingPass(long trainRows, long holdoutRows, Map<Double, Long> l
   public static TrainingPass run(Dataset<Row> rows, Column isHoldout, FeaturesConfig spec, boolean logistic,
       boolean withProfile) {
     StatisticsPass pass = new StatisticsPass();
-    pass.aggregateAllRows(ALL_ROWS, count(lit(1)));
-    pass.aggregate(TRAIN_ROWS, count(lit(1)));
+    pass.countAllRows(ALL_ROWS);
+    pass.countTrainingRows(TRAIN_ROWS);
     FeatureStatistics.request(spec, rows.schema(), pass);
     if (withProfile) {
       FeatureProfile.request(spec, rows.schema(), pass);

@@ -22,7 +22,8 @@ import picocli.CommandLine.IFactory;
         EvaluateJob.Cli.class,
         ExportJob.Cli.class,
         ScoreJob.Cli.class,
-        PreprocessBenchmark.Cli.class})
+        PreprocessBenchmark.Cli.class,
+        TrainBenchmark.Cli.class})
 public final class Main implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
