@@ -59,6 +59,16 @@ public final class StatisticsPass {
   /** Numeric expressions summarized by {@link NumericSummary}, and whether each keeps a sample. */
   private final Map<String, Boolean> numerics = new LinkedHashMap<>();
   private final Map<String, LevelRequest> levels = new LinkedHashMap<>();
+  private final int maxDistinct;
+
+  public StatisticsPass() {
+    this(MAX_DISTINCT);
+  }
+
+  /** @param maxDistinct values per partition above which level counts take the shuffle (tests lower it) */
+  StatisticsPass(int maxDistinct) {
+    this.maxDistinct = maxDistinct;
+  }
 
   /** Keep levels seen at least {@code minCount} times, at most {@code topK} of them. */
   private record LevelRequest(int minCount, int topK) {}
@@ -117,16 +127,17 @@ public final class StatisticsPass {
     }
     int numericCount = numericSqls.size();
     int levelCount = scanned.size();
+    int limit = maxDistinct;
     List<Scan> partials = rows.select(projection.toArray(Column[]::new)).queryExecution().toRdd().toJavaRDD()
         .mapPartitions((FlatMapFunction<java.util.Iterator<InternalRow>, Scan>) it -> {
-          Scan scan = new Scan(sampled, levelCount);
+          Scan scan = new Scan(sampled, levelCount, limit);
           while (it.hasNext()) {
             scan.add(it.next(), numericCount);
           }
           return List.of(scan.finishPartition()).iterator();
         })
         .collect();
-    Scan total = new Scan(sampled, levelCount);
+    Scan total = new Scan(sampled, levelCount, limit);
     partials.forEach(total::merge);
 
     Map<String, Object> values = new LinkedHashMap<>();
@@ -179,12 +190,14 @@ public final class StatisticsPass {
     long training;
     NumericSummary.Buffer numeric;
     final boolean[] overflow;
+    final int maxDistinct;
     /** Value counts while scanning, keyed by Spark's own strings to avoid a copy per row. */
     transient List<HashMap<UTF8String, long[]>> scanning;
     /** Value counts as plain strings, for shipping to the driver and merging there. */
     List<HashMap<String, Long>> counted;
 
-    Scan(boolean[] sampled, int levels) {
+    Scan(boolean[] sampled, int levels, int maxDistinct) {
+      this.maxDistinct = maxDistinct;
       numeric = NumericSummary.zero(sampled);
       overflow = new boolean[levels];
       scanning = new ArrayList<>();
@@ -218,7 +231,7 @@ public final class StatisticsPass {
         HashMap<UTF8String, long[]> m = scanning.get(j);
         long[] c = m.get(v);
         if (c == null) {
-          if (m.size() >= MAX_DISTINCT) {
+          if (m.size() >= maxDistinct) {
             overflow[j] = true;
             m.clear();
             continue;

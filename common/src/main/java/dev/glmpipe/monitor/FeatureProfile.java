@@ -1,14 +1,7 @@
 package dev.glmpipe.monitor;
 
 import dev.glmpipe.Sql;
-import static org.apache.spark.sql.functions.array;
-import static org.apache.spark.sql.functions.avg;
-import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.percentile_approx;
-import static org.apache.spark.sql.functions.stddev_samp;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.glmpipe.config.FeaturesConfig;
@@ -22,7 +15,6 @@ import dev.glmpipe.features.LevelCounts.Level;
 import dev.glmpipe.features.LevelCounts.Levels;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
