@@ -76,8 +76,11 @@ public record ModelManifest(
   /** One class's intercept of a multinomial model. */
   public record Intercept(int outcome, double value) {}
 
-  /** Normal-equation inference for one coefficient ({@code (intercept)} for the intercept). */
-  public record CoefficientStatistic(String feature, double estimate, double stdError, double tValue, double pValue) {}
+  /**
+   * Normal-equation inference for one coefficient ({@code (intercept)} for the intercept); a
+   * value that is not finite (a constant column's standard error) is null.
+   */
+  public record CoefficientStatistic(String feature, double estimate, Double stdError, Double tValue, Double pValue) {}
 
   /**
    * @param folds k for cross_validation, 1 for train_validation

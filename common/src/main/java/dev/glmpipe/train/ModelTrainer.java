@@ -40,11 +40,12 @@ import org.slf4j.LoggerFactory;
  * last stage is a LogisticRegressionModel or LinearRegressionModel, whichever solver ran, so
  * evaluate, export and score never need to know.
  *
- * <p><b>Passes over the training rows</b> (the data is read from storage twice, and cached once):
+ * <p><b>Passes over the training rows</b> (storage is read twice, the matrix is kept once):
  * <ol>
- *   <li>{@link TrainingPass}: one job computes every statistic the feature stages need (and the
- *       profile and split counts when the job asks), so the stages are built already fitted;
- *       buckets of an imputed column with missing values add one aggregation.
+ *   <li>{@link TrainingPass}: one Spark job scans the rows and computes every statistic the
+ *       feature stages need (and the profile and split counts when the job asks), so the
+ *       stages are built already fitted. A median imputation or quantile buckets add one
+ *       aggregation for exact quantiles; a level column with very many values adds a shuffle.
  *   <li>The training matrix (label, weight, feature vector) is assembled once, as the solver's
  *       first pass reads it, and kept ({@link #MATRIX_STORAGE}); every later pass reads that
  *       copy instead of re-reading storage and re-running the feature stages:
@@ -56,8 +57,9 @@ import org.slf4j.LoggerFactory;
  *         <li>{@code normal}: one pass builds the normal equations; standard errors take one
  *             more (residuals) plus a count.
  *         <li>{@code sgd}: no cache of its own, so {@link MiniBatchSgd} keeps the matrix in
- *             memory instead; one pass for the moments, one per step.
- *         <li>tuning: each candidate × fold fits on a filtered view of the copy.
+ *             memory instead of this copy; one pass for the moments, one per step.
+ *         <li>tuning: each candidate × fold fits on a filtered view of the copy (kept in memory
+ *             then, since it is read once per fit).
  *       </ul>
  * </ol>
  */
@@ -287,9 +289,13 @@ public final class ModelTrainer {
     }
     List<ModelManifest.CoefficientStatistic> out = new ArrayList<>();
     for (int i = 0; i < se.length && i < names.size(); i++) {
-      out.add(new ModelManifest.CoefficientStatistic(names.get(i), estimates[i], se[i], t[i], p[i]));
+      out.add(new ModelManifest.CoefficientStatistic(names.get(i), estimates[i], finite(se[i]), finite(t[i]), finite(p[i])));
     }
     return out;
+  }
+
+  private static Double finite(double v) {
+    return Double.isFinite(v) ? v : null;
   }
 
   /** Classes from the label values seen: 0..max. */
