@@ -48,6 +48,9 @@ public final class ExportJob {
     doc.put("model_type", manifest.modelType());
     doc.put("intercept", coefficients.intercept());
     doc.put("intercept_input_units", coefficients.interceptInputUnits());
+    if (coefficients.intercepts() != null) {
+      doc.put("intercepts", coefficients.intercepts());  // one per class of a multinomial model
+    }
     doc.put("coefficients", coefficients.byMagnitude());
     Path file = new Path(registry.exportDir(version), "coefficients.json");
     JsonFiles.replaceAtomically(hadoop, file, doc);

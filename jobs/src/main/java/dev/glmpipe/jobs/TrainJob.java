@@ -72,7 +72,8 @@ public final class TrainJob {
         .map(k -> new ModelManifest.Coefficient(k.feature(), k.value(), k.valueInputUnits(), k.outcome())).toList();
     Map<String, Object> params = trainer.params();
     if (trained.tuning() != null) {
-      trained.tuning().best().forEach(params::put);  // the parameters the version was fitted with
+      // The parameters the version was fitted with.
+      trained.tuning().best().forEach((k, v) -> params.put(k, k.equals("max_iter") ? (Object) (int) Math.round(v) : v));
     }
     params.put("aggregation_depth", trained.layout().aggregationDepth());
 
