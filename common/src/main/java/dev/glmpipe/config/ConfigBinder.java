@@ -22,7 +22,7 @@ import java.util.TreeSet;
  * {@link ConfigOptional}; unknown keys are errors. Every error names the full key path, so a
  * typo in a 200-line config points at the line to fix. Supported leaf types: String, int, long,
  * double, boolean (and boxed), LocalDate, enums (matched case-insensitively), List, Map with
- * String keys, and nested records.
+ * String keys, nested records, and types with a {@code fromConfig(Object)} factory.
  */
 public final class ConfigBinder {
   private ConfigBinder() {}
@@ -43,6 +43,10 @@ public final class ConfigBinder {
       throw new IllegalStateException("unsupported config type " + type + " at " + path);
     }
     Class<?> cls = (Class<?>) type;
+    java.lang.reflect.Method factory = factoryOf(cls);
+    if (factory != null) {
+      return bindWithFactory(factory, node, path);
+    }
     if (cls.isRecord()) {
       return bindRecord(node, cls, path);
     }
@@ -182,6 +186,36 @@ public final class ConfigBinder {
       throw new ConfigException(path, "expected a date YYYY-MM-DD, got '" + text + "'");
     }
     throw new IllegalStateException("unsupported config type " + cls + " at " + path);
+  }
+
+  /**
+   * A type that takes more than one shape in YAML (a word or a mapping, say) binds itself
+   * through {@code public static T fromConfig(Object node)}; it throws IllegalArgumentException
+   * (or {@link InvalidValue} for a key inside the node) and the binder adds the key path.
+   */
+  private static java.lang.reflect.Method factoryOf(Class<?> cls) {
+    try {
+      java.lang.reflect.Method m = cls.getMethod("fromConfig", Object.class);
+      return java.lang.reflect.Modifier.isStatic(m.getModifiers()) && m.getReturnType() == cls ? m : null;
+    } catch (NoSuchMethodException e) {
+      return null;
+    }
+  }
+
+  private static Object bindWithFactory(java.lang.reflect.Method factory, Object node, String path) {
+    try {
+      return factory.invoke(null, node);
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      if (e.getCause() instanceof InvalidValue bad) {
+        throw new ConfigException(path.isEmpty() ? bad.key : path + "." + bad.key, bad.getMessage());
+      }
+      if (e.getCause() instanceof IllegalArgumentException bad) {
+        throw new ConfigException(display(path), bad.getMessage());
+      }
+      throw new IllegalStateException("cannot bind " + display(path), e.getCause());
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException("cannot bind " + display(path), e);
+    }
   }
 
   /** Thrown by a record's compact constructor; the binder prefixes the record's path. */

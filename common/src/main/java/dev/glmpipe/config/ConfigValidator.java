@@ -118,11 +118,60 @@ public final class ConfigValidator {
     require(!label.isNullable(), "dataset.label", "label column '" + label.name() + "' must be declared nullable: false");
     require(label.type().isNumeric() || label.type() == ColumnType.BOOLEAN, "dataset.label",
         "label column '" + label.name() + "' is " + label.type().name().toLowerCase() + "; it must be numeric or boolean");
-    if (c.model().type() == ModelConfig.ModelType.LOGISTIC && label.type() != ColumnType.BOOLEAN) {
-      boolean binary = label.allowed() != null && Set.of("0", "1").containsAll(
-          label.allowed().stream().map(String::trim).toList());
-      require(binary, "dataset.label", "a logistic model needs a boolean label or one whose contract says allowed: [\"0\", \"1\"]");
+    ModelConfig m = c.model();
+    if (m.type() != ModelConfig.ModelType.LOGISTIC) {
+      return;
     }
+    List<Integer> classes = labelClasses(label);
+    require(classes != null, "dataset.label", "a logistic model needs a boolean label or one whose contract lists its classes, "
+        + "e.g. allowed: [\"0\", \"1\"] (or [\"0\", \"1\", \"2\"] for a multinomial model)");
+    boolean binary = classes.stream().allMatch(k -> k == 0 || k == 1);
+    if (m.family() == ModelConfig.Family.BINOMIAL) {
+      require(binary, "model.family", "binomial needs a 0/1 label, but dataset.label '" + label.name() + "' allows " + classes
+          + " (use family: multinomial or auto)");
+    }
+    if (m.classWeight() != null && !m.classWeight().balanced()) {
+      for (String key : m.classWeight().weights().keySet()) {
+        Integer k = classIndex(key);
+        require(k != null && classes.contains(k), "model.class_weight." + key,
+            "is not a class of dataset.label '" + label.name() + "' (classes: " + classes + ")");
+      }
+    }
+  }
+
+  /**
+   * The class indexes a logistic label can take: 0 and 1 for a boolean, else the contract's
+   * allowed values, which must be whole numbers from 0 (MLlib's class indexes); null if the
+   * contract does not say.
+   */
+  public static List<Integer> labelClasses(ColumnContract label) {
+    if (label.type() == ColumnType.BOOLEAN) {
+      return List.of(0, 1);
+    }
+    if (label.allowed() == null || label.allowed().isEmpty()) {
+      return null;
+    }
+    List<Integer> out = new java.util.ArrayList<>();
+    for (String v : label.allowed()) {
+      Integer k = classIndex(v);
+      if (k == null) {
+        return null;
+      }
+      out.add(k);
+    }
+    return out.stream().distinct().sorted().toList();
+  }
+
+  /** {@code "2"} → 2; anything that is not a whole number from 0 → null. */
+  static Integer classIndex(String text) {
+    String t = text.trim();
+    if (t.equalsIgnoreCase("true")) {
+      return 1;
+    }
+    if (t.equalsIgnoreCase("false")) {
+      return 0;
+    }
+    return t.matches("[0-9]{1,6}") ? Integer.parseInt(t) : null;
   }
 
   private static void validateModel(ModelConfig m) {
@@ -133,12 +182,73 @@ public final class ConfigValidator {
     require(m.elasticNetParam() >= 0 && m.elasticNetParam() <= 1, "model.elastic_net_param", "must be between 0 and 1");
     require(m.tol() > 0, "model.tol", "must be > 0");
     require(m.threshold() > 0 && m.threshold() < 1, "model.threshold", "must be between 0 and 1 (exclusive)");
+    boolean logistic = m.type() == ModelType.LOGISTIC;
+    require(logistic || m.family() == ModelConfig.Family.AUTO, "model.family", "applies only to logistic models");
+    require(logistic || m.classWeight() == null, "model.class_weight", "applies only to logistic models");
+    require(m.solver() != ModelConfig.Solver.NORMAL || !logistic, "model.solver",
+        "normal (the normal equation) solves linear models only; a logistic model uses auto or sgd");
+    require(m.solver() != ModelConfig.Solver.SGD || m.family() != ModelConfig.Family.MULTINOMIAL, "model.solver",
+        "sgd fits binomial logistic and linear models; a multinomial model uses auto");
+    ModelConfig.SgdConfig sgd = m.sgd();
+    require(sgd.stepSize() > 0, "model.sgd.step_size", "must be > 0");
+    require(sgd.miniBatchFraction() > 0 && sgd.miniBatchFraction() <= 1, "model.sgd.mini_batch_fraction", "must be in (0, 1]");
+    require(sgd.iterations() >= 1, "model.sgd.iterations", "must be at least 1");
+    require(sgd.convergenceTol() >= 0, "model.sgd.convergence_tol", "must be >= 0");
+    require(m.aggregationDepth() == null || m.aggregationDepth() >= 2, "model.aggregation_depth", "must be at least 2");
   }
 
+  /** Tuning metrics per model type; the first is the default. */
+  public static final Map<ModelType, List<String>> TUNING_METRICS = Map.of(
+      ModelType.LOGISTIC, List.of("log_loss", "auc_roc", "auc_pr", "accuracy", "f1"),
+      ModelType.LINEAR, List.of("rmse", "mae", "r2"));
+
+  /** Parameters a tuning grid may vary; step_size and mini_batch_fraction only with sgd. */
+  public static final List<String> TUNING_PARAMS =
+      List.of("reg_param", "elastic_net_param", "max_iter", "tol", "step_size", "mini_batch_fraction");
+
   private static void validateTrain(GlmpipeConfig c) {
-    double f = c.train().holdout().fraction();
-    require(f > 0 && f < 1, "train.holdout.fraction", "must be between 0 and 1 (exclusive)");
-    requireColumn(c.dataset(), c.train().holdout().column(), "train.holdout.column");
+    TrainConfig.HoldoutConfig h = c.train().holdout();
+    if (h.by() == TrainConfig.SplitBy.HASH) {
+      double f = h.fraction();
+      require(f > 0 && f < 1, "train.holdout.fraction", "must be between 0 and 1 (exclusive)");
+      require(h.column() != null, "train.holdout.column", "is required when train.holdout.by is hash");
+      requireColumn(c.dataset(), h.column(), "train.holdout.column");
+      require(h.days() == null, "train.holdout.days", "applies only with train.holdout.by: time");
+    } else {
+      // column and fraction may stay in an overlay's base: a time split ignores them.
+      require(h.days() != null, "train.holdout.days", "is required when train.holdout.by is time (the newest days held out)");
+      require(h.days() >= 1, "train.holdout.days", "must be at least 1");
+    }
+    TrainConfig.TuningConfig t = c.train().tuning();
+    if (t == null) {
+      return;
+    }
+    require(!t.grid().isEmpty(), "train.tuning.grid", "must name at least one parameter");
+    boolean sgd = c.model().solver() == ModelConfig.Solver.SGD;
+    t.grid().forEach((key, values) -> {
+      String path = "train.tuning.grid." + key;
+      require(TUNING_PARAMS.contains(key), path, "unknown parameter (known: " + String.join(", ", TUNING_PARAMS) + ")");
+      require(!values.isEmpty(), path, "must list at least one value");
+      require(sgd || !(key.equals("step_size") || key.equals("mini_batch_fraction")), path, "applies only with model.solver: sgd");
+      for (int i = 0; i < values.size(); i++) {
+        double v = values.get(i);
+        String at = path + "[" + i + "]";
+        switch (key) {
+          case "reg_param" -> require(v >= 0, at, "must be >= 0");
+          case "elastic_net_param" -> require(v >= 0 && v <= 1, at, "must be between 0 and 1");
+          case "max_iter" -> require(v >= 1 && v == Math.rint(v), at, "must be a whole number >= 1");
+          case "tol", "step_size" -> require(v > 0, at, "must be > 0");
+          case "mini_batch_fraction" -> require(v > 0 && v <= 1, at, "must be in (0, 1]");
+          default -> { }
+        }
+      }
+    });
+    require(t.folds() >= 2, "train.tuning.folds", "must be at least 2");
+    require(t.validationFraction() > 0 && t.validationFraction() < 1, "train.tuning.validation_fraction", "must be between 0 and 1 (exclusive)");
+    require(t.parallelism() >= 1, "train.tuning.parallelism", "must be at least 1");
+    List<String> metrics = TUNING_METRICS.get(c.model().type());
+    require(t.metric() == null || metrics.contains(t.metric()), "train.tuning.metric",
+        "unknown metric for a " + c.model().type().name().toLowerCase() + " model (known: " + String.join(", ", metrics) + ")");
   }
 
   private static void validateEvaluate(GlmpipeConfig c) {

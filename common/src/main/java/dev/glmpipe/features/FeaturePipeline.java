@@ -1,7 +1,7 @@
 package dev.glmpipe.features;
 
 import dev.glmpipe.Sql;
-import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
 
 import dev.glmpipe.config.FeaturesConfig;
 import dev.glmpipe.config.FeaturesConfig.HashedFeature;
@@ -13,36 +13,43 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.feature.Bucketizer;
 import org.apache.spark.ml.feature.FeatureHasher;
-import org.apache.spark.ml.feature.Imputer;
-import org.apache.spark.ml.feature.OneHotEncoder;
-import org.apache.spark.ml.feature.QuantileDiscretizer;
+import org.apache.spark.ml.feature.ImputerModel;
+import org.apache.spark.ml.feature.OneHotEncoderModel;
 import org.apache.spark.ml.feature.SQLTransformer;
-import org.apache.spark.ml.feature.StandardScaler;
+import org.apache.spark.ml.feature.StandardScalerModel;
 import org.apache.spark.ml.feature.StringIndexerModel;
 import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
  * Turns the declared feature spec into MLlib stages that produce one {@link #FEATURES} vector.
- * The stages are fitted together with the estimator and saved inside the model version, so
- * scoring applies exactly the imputation values, levels, bucket bounds and scaling that training
- * saw. Only stock MLlib stages are used, so a saved model loads anywhere Spark ML does.
+ * The stages are saved inside the model version, so scoring applies exactly the imputation
+ * values, levels, bucket bounds and scaling that training saw. Only stock MLlib model classes
+ * are used, so a saved model loads anywhere Spark ML does.
  *
- * <p>Stages, in order:
+ * <p>The stages are built already fitted from {@link FeatureStatistics} (one pass over the
+ * training rows for all of them), not fitted estimator by estimator. In order:
  * <ol>
  *   <li>one SQLTransformer that prepares every input: numerics cast to double, constant
  *       imputation, clip and log1p; booleans as 1.0/0.0; level features as strings;
- *   <li>an Imputer per mean/median group;
- *   <li>VectorAssembler + StandardScaler for the standardized numerics;
- *   <li>QuantileDiscretizer for the bucketed numerics;
- *   <li>a StringIndexerModel whose levels were counted here, before the pipeline is fitted
- *       (StringIndexer has no minimum count), with every other value in one extra index;
- *   <li>one OneHotEncoder for buckets and levels; a FeatureHasher per hashed column;
+ *   <li>an ImputerModel per mean/median group (what Imputer would fit);
+ *   <li>VectorAssembler + StandardScalerModel (with mean, with std) for the standardized numerics;
+ *   <li>a Bucketizer for the bucketed numerics (what QuantileDiscretizer would fit);
+ *   <li>a StringIndexerModel over the counted levels (StringIndexer has no minimum count), with
+ *       every other value in one extra index;
+ *   <li>one OneHotEncoderModel for buckets and levels; a FeatureHasher per hashed column;
  *   <li>the final VectorAssembler.
  * </ol>
  *
@@ -59,51 +66,90 @@ public final class FeaturePipeline {
   private FeaturePipeline() {}
 
   /**
-   * The stages for {@code spec}. The levels of categoricals and crosses are counted on
-   * {@code trainingRows} right away (one Spark job) and fixed inside the returned stages; the
-   * other stages are fitted when the pipeline is.
+   * The fitted stages for {@code spec}, from one pass over {@code trainingRows} (see
+   * {@link FeatureStatistics}); a Pipeline of them fits without reading the data again.
    */
   public static List<PipelineStage> stages(FeaturesConfig spec, Dataset<Row> trainingRows) {
-    StructType schema = trainingRows.schema();
+    StatisticsPass pass = new StatisticsPass();
+    FeatureStatistics.request(spec, trainingRows.schema(), pass);
+    StatisticsPass.Results results = pass.run(trainingRows, lit(true));
+    FeatureStatistics stats = FeatureStatistics.read(spec, trainingRows.schema(), results, trainingRows);
+    return List.of(fitted(spec, trainingRows.sparkSession(), trainingRows.schema(), stats).stages());
+  }
+
+  /**
+   * The fitted feature pipeline built from statistics already computed: the same MLlib model
+   * classes the estimators would produce (ImputerModel, StandardScalerModel, Bucketizer,
+   * StringIndexerModel, OneHotEncoderModel), so a saved version loads and scores anywhere Spark
+   * ML does, but without a Spark job per estimator.
+   */
+  public static PipelineModel fitted(FeaturesConfig spec, SparkSession spark, StructType schema, FeatureStatistics stats) {
     List<LevelFeature> levels = LevelFeature.of(spec);
-    List<PipelineStage> stages = new ArrayList<>();
+    List<Transformer> stages = new ArrayList<>();
     stages.add(prepareStage(spec, levels, schema));
     for (Impute strategy : List.of(Impute.MEAN, Impute.MEDIAN)) {
       List<NumericFeature> group = spec.numericOrEmpty().stream().filter(n -> n.impute() == strategy).toList();
       if (!group.isEmpty()) {
-        stages.add(new Imputer()
-            .setStrategy(strategy.name().toLowerCase(Locale.ROOT))
-            .setInputCols(group.stream().map(FeaturePipeline::preparedCol).toArray(String[]::new))
-            .setOutputCols(group.stream().map(FeaturePipeline::numericCol).toArray(String[]::new)));
+        String[] inputs = group.stream().map(FeaturePipeline::preparedCol).toArray(String[]::new);
+        StructType surrogateSchema = new StructType();
+        Object[] values = new Object[group.size()];
+        for (int i = 0; i < group.size(); i++) {
+          surrogateSchema = surrogateSchema.add(inputs[i], DataTypes.DoubleType, false);
+          values[i] = stats.surrogate(group.get(i));
+        }
+        Dataset<Row> surrogates = spark.createDataFrame(List.of(RowFactory.create(values)), surrogateSchema);
+        ImputerModel imputer = new ImputerModel(Identifiable.randomUID("imputer"), surrogates)
+            .setInputCols(inputs)
+            .setOutputCols(group.stream().map(FeaturePipeline::numericCol).toArray(String[]::new));
+        imputer.set(imputer.strategy(), strategy.name().toLowerCase(Locale.ROOT));
+        stages.add(imputer);
       }
     }
     List<NumericFeature> scaled = scaled(spec);
     if (!scaled.isEmpty()) {
       stages.add(new VectorAssembler().setInputCols(scaledColumns(spec).toArray(String[]::new)).setOutputCol(SCALE_IN));
-      stages.add(new StandardScaler().setWithMean(true).setWithStd(true).setInputCol(SCALE_IN).setOutputCol(SCALED));
+      double[] mean = new double[scaled.size()];
+      double[] std = new double[scaled.size()];
+      for (int i = 0; i < scaled.size(); i++) {
+        mean[i] = stats.scaling(scaled.get(i))[0];
+        std[i] = stats.scaling(scaled.get(i))[1];
+      }
+      StandardScalerModel scaler = new StandardScalerModel(Identifiable.randomUID("stdScal"), Vectors.dense(std), Vectors.dense(mean))
+          .setInputCol(SCALE_IN).setOutputCol(SCALED);
+      scaler.set(scaler.withMean(), true);
+      scaler.set(scaler.withStd(), true);
+      stages.add(scaler);
     }
     List<NumericFeature> bucketed = bucketed(spec);
     if (!bucketed.isEmpty()) {
-      // Approximate quantiles (relative error 0.001); equal bounds collapse, so a column with few
-      // distinct values may get fewer buckets than asked. FittedFeatures reads the real bounds.
-      stages.add(new QuantileDiscretizer()
+      // Bounds are approximate quantiles (relative error 0.001); equal bounds collapse, so a column
+      // with few distinct values may get fewer buckets than asked. FittedFeatures reads the real bounds.
+      stages.add(new Bucketizer()
           .setInputCols(bucketed.stream().map(FeaturePipeline::numericCol).toArray(String[]::new))
           .setOutputCols(bucketed.stream().map(n -> indexCol(bucketKey(n))).toArray(String[]::new))
-          .setNumBucketsArray(bucketed.stream().mapToInt(NumericFeature::buckets).toArray()));
+          .setSplitsArray(bucketed.stream().map(stats::splits).toArray(double[][]::new)));
     }
     if (!levels.isEmpty()) {
-      // Built, not fitted: handleInvalid=keep sends every value outside the levels (rare,
-      // unseen, null) to one extra index, which the encoder turns into the "other" slot.
-      stages.add(new StringIndexerModel(fitLevels(levels, trainingRows))
+      // handleInvalid=keep sends every value outside the levels (rare, unseen, null) to one extra
+      // index, which the encoder turns into the "other" slot (StringIndexer has no minimum count).
+      stages.add(new StringIndexerModel(levels.stream().map(l -> stats.levels(l).toArray(String[]::new)).toArray(String[][]::new))
           .setInputCols(levels.stream().map(LevelFeature::column).toArray(String[]::new))
           .setOutputCols(levels.stream().map(l -> indexCol(l.key())).toArray(String[]::new))
           .setHandleInvalid("keep"));
     }
     List<String> encoded = encodedKeys(spec, levels);
     if (!encoded.isEmpty()) {
-      // Widths come from the indexes' metadata (levels + 1, or the bucket count), so nothing is
-      // dropped and no index is invalid: every slot is a named level.
-      stages.add(new OneHotEncoder()
+      // Widths: each bucket is a slot, and each level plus the extra index; nothing is dropped
+      // and no index is invalid, so every slot is a named level.
+      int[] sizes = new int[encoded.size()];
+      int at = 0;
+      for (NumericFeature n : bucketed) {
+        sizes[at++] = stats.splits(n).length - 1;
+      }
+      for (LevelFeature l : levels) {
+        sizes[at++] = stats.levels(l).size() + 1;
+      }
+      stages.add(new OneHotEncoderModel(Identifiable.randomUID("oneHotEncoder"), sizes)
           .setInputCols(encoded.stream().map(FeaturePipeline::indexCol).toArray(String[]::new))
           .setOutputCols(encoded.stream().map(FeaturePipeline::oneHotCol).toArray(String[]::new))
           .setDropLast(false)
@@ -118,7 +164,7 @@ public final class FeaturePipeline {
           .setOutputCol(hashCol(h)));
     }
     stages.add(new VectorAssembler().setInputCols(assembledColumns(spec).toArray(String[]::new)).setOutputCol(FEATURES));
-    return stages;
+    return new PipelineModel(Identifiable.randomUID("pipeline"), stages.toArray(Transformer[]::new));
   }
 
   /** Every input column the spec reads; scoring needs exactly these (plus key columns). */
@@ -210,16 +256,6 @@ public final class FeaturePipeline {
       sql.append(", ").append(l.sql(schema)).append(" AS ").append(Sql.quote(l.column()));
     }
     return new SQLTransformer().setStatement(sql.append(" FROM __THIS__").toString());
-  }
-
-  private static String[][] fitLevels(List<LevelFeature> levels, Dataset<Row> rows) {
-    List<LevelCounts.Query> queries = levels.stream().filter(l -> l.fixedLevels() == null)
-        .map(l -> new LevelCounts.Query(l.key(), expr(l.sql(rows.schema())), l.minCount(), l.topK()))
-        .toList();
-    Map<String, LevelCounts.Levels> counted = LevelCounts.of(rows, queries);
-    return levels.stream()
-        .map(l -> (l.fixedLevels() != null ? l.fixedLevels() : counted.get(l.key()).values()).toArray(String[]::new))
-        .toArray(String[][]::new);
   }
 
   /** Keys of the one-hot encoded features, in vector order: buckets, then levels. */

@@ -1,15 +1,7 @@
 package dev.glmpipe.monitor;
 
 import dev.glmpipe.Sql;
-import static org.apache.spark.sql.functions.array;
-import static org.apache.spark.sql.functions.avg;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.percentile_approx;
-import static org.apache.spark.sql.functions.stddev_samp;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.glmpipe.config.FeaturesConfig;
@@ -17,15 +9,15 @@ import dev.glmpipe.config.FeaturesConfig.HashedFeature;
 import dev.glmpipe.config.FeaturesConfig.NumericFeature;
 import dev.glmpipe.features.FeaturePipeline;
 import dev.glmpipe.features.FeatureSpecHash;
-import dev.glmpipe.features.LevelCounts;
+import dev.glmpipe.features.NumericSummary;
+import dev.glmpipe.features.StatisticsPass;
 import dev.glmpipe.features.LevelCounts.Level;
 import dev.glmpipe.features.LevelCounts.Levels;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * {@code profile.json} of a model version: how every feature's input looked on the training
@@ -34,8 +26,11 @@ import org.apache.spark.sql.Row;
  * (the same strings the model's levels use, e.g. {@code Mon} for a day of week). Values are the
  * inputs as they arrive, before imputation, clipping or transforms.
  *
- * <p>Two Spark jobs whatever the number of features: one aggregation for all numeric
- * statistics and the row count, one frequency count for all the rest ({@link LevelCounts}).
+ * <p>One Spark job whatever the number of features ({@link StatisticsPass}): the numeric
+ * statistics are observed while the frequencies of everything else are counted. In train the
+ * same pass also fits the feature stages. Counts, mean, std, min and max are exact; quantiles
+ * are exact up to {@value dev.glmpipe.features.NumericSummary#SAMPLE} values per column and
+ * come from a uniform sample of that many above (rank error about 0.4% at the median).
  *
  * @param rows training rows profiled
  * @param topLevels how many most frequent values each level list keeps at most
@@ -47,8 +42,6 @@ public record FeatureProfile(
   public static final String FILE = "profile.json";
   public static final List<Double> QUANTILES = List.of(0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99);
   public static final int TOP_LEVELS = 100;
-  /** percentile_approx accuracy: rank error at most 1/10,000 of the rows. */
-  private static final int QUANTILE_ACCURACY = 10_000;
 
   /**
    * One feature's input statistics. Numeric ones fill {@code mean … quantiles}; the others fill
@@ -75,65 +68,65 @@ public record FeatureProfile(
     }
   }
 
+  /** The profile in a pass of its own (train gets it from its one statistics pass instead). */
   public static FeatureProfile compute(Dataset<Row> rows, FeaturesConfig spec) {
-    List<NumericFeature> numeric = spec.numericOrEmpty();
-    List<Column> aggs = new ArrayList<>();
-    Column[] probabilities = QUANTILES.stream().map(p -> lit(p)).toArray(Column[]::new);
-    for (NumericFeature n : numeric) {
-      Column x = Sql.column(n.column()).cast("double");
-      aggs.add(count(x));
-      aggs.add(avg(x));
-      aggs.add(stddev_samp(x));
-      aggs.add(min(x));
-      aggs.add(max(x));
-      aggs.add(percentile_approx(x, array(probabilities), lit(QUANTILE_ACCURACY)));
-    }
-    Row stats = rows.agg(count(lit(1)), aggs.toArray(Column[]::new)).first();
-    long total = stats.getLong(0);
+    StatisticsPass pass = new StatisticsPass();
+    request(spec, rows.schema(), pass);
+    return read(spec, rows.schema(), pass.run(rows, lit(true)));
+  }
 
+  /** Registers the profile's statistics with a pass over the training rows. */
+  public static void request(FeaturesConfig spec, StructType schema, StatisticsPass pass) {
+    pass.countTrainingRows(ROWS);
+    for (NumericFeature n : spec.numericOrEmpty()) {
+      pass.numeric(raw(n), true);
+    }
+    for (LevelQuery q : levelQueries(schema, spec)) {
+      pass.countLevels(q.sql(), 1, TOP_LEVELS);
+    }
+  }
+
+  public static FeatureProfile read(FeaturesConfig spec, StructType schema, StatisticsPass.Results r) {
+    long total = r.count(ROWS);
     List<Feature> features = new ArrayList<>();
-    for (int i = 0; i < numeric.size(); i++) {
-      int at = 1 + 6 * i;
-      features.add(Feature.numeric(numeric.get(i), total, stats.getLong(at),
-          finite(stats, at + 1), finite(stats, at + 2), finite(stats, at + 3), finite(stats, at + 4),
-          stats.isNullAt(at + 5) ? null : stats.<Double>getList(at + 5)));
+    for (NumericFeature n : spec.numericOrEmpty()) {
+      NumericSummary.Stats s = r.numeric(raw(n));
+      List<Double> quantiles = s.count() == 0 ? null : QUANTILES.stream().map(s::quantile).toList();
+      features.add(Feature.numeric(n, total, s.count(),
+          finite(s.mean()), finite(s.std()), finite(s.min()), finite(s.max()), quantiles));
     }
-
-    List<LevelQuery> queries = levelQueries(rows, spec);
-    Map<String, Levels> counted = LevelCounts.of(rows, queries.stream().map(LevelQuery::query).toList());
-    for (LevelQuery q : queries) {
-      features.add(Feature.levels(q.query().name(), q.kind(), q.columns(), total, counted.get(q.query().name())));
+    for (LevelQuery q : levelQueries(schema, spec)) {
+      features.add(Feature.levels(q.name(), q.kind(), q.columns(), total, r.levels(q.sql(), 1, TOP_LEVELS)));
     }
     return new FeatureProfile(FeatureSpecHash.of(spec), total, QUANTILES, TOP_LEVELS, features);
   }
 
-  private record LevelQuery(LevelCounts.Query query, String kind, List<String> columns) {}
+  private static final String ROWS = "profile.rows";
+
+  /** The input value as it arrives, before imputation or transforms. */
+  private static String raw(NumericFeature n) {
+    return "CAST(" + Sql.quote(n.column()) + " AS DOUBLE)";
+  }
+
+  private record LevelQuery(String name, String sql, String kind, List<String> columns) {}
 
   /** Booleans, then the model's level features (same expressions), then hashed columns. */
-  private static List<LevelQuery> levelQueries(Dataset<Row> rows, FeaturesConfig spec) {
+  private static List<LevelQuery> levelQueries(StructType schema, FeaturesConfig spec) {
     List<LevelQuery> out = new ArrayList<>();
     for (String b : spec.booleanOrEmpty()) {
-      out.add(new LevelQuery(query(b, Sql.column(b)), "boolean", List.of(b)));
+      out.add(new LevelQuery(b, Sql.quote(b), "boolean", List.of(b)));
     }
-    for (FeaturePipeline.LevelExpression l : FeaturePipeline.levelExpressions(spec, rows.schema())) {
-      out.add(new LevelQuery(query(l.name(), expr(l.sql())), l.kind(), l.columns()));
+    for (FeaturePipeline.LevelExpression l : FeaturePipeline.levelExpressions(spec, schema)) {
+      out.add(new LevelQuery(l.name(), l.sql(), l.kind(), l.columns()));
     }
     for (HashedFeature h : spec.hashedOrEmpty()) {
-      out.add(new LevelQuery(query(h.column(), Sql.column(h.column())), "hashed", List.of(h.column())));
+      out.add(new LevelQuery(h.column(), Sql.quote(h.column()), "hashed", List.of(h.column())));
     }
     return out;
   }
 
-  private static LevelCounts.Query query(String name, Column value) {
-    return new LevelCounts.Query(name, value, 1, TOP_LEVELS);
-  }
-
   /** JSON has no NaN: a statistic Spark could not compute (no values) is null. */
-  private static Double finite(Row row, int i) {
-    if (row.isNullAt(i)) {
-      return null;
-    }
-    double v = row.getDouble(i);
-    return Double.isFinite(v) ? v : null;
+  private static Double finite(Double v) {
+    return v == null || !Double.isFinite(v) ? null : v;
   }
 }

@@ -40,7 +40,17 @@ public record ModelManifest(
     List<SchemaField> inputSchema,
     Map<String, String> files) {
 
-  public record DataWindow(String from, String to, List<String> dates, String holdoutColumn, double holdoutFraction) {}
+  /**
+   * @param holdoutBy {@code hash} (holdoutColumn, holdoutFraction) or {@code time}
+   *     (holdoutDates: the newest dates of the window); absent in versions made before time
+   *     splits, which were all hash splits
+   */
+  public record DataWindow(String from, String to, List<String> dates, String holdoutColumn, double holdoutFraction,
+      String holdoutBy, List<String> holdoutDates) {
+    public DataWindow(String from, String to, List<String> dates, String holdoutColumn, double holdoutFraction) {
+      this(from, to, dates, holdoutColumn, holdoutFraction, "hash", null);
+    }
+  }
 
   /** One input column: name, Spark SQL type ({@code DataType.simpleString}), nullability. */
   public record SchemaField(String name, String type, boolean nullable) {}
@@ -52,5 +62,52 @@ public record ModelManifest(
         inputSchema, checksums);
   }
 
-  public record TrainingSummary(int iterations, List<Double> objectiveHistory) {}
+  /**
+   * What the solver did and what came out. Absent parts are left out of the JSON.
+   *
+   * @param solver {@code l-bfgs}, {@code owl-qn} (with an L1 part), {@code normal} or {@code sgd}
+   * @param convergence the convergence check and what the job decided
+   * @param coefficients every weight with its feature name, largest |value| first
+   * @param coefficientStatistics standard errors, t and p-values (normal equation only)
+   * @param classWeights the weight each label value got (class_weight only)
+   * @param tuning the grid, every candidate's metric and the winner (train.tuning only)
+   */
+  @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+  public record TrainingSummary(int iterations, List<Double> objectiveHistory, String solver, Convergence convergence,
+      Double intercept, List<Intercept> intercepts, List<Coefficient> coefficients,
+      List<CoefficientStatistic> coefficientStatistics, Map<String, Double> classWeights, Tuning tuning) {
+    public TrainingSummary(int iterations, List<Double> objectiveHistory) {
+      this(iterations, objectiveHistory, null, null, null, null, null, null, null, null);
+    }
+  }
+
+  /**
+   * @param status converged, closed_form, max_iter, nan_objective or rising
+   * @param decision accepted, or accepted_not_converged when train.allow_non_convergence let a
+   *     failed check through (a rejected model has no version)
+   */
+  public record Convergence(String status, boolean converged, String reason, String decision) {}
+
+  /** A weight with its slot name; {@code outcome} is the class for multinomial models. */
+  @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+  public record Coefficient(String feature, double value, double valueInputUnits, Integer outcome) {}
+
+  /** One class's intercept of a multinomial model. */
+  public record Intercept(int outcome, double value) {}
+
+  /**
+   * Normal-equation inference for one coefficient ({@code (intercept)} for the intercept); a
+   * value that is not finite (a constant column's standard error) is null.
+   */
+  public record CoefficientStatistic(String feature, double estimate, Double stdError, Double tValue, Double pValue) {}
+
+  /**
+   * @param folds k for cross_validation, 1 for train_validation
+   * @param best the winning candidate's parameters, refitted on all training rows
+   */
+  public record Tuning(String method, String metric, boolean largerIsBetter, int folds, Map<String, List<Double>> grid,
+      List<Candidate> candidates, Map<String, Double> best) {}
+
+  /** One grid point: its parameters, the metric averaged over folds, and each fold's. */
+  public record Candidate(Map<String, Double> params, double metric, List<Double> foldMetrics) {}
 }

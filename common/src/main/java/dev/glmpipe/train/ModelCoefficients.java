@@ -1,5 +1,6 @@
 package dev.glmpipe.train;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.glmpipe.config.FeaturesConfig;
 import dev.glmpipe.features.FittedFeatures;
 import dev.glmpipe.features.FittedFeatures.Slot;
@@ -9,6 +10,7 @@ import java.util.List;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.classification.LogisticRegressionModel;
+import org.apache.spark.ml.linalg.Matrix;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.regression.LinearRegressionModel;
 
@@ -16,18 +18,36 @@ import org.apache.spark.ml.regression.LinearRegressionModel;
  * A fitted linear model's coefficients with feature names, in two units: as the model applies
  * them (to the prepared feature vector) and per unit of the input column, with standardization
  * folded back in, which is what a person compares with domain knowledge.
+ *
+ * <p>A multinomial model has one coefficient per (class, slot), each carrying its class as
+ * {@code outcome}, and one intercept per class in {@code intercepts}; its single
+ * {@code intercept} fields are then null.
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelCoefficients(
-    double intercept, double interceptInputUnits, List<Coefficient> coefficients) {
+    Double intercept, Double interceptInputUnits, List<Coefficient> coefficients, List<ClassIntercept> intercepts) {
 
   /**
    * @param value the weight on the prepared (imputed, scaled, encoded) feature
    * @param valueInputUnits the weight per unit of the input column
+   * @param outcome the class this weight scores (multinomial models only)
    */
-  public record Coefficient(String feature, String sourceColumn, double value, double valueInputUnits) {}
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Coefficient(String feature, String sourceColumn, double value, double valueInputUnits, Integer outcome) {
+    public Coefficient(String feature, String sourceColumn, double value, double valueInputUnits) {
+      this(feature, sourceColumn, value, valueInputUnits, null);
+    }
+  }
+
+  /** One class's intercept of a multinomial model. */
+  public record ClassIntercept(int outcome, double intercept, double interceptInputUnits) {}
 
   public static ModelCoefficients of(PipelineModel model, FeaturesConfig spec) {
     Transformer last = model.stages()[model.stages().length - 1];
+    List<Slot> slots = FittedFeatures.slots(model, spec);
+    if (last instanceof LogisticRegressionModel lr && lr.numClasses() > 2) {
+      return multinomial(lr, slots);
+    }
     Vector weights;
     double intercept;
     if (last instanceof LogisticRegressionModel lr) {
@@ -39,10 +59,7 @@ public record ModelCoefficients(
     } else {
       throw new IllegalStateException("not a linear model: " + last.getClass().getSimpleName());
     }
-    List<Slot> slots = FittedFeatures.slots(model, spec);
-    if (slots.size() != weights.size()) {
-      throw new IllegalStateException("feature names (" + slots.size() + ") do not match coefficients (" + weights.size() + ")");
-    }
+    requireSameWidth(slots, weights.size());
     List<Coefficient> out = new ArrayList<>();
     double interceptInput = intercept;
     for (int i = 0; i < slots.size(); i++) {
@@ -52,7 +69,32 @@ public record ModelCoefficients(
       interceptInput -= perUnit * s.shift();
       out.add(new Coefficient(s.name(), s.sourceColumn(), w, perUnit));
     }
-    return new ModelCoefficients(intercept, interceptInput, out);
+    return new ModelCoefficients(intercept, interceptInput, out, null);
+  }
+
+  private static ModelCoefficients multinomial(LogisticRegressionModel lr, List<Slot> slots) {
+    Matrix w = lr.coefficientMatrix();
+    requireSameWidth(slots, w.numCols());
+    List<Coefficient> out = new ArrayList<>();
+    List<ClassIntercept> intercepts = new ArrayList<>();
+    for (int k = 0; k < w.numRows(); k++) {
+      double intercept = lr.interceptVector().apply(k);
+      double interceptInput = intercept;
+      for (int i = 0; i < slots.size(); i++) {
+        Slot s = slots.get(i);
+        double perUnit = w.apply(k, i) / s.scale();
+        interceptInput -= perUnit * s.shift();
+        out.add(new Coefficient(s.name(), s.sourceColumn(), w.apply(k, i), perUnit, k));
+      }
+      intercepts.add(new ClassIntercept(k, intercept, interceptInput));
+    }
+    return new ModelCoefficients(null, null, out, intercepts);
+  }
+
+  private static void requireSameWidth(List<Slot> slots, int width) {
+    if (slots.size() != width) {
+      throw new IllegalStateException("feature names (" + slots.size() + ") do not match coefficients (" + width + ")");
+    }
   }
 
   /** Largest absolute weight first: the order a reviewer reads them in. */
@@ -60,8 +102,9 @@ public record ModelCoefficients(
     return coefficients.stream().sorted(Comparator.comparingDouble((Coefficient c) -> -Math.abs(c.value()))).toList();
   }
 
+  /** The per-input-unit weight of a binomial or linear model's slot. */
   public double inputUnits(String feature) {
-    return coefficients.stream().filter(c -> c.feature().equals(feature)).findFirst()
+    return coefficients.stream().filter(c -> c.feature().equals(feature) && c.outcome() == null).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no feature " + feature)).valueInputUnits();
   }
 }

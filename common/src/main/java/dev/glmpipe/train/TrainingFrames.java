@@ -1,9 +1,6 @@
 package dev.glmpipe.train;
 
 import dev.glmpipe.Sql;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.pmod;
-import static org.apache.spark.sql.functions.xxhash64;
 
 import dev.glmpipe.config.TrainConfig.HoldoutConfig;
 import org.apache.spark.sql.Column;
@@ -16,8 +13,8 @@ public final class TrainingFrames {
   /** The label as a double, the type MLlib estimators and evaluators expect. */
   public static final String LABEL = "__label";
 
-  /** Buckets for the hash split: fractions resolve to 1/10,000. */
-  private static final int BUCKETS = 10_000;
+  /** The per-row weight column, when class weights are configured. */
+  public static final String WEIGHT = "__weight";
 
   private TrainingFrames() {}
 
@@ -30,15 +27,30 @@ public final class TrainingFrames {
    * rerun, on any cluster, and when more days join the window; never {@code randomSplit}.
    */
   public static Column isHoldout(HoldoutConfig holdout) {
-    Column bucket = pmod(xxhash64(Sql.column(holdout.column())), lit((long) BUCKETS));
-    return bucket.lt(lit(Math.round(holdout.fraction() * BUCKETS)));
+    return hashSplit(holdout).isHoldout();
   }
 
   public static Dataset<Row> training(Dataset<Row> rows, HoldoutConfig holdout) {
-    return rows.where(isHoldout(holdout).unary_$bang());
+    return training(rows, hashSplit(holdout));
   }
 
   public static Dataset<Row> holdout(Dataset<Row> rows, HoldoutConfig holdout) {
-    return rows.where(isHoldout(holdout));
+    return holdout(rows, hashSplit(holdout));
+  }
+
+  public static Dataset<Row> training(Dataset<Row> rows, HoldoutSplit split) {
+    return rows.where(split.isHoldout().unary_$bang());
+  }
+
+  public static Dataset<Row> holdout(Dataset<Row> rows, HoldoutSplit split) {
+    return rows.where(split.isHoldout());
+  }
+
+  /** A hash split's config as a split; a time split needs its window ({@link HoldoutSplit#of}). */
+  private static HoldoutSplit hashSplit(HoldoutConfig holdout) {
+    if (holdout.by() != dev.glmpipe.config.TrainConfig.SplitBy.HASH) {
+      throw new IllegalArgumentException("a time split depends on the window: use HoldoutSplit.of(config, dates)");
+    }
+    return new HoldoutSplit(holdout.by(), holdout.column(), holdout.fraction(), java.util.List.of());
   }
 }

@@ -5,7 +5,6 @@ import dev.glmpipe.config.ConfigBinder;
 import dev.glmpipe.config.EvaluateConfig;
 import dev.glmpipe.config.FeaturesConfig;
 import dev.glmpipe.config.GlmpipeConfig;
-import dev.glmpipe.config.TrainConfig.HoldoutConfig;
 import dev.glmpipe.evaluate.EvaluationReport;
 import dev.glmpipe.evaluate.HoldoutEvaluator;
 import dev.glmpipe.evaluate.HtmlReport;
@@ -17,6 +16,7 @@ import dev.glmpipe.io.TableLayout;
 import dev.glmpipe.registry.ModelManifest;
 import dev.glmpipe.registry.ModelRegistry;
 import dev.glmpipe.train.ModelCoefficients;
+import dev.glmpipe.train.HoldoutSplit;
 import dev.glmpipe.train.TrainingFrames;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
@@ -65,7 +65,7 @@ public final class EvaluateJob {
     JobStages.describe(spark, "evaluate-" + version, "evaluate " + version + ": score the holdout and compute metrics");
 
     List<LocalDate> dates = window.dates().stream().map(LocalDate::parse).toList();
-    HoldoutConfig split = new HoldoutConfig(window.holdoutColumn(), window.holdoutFraction());
+    HoldoutSplit split = HoldoutSplit.of(window);
     Dataset<Row> rows = TrainingFrames.withLabel(new PartitionedTable(spark, layout.features()).read(dates), manifest.label());
     Dataset<Row> holdout = TrainingFrames.holdout(rows, split).persist(StorageLevel.MEMORY_AND_DISK());
     PipelineModel model = PipelineModel.load(registry.modelDir(version).toString());
@@ -116,7 +116,7 @@ public final class EvaluateJob {
 
   /** Fixed (the configured value, else the model's own), or the best F1 on training rows. */
   private static double threshold(EvaluateConfig ec, ModelManifest manifest, PipelineModel model, Dataset<Row> rows,
-      HoldoutConfig split) {
+      HoldoutSplit split) {
     if (ec.threshold().mode() == EvaluateConfig.ThresholdMode.FIXED) {
       if (ec.threshold().value() != null) {
         return ec.threshold().value();

@@ -75,6 +75,9 @@ public final class ExportJob {
     doc.put("model_type", manifest.modelType());
     doc.put("intercept", coefficients.intercept());
     doc.put("intercept_input_units", coefficients.interceptInputUnits());
+    if (coefficients.intercepts() != null) {
+      doc.put("intercepts", coefficients.intercepts());  // one per class of a multinomial model
+    }
     doc.put("coefficients", coefficients.byMagnitude());
     doc.put("feature_order", manifest.features());
     doc.put("preprocessing", PreprocessingParams.of(model, spec));

@@ -24,6 +24,7 @@ import picocli.CommandLine.IFactory;
         ScoreJob.Cli.class,
         PreprocessBenchmark.Cli.class,
         ScoreBenchmark.Cli.class,
+        TrainBenchmark.Cli.class,
         ModelsCommand.class})
 public final class Main implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);

@@ -1,0 +1,284 @@
+package dev.glmpipe.jobs;
+
+import static org.apache.spark.sql.functions.expr;
+
+import dev.glmpipe.config.GlmpipeConfig;
+import dev.glmpipe.io.DateRange;
+import dev.glmpipe.io.PartitionedTable;
+import dev.glmpipe.io.TableLayout;
+import dev.glmpipe.registry.ModelRegistry;
+import dev.glmpipe.train.HoldoutSplit;
+import dev.glmpipe.train.ModelTrainer;
+import dev.glmpipe.train.TrainingFrames;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.classification.LogisticRegression;
+import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
+import org.apache.spark.ml.feature.OneHotEncoder;
+import org.apache.spark.ml.feature.StringIndexer;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Measures {@code train} against what a user would write without glmpipe: the MLlib guide's
+ * pipeline (a StringIndexer per categorical column, OneHotEncoder, VectorAssembler,
+ * LogisticRegression with its defaults and the same maxIter and tol) fitted on the same training
+ * rows of the same generated table and saved, in the same Spark session. Rounds alternate
+ * between the two and the fastest of each counts, so JIT warm-up and the page cache favour
+ * neither. Both models' training log loss must agree within 1e-4: they solve the same problem.
+ */
+public final class TrainBenchmark {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainBenchmark.class);
+  private static final LocalDate DAY = LocalDate.of(2026, 1, 1);
+  static final int NUMERIC = 20;
+  static final double LOG_LOSS_TOLERANCE = 1e-4;
+
+  public record Config(GlmpipeConfig config, long rows, int rounds) {}
+
+  /**
+   * @param peakHeapMb the JVM's peak heap use during the fastest run of each (driver and
+   *     executors share the JVM in local mode)
+   * @param peakCachedMb the most memory Spark's caches held at once (MLlib's blocks included)
+   * @param peakCachedDiskMb the same on local disk
+   */
+  public record Result(String job, long rows, long trainRows, int partitions, double mllibSeconds, double glmpipeSeconds,
+      double trainTimeVsMllib, int mllibIterations, int glmpipeIterations, double mllibLogLoss, double glmpipeLogLoss,
+      boolean logLossMatches, long mllibPeakHeapMb, long glmpipePeakHeapMb, long mllibPeakCachedMb,
+      long glmpipePeakCachedMb, long mllibPeakCachedDiskMb, long glmpipePeakCachedDiskMb) {}
+
+  /** A timed run's figures. */
+  private record Run(double seconds, long peakHeapMb, long peakCachedMb, long peakCachedDiskMb) {}
+
+  public Result run(SparkSession spark, Config job) {
+    GlmpipeConfig c = job.config();
+    TableLayout layout = TableLayout.of(c.storage());
+    PartitionedTable features = new PartitionedTable(spark, layout.features());
+    JobStages.describe(spark, "bench", "bench: generate " + job.rows() + " rows");
+    generate(spark, job.rows()).write().mode(org.apache.spark.sql.SaveMode.Overwrite).parquet(features.partition(DAY).toString());
+
+    HoldoutSplit split = HoldoutSplit.of(c.train().holdout(), List.of(DAY));
+    Dataset<Row> training = TrainingFrames.training(features.read(List.of(DAY)), split);
+    String baselineDir = new Path(layout.root(), "bench-mllib-model").toString();
+    CacheMeter cache = new CacheMeter(spark);
+
+    Run best = null;
+    Run mine = null;
+    PipelineModel baseline = null;
+    TrainJob.Result trained = null;
+    for (int round = 0; round < job.rounds(); round++) {
+      JobStages.describe(spark, "bench", "bench: plain MLlib pipeline");
+      long t0 = start(cache);
+      baseline = mllibPipeline(c).fit(training);
+      save(baseline, baselineDir);
+      Run b = finish(cache, t0);
+      best = best == null || b.seconds() < best.seconds() ? b : best;
+
+      long t1 = start(cache);
+      trained = new TrainJob().run(spark, new TrainJob.Config(c, DateRange.day(DAY)));
+      Run g = finish(cache, t1);
+      mine = mine == null || g.seconds() < mine.seconds() ? g : mine;
+      LOG.info("round {}: mllib {} s, glmpipe {} s", round + 1, fmt(b.seconds()), fmt(g.seconds()));
+    }
+    cache.close();
+
+    JobStages.describe(spark, "bench", "bench: training log loss of both models");
+    double mllibLoss = logLoss(baseline.transform(training), "label");
+    ModelRegistry registry = new ModelRegistry(spark.sparkContext().hadoopConfiguration(), layout.models(), c.model().name());
+    PipelineModel glmpipe = PipelineModel.load(registry.modelDir(trained.version()).toString());
+    double glmpipeLoss = logLoss(glmpipe.transform(TrainingFrames.withLabel(training, c.dataset().label())), TrainingFrames.LABEL);
+    org.apache.spark.ml.classification.LogisticRegressionModel lr =
+        (org.apache.spark.ml.classification.LogisticRegressionModel) baseline.stages()[baseline.stages().length - 1];
+    return new Result("bench-train", job.rows(), trained.trainRows(), training.rdd().getNumPartitions(),
+        best.seconds(), mine.seconds(), mine.seconds() / best.seconds(), lr.summary().totalIterations(), trained.iterations(),
+        mllibLoss, glmpipeLoss, Math.abs(mllibLoss - glmpipeLoss) <= LOG_LOSS_TOLERANCE,
+        best.peakHeapMb(), mine.peakHeapMb(), best.peakCachedMb(), mine.peakCachedMb(),
+        best.peakCachedDiskMb(), mine.peakCachedDiskMb());
+  }
+
+  /**
+   * The MLlib guide's way: index each categorical column, one-hot encode the indexes, assemble
+   * with the numeric columns, fit a logistic regression with its defaults (no regularization,
+   * standardization on) and the configured iteration limit and tolerance.
+   */
+  static Pipeline mllibPipeline(GlmpipeConfig c) {
+    List<PipelineStage> stages = new ArrayList<>();
+    List<String> assembled = new ArrayList<>();
+    for (int i = 1; i <= NUMERIC; i++) {
+      assembled.add(numeric(i));
+    }
+    String[] categorical = {"c10", "c50"};
+    for (String col : categorical) {
+      stages.add(new StringIndexer().setInputCol(col).setOutputCol(col + "_index"));
+    }
+    stages.add(new OneHotEncoder()
+        .setInputCols(new String[] {"c10_index", "c50_index"})
+        .setOutputCols(new String[] {"c10_vec", "c50_vec"}));
+    assembled.add("c10_vec");
+    assembled.add("c50_vec");
+    stages.add(new VectorAssembler().setInputCols(assembled.toArray(String[]::new)).setOutputCol("features"));
+    stages.add(new LogisticRegression().setLabelCol("label").setMaxIter(c.model().maxIter()).setTol(c.model().tol()));
+    return new Pipeline().setStages(stages.toArray(PipelineStage[]::new));
+  }
+
+  /**
+   * The benchmark table, spread by hashing the row id (no driver-side generation, so any size
+   * works): {@value #NUMERIC} numeric columns of different scales, categoricals of 10 and 50
+   * values, and a 0/1 label drawn from a known logistic model of all of them.
+   */
+  static Dataset<Row> generate(SparkSession spark, long rows) {
+    List<Column> cols = new ArrayList<>();
+    cols.add(expr("concat('B', lpad(CAST(id AS STRING), 10, '0'))").as("id"));
+    StringBuilder logit = new StringBuilder("-0.3");
+    for (int i = 1; i <= NUMERIC; i++) {
+      double scale = 1 + i % 5;
+      cols.add(expr("(pmod(xxhash64(id, " + i + "), 2000001) / 1000000.0 - 1.0) * " + scale).cast("double").as(numeric(i)));
+      logit.append(String.format(Locale.ROOT, " + %.4f * %s", (i % 2 == 0 ? 0.4 : -0.3) / scale, numeric(i)));
+    }
+    cols.add(expr("concat('a', CAST(pmod(xxhash64(id, 101), 10) AS STRING))").as("c10"));
+    cols.add(expr("concat('b', CAST(pmod(xxhash64(id, 102), 50) AS STRING))").as("c50"));
+    Dataset<Row> x = spark.range(rows).select(cols.toArray(Column[]::new));
+    String level = logit + " + 0.1 * CAST(substr(c10, 2) AS INT) - 0.45 + 0.02 * CAST(substr(c50, 2) AS INT) - 0.5";
+    return x.withColumn("label",
+        expr("CAST(pmod(xxhash64(id, 999), 1000000) / 1000000.0 < 1 / (1 + exp(-(" + level + "))) AS INT)"));
+  }
+
+  static String numeric(int i) {
+    return String.format(Locale.ROOT, "x%02d", i);
+  }
+
+  private static double logLoss(Dataset<Row> predictions, String label) {
+    return new MulticlassClassificationEvaluator().setLabelCol(label).setProbabilityCol(ModelTrainer.PROBABILITY)
+        .setMetricName("logLoss").evaluate(predictions);
+  }
+
+  private static void save(PipelineModel model, String dir) {
+    try {
+      model.write().overwrite().save(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot save " + dir, e);
+    }
+  }
+
+  /** Starts a measured run: collects garbage, resets the peaks, returns the start time. */
+  private static long start(CacheMeter cache) {
+    System.gc();
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      pool.resetPeakUsage();
+    }
+    cache.resetPeak();
+    return System.nanoTime();
+  }
+
+  private static Run finish(CacheMeter cache, long start) {
+    double seconds = (System.nanoTime() - start) / 1e9;
+    long heap = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        heap += pool.getPeakUsage().getUsed();
+      }
+    }
+    return new Run(seconds, heap >> 20, cache.peak() >> 20, cache.peakDisk() >> 20);
+  }
+
+  /**
+   * The most memory and disk Spark's cached datasets (RDD and Dataset caches, MLlib's training
+   * blocks included) took at once, sampled every 50 ms.
+   */
+  static final class CacheMeter implements AutoCloseable {
+    private final SparkSession spark;
+    private final AtomicLong peakMemory = new AtomicLong();
+    private final AtomicLong peakDisk = new AtomicLong();
+    private final Thread sampler;
+    private volatile boolean running = true;
+
+    CacheMeter(SparkSession spark) {
+      this.spark = spark;
+      sampler = new Thread(() -> {
+        while (running) {
+          sample();
+          try {
+            Thread.sleep(50);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }, "bench-cache-meter");
+      sampler.setDaemon(true);
+      sampler.start();
+    }
+
+    private void sample() {
+      long memory = 0;
+      long disk = 0;
+      for (org.apache.spark.storage.RDDInfo info : spark.sparkContext().getRDDStorageInfo()) {
+        memory += info.memSize();
+        disk += info.diskSize();
+      }
+      peakMemory.accumulateAndGet(memory, Math::max);
+      peakDisk.accumulateAndGet(disk, Math::max);
+    }
+
+    void resetPeak() {
+      peakMemory.set(0);
+      peakDisk.set(0);
+    }
+
+    long peak() {
+      sample();
+      return peakMemory.get();
+    }
+
+    long peakDisk() {
+      return peakDisk.get();
+    }
+
+    @Override
+    public void close() {
+      running = false;
+      sampler.interrupt();
+    }
+  }
+
+  private static String fmt(double v) {
+    return String.format(Locale.ROOT, "%.2f", v);
+  }
+
+  @Command(name = "bench-train",
+      description = "Benchmark: train vs the MLlib guide's pipeline on the same generated table.")
+  static final class Cli extends JobCommand<Config> {
+    @Option(names = "--rows", defaultValue = "4000000", description = "Rows to generate (default ${DEFAULT-VALUE}).")
+    long rows;
+
+    @Option(names = "--rounds", defaultValue = "2", description = "Timed rounds of each; the fastest counts (default ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Override
+    protected Config jobConfig(GlmpipeConfig config) {
+      return new Config(config, rows, rounds);
+    }
+
+    @Override
+    protected Object run(SparkSession spark, Config config) {
+      return new TrainBenchmark().run(spark, config);
+    }
+  }
+}
