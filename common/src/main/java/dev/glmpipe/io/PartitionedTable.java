@@ -162,6 +162,10 @@ public final class PartitionedTable {
       }
       if (hadOld) {
         fs.delete(aside, true);
+        // Leave no empty _replaced behind; one still in use by another date stays (not empty).
+        if (fs.listStatus(aside.getParent()).length == 0) {
+          fs.delete(aside.getParent(), false);
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot publish " + staging + " as " + target, e);
