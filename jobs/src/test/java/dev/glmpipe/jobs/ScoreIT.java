@@ -161,8 +161,9 @@ class ScoreIT {
             violation.set(v);
           }
           reads.incrementAndGet();
-        } catch (RuntimeException e) {
-          // a partition renamed away mid-listing: the read fails, it does not see partial rows
+        } catch (Exception e) {
+          // A partition renamed away mid-read: the read fails (SparkException, which Spark throws
+          // undeclared, or a RuntimeException); it does not see partial rows.
         }
         try {
           Thread.sleep(50);  // leave the two cores mostly to the scoring JVM
@@ -174,7 +175,7 @@ class ScoreIT {
     reader.start();
     // Kill once the first date has been replaced, so the run dies between dates or mid-write.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (System.nanoTime() < deadline && child.isAlive() && scoredAtPerDate().equals(before)) {
+    while (System.nanoTime() < deadline && child.isAlive() && !changedFrom(before)) {
       Thread.sleep(100);
     }
     Thread.sleep(300);
@@ -262,14 +263,21 @@ class ScoreIT {
     return allDates && days != DAYS.size() ? "only " + days + " dates visible" : null;
   }
 
+  /** True once a date holds a newer run's rows; a read that failed mid-swap says nothing yet. */
+  private boolean changedFrom(Map<String, String> before) {
+    Map<String, String> now = scoredAtPerDate();
+    return now != null && !now.equals(before);
+  }
+
+  /** The newest scored_at per date, or null when the read failed (a partition swapped mid-read). */
   private Map<String, String> scoredAtPerDate() {
     Map<String, String> out = new HashMap<>();
     try {
       for (Row r : scoresTable().groupBy("dt").agg(org.apache.spark.sql.functions.max("scored_at")).collectAsList()) {
         out.put(r.get(0).toString(), String.valueOf(r.get(1)));
       }
-    } catch (RuntimeException e) {
-      // mid-swap listing: try again on the next poll
+    } catch (Exception e) {
+      return null;  // a SparkException (thrown undeclared) or a RuntimeException: try the next poll
     }
     return out;
   }
