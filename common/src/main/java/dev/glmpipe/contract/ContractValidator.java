@@ -214,7 +214,7 @@ public final class ContractValidator {
     }, DataTypes.BooleanType).asNondeterministic();
   }
 
-  /** The quarantine table's rows from records that {@link QuarantineCollector} gathered. */
+  /** The quarantine table's rows from records that a {@link RowCollector} gathered. */
   public Dataset<Row> quarantined(SparkSession spark, Dataset<Row> validated, List<Row> records) {
     StructType schema = (StructType) validated.select(quarantineRecord(validated)).schema().fields()[0].dataType();
     return quarantineTable(spark.createDataFrame(records, schema));

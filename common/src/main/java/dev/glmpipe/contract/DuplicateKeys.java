@@ -39,9 +39,8 @@ final class DuplicateKeys {
         .where(col("_n").gt(1)).select(keys).withColumn(DUPLICATED, lit(true));
     // Key columns are non-nullable by config validation, so the join sees every valid row.
     // Broadcast: duplicated keys are normally a handful, and without the hint the planner
-    // shuffles every row to join them (bench-preprocess: 17.7 s instead of 10.4 s for 4M rows).
-    // The cost: a partition in which most keys repeat (a file delivered twice) broadcasts all
-    // its keys.
+    // shuffles every row to join them. The cost: a partition in which most keys repeat (a file
+    // delivered twice, the case where SinglePassCheck falls back to this) broadcasts all its keys.
     Dataset<Row> flagged = checked.join(broadcast(duplicatedKeys),
         unique.columns().toArray(String[]::new), "left_outer");
 

@@ -2,7 +2,6 @@ package dev.glmpipe.contract;
 
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.not;
 
 import java.util.List;
 import org.apache.spark.sql.Dataset;
@@ -38,7 +37,6 @@ public final class SinglePassCheck {
   private final SparkSession spark;
   private final ContractValidator validator;
   private final Dataset<Row> validated;
-  private final boolean holdsCandidates;
   private final Observation counts = new Observation();
   private final RowCollector failed;
   private final RowCollector held;
@@ -48,7 +46,6 @@ public final class SinglePassCheck {
     this.spark = spark;
     this.validator = validator;
     this.validated = validated;
-    this.holdsCandidates = holdsCandidates;
     this.failed = RowCollector.register(spark, rowsInMemory);
     this.held = holdsCandidates ? RowCollector.register(spark, rowsInMemory) : null;
   }
@@ -94,7 +91,7 @@ public final class SinglePassCheck {
    */
   public Dataset<Row> validRows() {
     Dataset<Row> observed = validator.observe(validated, counts);
-    return validator.validCollecting(observed, failed, holdsCandidates ? col(CANDIDATE) : null, held);
+    return validator.validCollecting(observed, failed, held == null ? null : col(CANDIDATE), held);
   }
 
   /** What the pass found, once {@link #validRows} were consumed. */
@@ -124,10 +121,13 @@ public final class SinglePassCheck {
     if (held == null || held.count() == 0) {
       return new Outcome(report, null, quarantine);
     }
-    StructType whole = validated.schema();
-    Dataset<Row> ranked = validator.markDuplicates(spark.createDataFrame(held.rows(), whole));
-    long losers = ranked.where(not(ContractValidator.isValid())).count();
-    Dataset<Row> winners = validator.valid(ranked);
-    return new Outcome(report.withDuplicates(losers), winners, quarantine.unionByName(validator.quarantined(ranked)));
+    // Ranked once and brought back (at most rowsInMemory rows), so the count, the winners and
+    // the losers' quarantine rows do not each rerun the ranking.
+    Dataset<Row> ranking = validator.markDuplicates(spark.createDataFrame(held.rows(), validated.schema()));
+    List<Row> rankedRows = ranking.collectAsList();
+    Dataset<Row> ranked = spark.createDataFrame(rankedRows, ranking.schema());
+    long losers = rankedRows.stream().filter(r -> !"".equals(r.getAs(ContractValidator.REASONS))).count();
+    return new Outcome(report.withDuplicates(losers), validator.valid(ranked),
+        quarantine.unionByName(validator.quarantined(ranked)));
   }
 }
