@@ -4,7 +4,8 @@
 #   2. the shaded jar under real spark-submit on a standalone cluster on 127.0.0.1;
 #   3. the Airflow DAGs in a real Airflow (DagBag, rendered arguments, a local end-to-end run);
 #   4. the EMR / Dataproc submit scripts in dry-run mode;
-#   5. run-local.sh, the README's first command, on the committed sample data.
+#   5. run-local.sh, the README's first command, on the committed sample data;
+#   6. the benchmark scripts, end to end on small inputs (smoke test, no figures judged).
 # Needs only Java 17 and Python 3 with venv; everything else is fetched on first use.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
@@ -20,22 +21,25 @@ if ! command -v chromium >/dev/null 2>&1; then
   $sudo_cmd apt-get update && $sudo_cmd apt-get install -y chromium
 fi
 
-log "1/5 Maven unit and integration tests"
+log "1/6 Maven unit and integration tests"
 ./mvnw -B verify
 
-log "2/5 spark-submit on a standalone cluster"
+log "2/6 spark-submit on a standalone cluster"
 scripts/test-cluster.sh
 
-log "3/5 Airflow DAGs"
+log "3/6 Airflow DAGs"
 scripts/test-airflow.sh
 
-log "4/5 submit scripts (dry run)"
+log "4/6 submit scripts (dry run)"
 scripts/test-submit-scripts.sh
 
-log "5/5 run-local.sh on data-samples/"
+log "5/6 run-local.sh on data-samples/"
 sample_out=$(mktemp -d)
 trap 'rm -rf "$sample_out"' EXIT
 GLMPIPE_OUT="$sample_out" scripts/run-local.sh
 # The last day's scores must be there, committed.
 [ -f "$sample_out/scores/churn/dt=2026-11-07/_SUCCESS" ] || die "run-local.sh wrote no scores for 2026-11-07"
 echo "1 passed, 0 failed"
+
+log "6/6 benchmark scripts (smoke test on small inputs)"
+scripts/test-benchmarks.sh

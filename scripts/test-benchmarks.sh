@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Smoke test of the benchmark scripts: each runs end to end on a small generated input and ends
+# with its documented last line. The figures at this size mean nothing; this only proves the
+# scripts, their configs and their launcher commands still work together.
+set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
+cd "$GLMPIPE_ROOT"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+check() {  # name, regex of the last line, command...
+  local name="$1" pattern="$2"
+  shift 2
+  local last
+  if last=$(BENCH_DIR="$work/$name" "$@" 2>"$work/$name.log" | tail -1) && [[ "$last" =~ $pattern ]]; then
+    echo "ok: $name: $last"
+    passed=$((passed + 1))
+  else
+    echo "FAILED: $name (last line: '${last:-}'), log:"
+    tail -20 "$work/$name.log"
+    failed=$((failed + 1))
+  fi
+}
+
+number='[0-9]+\.[0-9]{3}'
+check bench-preprocess "^preprocess_throughput_vs_copy=$number\$" env BENCH_ROWS=20000 scripts/bench-preprocess.sh
+check bench-train "^train_time_vs_mllib=$number\$" env BENCH_ROWS=20000 BENCH_ROUNDS=1 BENCH_HEAP=2g scripts/bench-train.sh
+check bench-score "^score_throughput_vs_copy=$number score_speedup_vs_mllib=$number\$" env BENCH_ROWS=20000 scripts/bench-score.sh
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
