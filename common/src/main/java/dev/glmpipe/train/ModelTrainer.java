@@ -45,7 +45,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link TrainingPass}: one Spark job scans the rows and computes every statistic the
  *       feature stages need (and the profile and split counts when the job asks), so the
  *       stages are built already fitted. A median imputation or quantile buckets add one
- *       aggregation for exact quantiles; a level column with very many values adds a shuffle.
+ *       aggregation for approximate quantiles, buckets of an imputed column with missing values
+ *       one more ({@link dev.glmpipe.features.FeatureStatistics}); a level column with very many
+ *       values adds a shuffle.
  *   <li>The training matrix (label, weight, feature vector) is assembled once, as the solver's
  *       first pass reads it, and kept ({@link #MATRIX_STORAGE}); every later pass reads that
  *       copy instead of re-reading storage and re-running the feature stages:

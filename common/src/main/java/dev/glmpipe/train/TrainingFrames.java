@@ -1,9 +1,9 @@
 package dev.glmpipe.train;
 
 import dev.glmpipe.Sql;
-
 import dev.glmpipe.config.TrainConfig.HoldoutConfig;
-import org.apache.spark.sql.Column;
+import dev.glmpipe.config.TrainConfig.SplitBy;
+import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
@@ -22,18 +22,6 @@ public final class TrainingFrames {
     return rows.withColumn(LABEL, Sql.column(labelColumn).cast(DataTypes.DoubleType));
   }
 
-  /**
-   * True for holdout rows. The side depends only on the id's hash, so it is the same on every
-   * rerun, on any cluster, and when more days join the window; never {@code randomSplit}.
-   */
-  public static Column isHoldout(HoldoutConfig holdout) {
-    return hashSplit(holdout).isHoldout();
-  }
-
-  public static Dataset<Row> training(Dataset<Row> rows, HoldoutConfig holdout) {
-    return training(rows, hashSplit(holdout));
-  }
-
   public static Dataset<Row> holdout(Dataset<Row> rows, HoldoutConfig holdout) {
     return holdout(rows, hashSplit(holdout));
   }
@@ -48,9 +36,9 @@ public final class TrainingFrames {
 
   /** A hash split's config as a split; a time split needs its window ({@link HoldoutSplit#of}). */
   private static HoldoutSplit hashSplit(HoldoutConfig holdout) {
-    if (holdout.by() != dev.glmpipe.config.TrainConfig.SplitBy.HASH) {
+    if (holdout.by() != SplitBy.HASH) {
       throw new IllegalArgumentException("a time split depends on the window: use HoldoutSplit.of(config, dates)");
     }
-    return new HoldoutSplit(holdout.by(), holdout.column(), holdout.fraction(), java.util.List.of());
+    return new HoldoutSplit(holdout.by(), holdout.column(), holdout.fraction(), List.of());
   }
 }
