@@ -39,13 +39,14 @@ import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
 import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
 import org.apache.spark.ml.evaluation.RegressionEvaluator;
 import org.apache.spark.mllib.evaluation.BinaryClassificationMetrics;
+import org.apache.spark.mllib.evaluation.MulticlassMetrics;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import scala.Tuple2;
 
 /**
- * Holdout metrics of one model's predictions. MLlib's evaluators compute what they can (AUCs,
+ * Holdout metrics of one model's predictions. MLlib computes what it can (AUCs,
  * log loss, accuracy, weighted F1, per-class precision and recall, RMSE/MAE/R², the ROC and PR
  * curves and F1 by threshold); the rest (Brier, the confusion matrix at the operating threshold,
  * deciles, MAPE, slices) are one aggregation each over the same rows.
@@ -97,19 +98,20 @@ public final class HoldoutEvaluator {
     switch (task) {
       case BINARY -> {
         Binary b = binaryMetrics(predictions, threshold);
-        interval = bootstrap(predictions, task, b.metrics.get("auc_roc"), config.bootstrap());
-        BinaryDetails details = new BinaryDetails(threshold, thresholdMode, b.confusion, curves(predictions, true),
-            curves(predictions, false), calibration(predictions, b.rows), lift(predictions, b.rows));
+        interval = bootstrap(predictions, b.rows, task, b.metrics.get("auc_roc"), config.bootstrap());
+        List<Row> deciles = decileRows(predictions, b.rows);
+        BinaryDetails details = new BinaryDetails(threshold, thresholdMode, b.confusion, downsample(b.roc),
+            downsample(b.pr), calibration(deciles), lift(deciles));
         return new Evaluation(task, b.rows, b.metrics, interval, details, null, null, slices);
       }
       case MULTICLASS -> {
         Multiclass m = multiclassMetrics(predictions, Integer.MAX_VALUE);
-        interval = bootstrap(predictions, task, m.metrics.get("accuracy"), config.bootstrap());
+        interval = bootstrap(predictions, m.rows, task, m.metrics.get("accuracy"), config.bootstrap());
         return new Evaluation(task, m.rows, m.metrics, interval, null, null, new MulticlassDetails(m.classes), slices);
       }
       default -> {
         Regression r = regressionMetrics(predictions);
-        interval = bootstrap(predictions, task, r.metrics.get("rmse"), config.bootstrap());
+        interval = bootstrap(predictions, r.rows, task, r.metrics.get("rmse"), config.bootstrap());
         return new Evaluation(task, r.rows, r.metrics, interval, null, r.details, null, slices);
       }
     }
@@ -122,7 +124,9 @@ public final class HoldoutEvaluator {
 
   // ---- binary ----
 
-  private record Binary(long rows, Map<String, Double> metrics, ConfusionMatrix confusion) {}
+  /** {@code roc} and {@code pr}: MLlib's full curves, (fpr, tpr) and (recall, precision). */
+  private record Binary(long rows, Map<String, Double> metrics, ConfusionMatrix confusion,
+      List<Tuple2<Object, Object>> roc, List<Tuple2<Object, Object>> pr) {}
 
   private static Binary binaryMetrics(Dataset<Row> predictions, double threshold) {
     Column s = score();
@@ -139,10 +143,19 @@ public final class HoldoutEvaluator {
     long rows = agg.getLong(0);
     ConfusionMatrix cm = new ConfusionMatrix(agg.getLong(2), agg.getLong(3), agg.getLong(4), agg.getLong(5));
     Map<String, Double> m = new LinkedHashMap<>();
-    BinaryClassificationEvaluator binary = new BinaryClassificationEvaluator()
-        .setLabelCol(TrainingFrames.LABEL).setRawPredictionCol(ModelTrainer.PROBABILITY);
-    m.put("auc_roc", binary.setMetricName("areaUnderROC").evaluate(predictions));
-    m.put("auc_pr", binary.setMetricName("areaUnderPR").evaluate(predictions));
+    // One sort of the scores serves both AUCs, KS and the curves (what BinaryClassificationEvaluator
+    // would compute with a sort per metric).
+    BinaryClassificationMetrics curves = curveMetrics(predictions);
+    List<Tuple2<Object, Object>> roc;
+    List<Tuple2<Object, Object>> pr;
+    try {
+      m.put("auc_roc", curves.areaUnderROC());
+      m.put("auc_pr", curves.areaUnderPR());
+      roc = curves.roc().toJavaRDD().collect();
+      pr = curves.pr().toJavaRDD().collect();
+    } finally {
+      curves.unpersist();
+    }
     m.put("log_loss", new MulticlassClassificationEvaluator().setLabelCol(TrainingFrames.LABEL)
         .setPredictionCol(ModelTrainer.PREDICTION).setProbabilityCol(ModelTrainer.PROBABILITY)
         .setMetricName("logLoss").evaluate(predictions));
@@ -154,8 +167,8 @@ public final class HoldoutEvaluator {
     m.put("precision", precision);
     m.put("recall", recall);
     m.put("f1", precision + recall == 0 ? 0.0 : 2 * precision * recall / (precision + recall));
-    m.put("ks", ks(predictions));
-    return new Binary(rows, m, cm);
+    m.put("ks", ks(roc));
+    return new Binary(rows, m, cm, roc, pr);
   }
 
   private static BinaryClassificationMetrics curveMetrics(Dataset<Row> predictions) {
@@ -165,18 +178,16 @@ public final class HoldoutEvaluator {
   }
 
   /** Kolmogorov-Smirnov: the largest gap between true and false positive rates over thresholds. */
-  private static double ks(Dataset<Row> predictions) {
+  private static double ks(List<Tuple2<Object, Object>> roc) {
     double best = 0;
-    for (Tuple2<Object, Object> p : curveMetrics(predictions).roc().toJavaRDD().collect()) {
+    for (Tuple2<Object, Object> p : roc) {
       best = Math.max(best, (Double) p._2() - (Double) p._1());
     }
     return best;
   }
 
-  /** The ROC curve (fpr, tpr) or the PR curve (recall, precision), at most CURVE_POINTS points. */
-  private static List<Point> curves(Dataset<Row> predictions, boolean roc) {
-    BinaryClassificationMetrics metrics = curveMetrics(predictions);
-    List<Tuple2<Object, Object>> all = (roc ? metrics.roc() : metrics.pr()).toJavaRDD().collect();
+  /** A curve cut down to at most CURVE_POINTS points (and its last point). */
+  private static List<Point> downsample(List<Tuple2<Object, Object>> all) {
     List<Point> out = new ArrayList<>();
     int step = Math.max(1, all.size() / CURVE_POINTS);
     for (int i = 0; i < all.size(); i += step) {
@@ -193,7 +204,14 @@ public final class HoldoutEvaluator {
   public static double maxF1Threshold(Dataset<Row> predictions) {
     double bestF1 = -1;
     double best = 0.5;
-    for (Tuple2<Object, Object> p : curveMetrics(predictions).fMeasureByThreshold().toJavaRDD().collect()) {
+    BinaryClassificationMetrics curves = curveMetrics(predictions);
+    List<Tuple2<Object, Object>> f1ByThreshold;
+    try {
+      f1ByThreshold = curves.fMeasureByThreshold().toJavaRDD().collect();
+    } finally {
+      curves.unpersist();
+    }
+    for (Tuple2<Object, Object> p : f1ByThreshold) {
       double f1 = (Double) p._2();
       if (f1 > bestF1) {
         bestF1 = f1;
@@ -230,16 +248,16 @@ public final class HoldoutEvaluator {
         .orderBy("d").collectAsList();
   }
 
-  private static List<CalibrationBin> calibration(Dataset<Row> predictions, long rows) {
+  private static List<CalibrationBin> calibration(List<Row> deciles) {
     List<CalibrationBin> out = new ArrayList<>();
-    for (Row r : decileRows(predictions, rows)) {
+    for (Row r : deciles) {
       out.add(new CalibrationBin(r.getInt(0), r.getDouble(4), r.getDouble(5), r.getLong(1), r.getDouble(2), r.getDouble(3)));
     }
     return out;
   }
 
-  private static List<LiftBin> lift(Dataset<Row> predictions, long rows) {
-    List<Row> bins = new ArrayList<>(decileRows(predictions, rows));
+  private static List<LiftBin> lift(List<Row> deciles) {
+    List<Row> bins = new ArrayList<>(deciles);
     java.util.Collections.reverse(bins);
     double totalPositives = bins.stream().mapToDouble(r -> r.getDouble(6)).sum();
     long totalRows = bins.stream().mapToLong(r -> r.getLong(1)).sum();
@@ -263,12 +281,18 @@ public final class HoldoutEvaluator {
   private record Multiclass(long rows, Map<String, Double> metrics, List<ClassMetrics> classes) {}
 
   private static Multiclass multiclassMetrics(Dataset<Row> predictions, int maxClasses) {
-    MulticlassClassificationEvaluator e = new MulticlassClassificationEvaluator()
-        .setLabelCol(TrainingFrames.LABEL).setPredictionCol(ModelTrainer.PREDICTION).setProbabilityCol(ModelTrainer.PROBABILITY);
+    // One confusion matrix (what MulticlassClassificationEvaluator builds anew for each metric)
+    // serves accuracy, weighted F1 and every class's precision and recall; log loss needs the
+    // probabilities, so it stays with the evaluator.
+    JavaRDD<Tuple2<Object, Object>> pairs = predictions.select(col(ModelTrainer.PREDICTION), col(TrainingFrames.LABEL))
+        .javaRDD().map(r -> new Tuple2<>(r.getDouble(0), r.getDouble(1)));
+    MulticlassMetrics confusion = new MulticlassMetrics(pairs.rdd());
     Map<String, Double> m = new LinkedHashMap<>();
-    m.put("accuracy", e.setMetricName("accuracy").evaluate(predictions));
-    m.put("weighted_f1", e.setMetricName("weightedFMeasure").evaluate(predictions));
-    m.put("log_loss", e.setMetricName("logLoss").evaluate(predictions));
+    m.put("accuracy", confusion.accuracy());
+    m.put("weighted_f1", confusion.weightedFMeasure());
+    m.put("log_loss", new MulticlassClassificationEvaluator().setLabelCol(TrainingFrames.LABEL)
+        .setPredictionCol(ModelTrainer.PREDICTION).setProbabilityCol(ModelTrainer.PROBABILITY)
+        .setMetricName("logLoss").evaluate(predictions));
     List<ClassMetrics> classes = new ArrayList<>();
     long rows = 0;
     List<Row> counts = predictions.groupBy(col(TrainingFrames.LABEL)).count().orderBy(TrainingFrames.LABEL).collectAsList();
@@ -277,9 +301,7 @@ public final class HoldoutEvaluator {
     }
     for (Row r : counts.subList(0, Math.min(maxClasses, counts.size()))) {
       double label = r.getDouble(0);
-      classes.add(new ClassMetrics(label, r.getLong(1),
-          e.setMetricName("precisionByLabel").setMetricLabel(label).evaluate(predictions),
-          e.setMetricName("recallByLabel").setMetricLabel(label).evaluate(predictions)));
+      classes.add(new ClassMetrics(label, r.getLong(1), confusion.precision(label), confusion.recall(label)));
     }
     return new Multiclass(rows, m, classes);
   }
@@ -311,12 +333,11 @@ public final class HoldoutEvaluator {
 
   // ---- bootstrap ----
 
-  private static ConfidenceInterval bootstrap(Dataset<Row> predictions, Task task, double estimate,
+  private static ConfidenceInterval bootstrap(Dataset<Row> predictions, long rows, Task task, double estimate,
       EvaluateConfig.BootstrapConfig config) {
     if (config.replicates() == 0) {
       return null;
     }
-    long rows = predictions.count();
     Dataset<Row> sample = rows <= config.maxRows() ? predictions
         : predictions.sample(false, Math.min(1.0, 1.2 * config.maxRows() / rows), config.seed()).limit(config.maxRows());
     Column value = task == Task.BINARY ? score() : col(ModelTrainer.PREDICTION);

@@ -49,12 +49,17 @@ class HoldoutEvaluatorTest {
     return new Binary(y, p, region);
   }
 
-  private Dataset<Row> binaryFrame(Binary b, double threshold) {
-    StructType schema = new StructType()
+  /** A binary model's predictions with a {@code region} column to slice by. */
+  static StructType binarySchema() {
+    return new StructType()
         .add(TrainingFrames.LABEL, DataTypes.DoubleType)
         .add(ModelTrainer.PROBABILITY, SQLDataTypes.VectorType())
         .add(ModelTrainer.PREDICTION, DataTypes.DoubleType)
         .add("region", DataTypes.StringType);
+  }
+
+  private Dataset<Row> binaryFrame(Binary b, double threshold) {
+    StructType schema = binarySchema();
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < b.y.length; i++) {
       rows.add(RowFactory.create(b.y[i], Vectors.dense(1 - b.p[i], b.p[i]), b.p[i] > threshold ? 1.0 : 0.0, b.region[i]));

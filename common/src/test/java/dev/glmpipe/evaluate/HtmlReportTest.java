@@ -6,8 +6,6 @@ import dev.glmpipe.config.EvaluateConfig;
 import dev.glmpipe.registry.ModelManifest;
 import dev.glmpipe.testing.SharedSpark;
 import dev.glmpipe.train.ModelCoefficients.Coefficient;
-import dev.glmpipe.train.ModelTrainer;
-import dev.glmpipe.train.TrainingFrames;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,11 +16,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
-import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,11 +93,7 @@ class HtmlReportTest {
 
   private static EvaluationReport report() {
     Random r = new Random(9);
-    StructType schema = new StructType()
-        .add(TrainingFrames.LABEL, DataTypes.DoubleType)
-        .add(ModelTrainer.PROBABILITY, SQLDataTypes.VectorType())
-        .add(ModelTrainer.PREDICTION, DataTypes.DoubleType)
-        .add("region", DataTypes.StringType);
+    StructType schema = HoldoutEvaluatorTest.binarySchema();
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < 500; i++) {
       double p = 0.05 + 0.9 * r.nextDouble();

@@ -125,7 +125,9 @@ public final class EvaluateJob {
       return own instanceof Number n ? n.doubleValue() : 0.5;
     }
     Dataset<Row> training = TrainingFrames.training(rows, split);
-    long n = training.count();
+    // Train recorded how many rows it trained on: no pass over them just to size the sample.
+    Long recorded = manifest.rowCounts() == null ? null : manifest.rowCounts().get("train");
+    long n = recorded != null ? recorded : training.count();
     Dataset<Row> sample = n <= THRESHOLD_ROWS ? training : training.sample(false, Math.min(1.0, 1.2 * THRESHOLD_ROWS / n), 7L);
     return HoldoutEvaluator.maxF1Threshold(model.transform(sample));
   }

@@ -7,7 +7,6 @@ import dev.glmpipe.config.ConfigBinder;
 import dev.glmpipe.config.ExportConfig;
 import dev.glmpipe.config.FeaturesConfig;
 import dev.glmpipe.config.GlmpipeConfig;
-import dev.glmpipe.config.TrainConfig.HoldoutConfig;
 import dev.glmpipe.evaluate.HoldoutEvaluator;
 import dev.glmpipe.evaluate.ReleaseCheck;
 import dev.glmpipe.evaluate.Task;
@@ -19,6 +18,7 @@ import dev.glmpipe.io.PartitionedTable;
 import dev.glmpipe.io.TableLayout;
 import dev.glmpipe.registry.ModelManifest;
 import dev.glmpipe.registry.ModelRegistry;
+import dev.glmpipe.train.HoldoutSplit;
 import dev.glmpipe.train.ModelCoefficients;
 import dev.glmpipe.train.ModelTrainer;
 import dev.glmpipe.train.TrainingFrames;
@@ -109,7 +109,7 @@ public final class ExportJob {
     List<LocalDate> dates = w.dates().stream().map(LocalDate::parse).toList();
     Dataset<Row> holdout = TrainingFrames.holdout(
         TrainingFrames.withLabel(new PartitionedTable(spark, layout.features()).read(dates), manifest.label()),
-        new HoldoutConfig(w.holdoutColumn(), w.holdoutFraction())).limit(limit);
+        HoldoutSplit.of(w)).limit(limit);
     Column score = Task.of(model) == Task.BINARY ? HoldoutEvaluator.score() : col(ModelTrainer.PREDICTION);
     List<Column> columns = new ArrayList<>();
     onnx.inputs().forEach(i -> columns.add(Sql.column(i.name()).as(i.name())));

@@ -85,6 +85,11 @@ final class ModelsCommand implements Runnable {
       }
       return Optional.of(JsonFiles.read(hadoop, path, EvaluationReport.class));
     }
+
+    /** The version an alias points at, or null. */
+    static String aliasVersion(ModelRegistry registry, String alias) {
+      return registry.alias(alias).map(ModelRegistry.Alias::version).orElse(null);
+    }
   }
 
   record VersionRow(String version, String createdAt, String modelType, String evaluation, List<String> aliases) {}
@@ -95,8 +100,8 @@ final class ModelsCommand implements Runnable {
   static final class ListVersions extends RegistryCommand {
     @Override
     protected Object run(ModelRegistry registry) {
-      String champion = registry.alias(ModelRegistry.CHAMPION).map(ModelRegistry.Alias::version).orElse(null);
-      String previous = registry.alias(ModelRegistry.PREVIOUS).map(ModelRegistry.Alias::version).orElse(null);
+      String champion = aliasVersion(registry, ModelRegistry.CHAMPION);
+      String previous = aliasVersion(registry, ModelRegistry.PREVIOUS);
       List<VersionRow> rows = new ArrayList<>();
       for (String v : registry.versions()) {
         ModelManifest m = registry.manifest(v);
@@ -128,7 +133,9 @@ final class ModelsCommand implements Runnable {
       String v = version != null ? version : registry.champion();
       List<String> aliases = new ArrayList<>();
       for (String a : List.of(ModelRegistry.CHAMPION, ModelRegistry.PREVIOUS)) {
-        registry.alias(a).filter(x -> x.version().equals(v)).ifPresent(x -> aliases.add(a));
+        if (v.equals(aliasVersion(registry, a))) {
+          aliases.add(a);
+        }
       }
       Optional<EvaluationReport> e = evaluation(registry, v);
       return new ShowResult(registry.name(), v, aliases, registry.manifest(v), registry.manifestSha256(v),
@@ -138,7 +145,12 @@ final class ModelsCommand implements Runnable {
     }
   }
 
-  record AliasResult(String model, String action, String champion, String previous, boolean changed) {}
+  record AliasResult(String model, String action, String champion, String previous, boolean changed) {
+    static AliasResult after(ModelRegistry registry, String action, boolean changed) {
+      return new AliasResult(registry.name(), action, registry.champion(),
+          RegistryCommand.aliasVersion(registry, ModelRegistry.PREVIOUS), changed);
+    }
+  }
 
   @Command(name = "promote", description = "Make a verified version that passed evaluation the champion (audited).")
   static final class Promote extends RegistryCommand {
@@ -149,8 +161,7 @@ final class ModelsCommand implements Runnable {
     protected Object run(ModelRegistry registry) {
       ReleaseCheck.requirePassed(hadoop, registry, version);
       boolean changed = registry.promote(version).isPresent();
-      return new AliasResult(registry.name(), "promote", registry.champion(),
-          registry.alias(ModelRegistry.PREVIOUS).map(ModelRegistry.Alias::version).orElse(null), changed);
+      return AliasResult.after(registry, "promote", changed);
     }
   }
 
@@ -159,8 +170,7 @@ final class ModelsCommand implements Runnable {
     @Override
     protected Object run(ModelRegistry registry) {
       registry.rollback();
-      return new AliasResult(registry.name(), "rollback", registry.champion(),
-          registry.alias(ModelRegistry.PREVIOUS).map(ModelRegistry.Alias::version).orElse(null), true);
+      return AliasResult.after(registry, "rollback", true);
     }
   }
 

@@ -155,6 +155,24 @@ class ReleaseIT {
     assertThat(verify.exitCode()).isEqualTo(GlmpipeException.EXIT_DATA_CONTRACT);
   }
 
+  @Test
+  @Order(5)
+  void aTimeSplitVersionIsExportedWithParityCheckedOnItsHeldOutDay() throws IOException {
+    List<String> sets = new ArrayList<>(List.of(GOOD));
+    sets.addAll(List.of("model.name=timed", "train.holdout.by=time", "train.holdout.days=1", "evaluate.threshold={mode: max_f1}"));
+    JobRunner timed = new JobRunner(root, sets.toArray(String[]::new));
+    timed.ok("train", "--from", FROM, "--to", TO);
+    JsonNode evaluate = timed.ok("evaluate");
+    long holdoutRows = evaluate.get("holdout_rows").asLong();
+    JsonNode binary = read(evaluate.get("evaluation_path").asText()).get("binary");
+    assertThat(binary.get("threshold_mode").asText()).isEqualTo("max_f1");
+    assertThat(binary.get("threshold").asDouble()).isStrictlyBetween(0.0, 1.0);
+    // The manifest records no hash column for a time split: export rebuilds the split from it.
+    JsonNode export = timed.ok("export");
+    assertThat(export.get("onnx_parity").get("rows").asLong()).isEqualTo(Math.min(1000, holdoutRows));
+    assertThat(export.get("onnx_parity").get("max_abs_diff").asDouble()).isLessThanOrEqualTo(1e-6);
+  }
+
   private static JsonNode read(String uri) throws IOException {
     return JsonFiles.MAPPER.readTree(Path.of(URI.create(uri)).toFile());
   }
