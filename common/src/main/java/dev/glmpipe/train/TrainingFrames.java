@@ -1,9 +1,6 @@
 package dev.glmpipe.train;
 
 import dev.glmpipe.Sql;
-import dev.glmpipe.config.TrainConfig.HoldoutConfig;
-import dev.glmpipe.config.TrainConfig.SplitBy;
-import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
@@ -22,23 +19,11 @@ public final class TrainingFrames {
     return rows.withColumn(LABEL, Sql.column(labelColumn).cast(DataTypes.DoubleType));
   }
 
-  public static Dataset<Row> holdout(Dataset<Row> rows, HoldoutConfig holdout) {
-    return holdout(rows, hashSplit(holdout));
-  }
-
   public static Dataset<Row> training(Dataset<Row> rows, HoldoutSplit split) {
     return rows.where(split.isHoldout().unary_$bang());
   }
 
   public static Dataset<Row> holdout(Dataset<Row> rows, HoldoutSplit split) {
     return rows.where(split.isHoldout());
-  }
-
-  /** A hash split's config as a split; a time split needs its window ({@link HoldoutSplit#of}). */
-  private static HoldoutSplit hashSplit(HoldoutConfig holdout) {
-    if (holdout.by() != SplitBy.HASH) {
-      throw new IllegalArgumentException("a time split depends on the window: use HoldoutSplit.of(config, dates)");
-    }
-    return new HoldoutSplit(holdout.by(), holdout.column(), holdout.fraction(), List.of());
   }
 }
