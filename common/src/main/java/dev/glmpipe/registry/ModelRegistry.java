@@ -284,9 +284,21 @@ public final class ModelRegistry {
    * against the SHA-256 the alias pinned; a tampered or damaged champion is refused (exit 3).
    */
   public String verifiedChampion() {
-    Alias champion = alias(CHAMPION).orElseThrow(this::noChampion);
-    require(verify(champion.version(), champion.manifestSha256(), CHAMPION));
-    return champion.version();
+    alias(CHAMPION).orElseThrow(this::noChampion);
+    return verifiedVersion(CHAMPION);
+  }
+
+  /**
+   * The version {@code versionOrAlias} names, verified like the champion: its files against its
+   * manifest and, for an alias, the manifest against the SHA-256 the alias pinned (exit 3 if not).
+   */
+  public String verifiedVersion(String versionOrAlias) {
+    Optional<Alias> alias = alias(versionOrAlias);
+    if (alias.isEmpty()) {
+      return requireVerified(versionOrAlias).version();
+    }
+    require(verify(alias.get().version(), alias.get().manifestSha256(), versionOrAlias));
+    return alias.get().version();
   }
 
   public Optional<Alias> alias(String alias) {

@@ -1,5 +1,8 @@
 package dev.glmpipe.jobs;
 
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+
 import dev.glmpipe.GlmpipeException;
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.config.ScoreConfig;
@@ -19,6 +22,7 @@ import java.util.List;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -78,7 +82,7 @@ public final class ScoreJob {
     PipelineScorer shadow = null;
     ScoreTarget shadowTarget = null;
     if (job.shadow() != null) {
-      String shadowVersion = registry.alias(job.shadow()).map(ModelRegistry.Alias::version).orElse(job.shadow());
+      String shadowVersion = registry.verifiedVersion(job.shadow());
       shadow = new PipelineScorer(PipelineModel.load(registry.modelDir(shadowVersion).toString()), c.model().name(), shadowVersion, engine);
       shadowTarget = new ScoreTarget(spark, layout.scores(c.model().name() + "_shadow"), null);
     }
@@ -96,10 +100,10 @@ public final class ScoreJob {
       long t1 = System.nanoTime();
       PipelineScorer checked = scorer;
       JobStages.describe(spark, "score-" + dt, "score dt=" + dt + " with " + c.model().name() + " " + version);
-      Partition written = main.write(scorer, input, c, dt, committedAt, () -> checkParity(spark, checked, input, c, dt));
-      done.add(written);
-      parity = max(parity, main.lastParity);
-      LOG.info("score dt={}: {} rows, plan {} s, score, check and publish {} s", dt, written.rows(), secs(t1 - t0), secs(System.nanoTime() - t1));
+      ScoreTarget.Written written = main.write(scorer, input, c, dt, committedAt, () -> checkParity(spark, checked, input, c, dt));
+      done.add(written.partition());
+      parity = max(parity, written.parity());
+      LOG.info("score dt={}: {} rows, plan {} s, score, check and publish {} s", dt, written.partition().rows(), secs(t1 - t0), secs(System.nanoTime() - t1));
       if (shadow != null) {
         PipelineScorer shadowChecked = shadow;
         JobStages.describe(spark, "shadow-" + dt, "shadow-score dt=" + dt);
@@ -144,6 +148,7 @@ public final class ScoreJob {
 
   /** One scores table: its partitions, its ledger, and optionally its catalog entry. */
   private static final class ScoreTarget {
+    private static final String ROWS = "rows";
     private final SparkSession spark;
     private final PartitionedTable table;
     private final ScoringLedger ledger;
@@ -156,28 +161,35 @@ public final class ScoreJob {
       this.catalogTable = catalogTable;
     }
 
-    Double lastParity;
-
     ScoringLedger ledger() {
       return ledger;
     }
+
+    /** A published partition and the parity check's largest difference (null if not checked). */
+    record Written(Partition partition, Double parity) {}
 
     /**
      * Stages the scored rows while {@code parity} checks a sample (a small job running next to
      * the big one), publishes them whole only if it passed, then records them in the ledger.
      */
-    Partition write(PipelineScorer scorer, Dataset<Row> input, GlmpipeConfig c, LocalDate dt, long inputCommittedAt,
+    Written write(PipelineScorer scorer, Dataset<Row> input, GlmpipeConfig c, LocalDate dt, long inputCommittedAt,
         java.util.function.Supplier<Double> parity) {
       table.recover(dt);
       java.util.concurrent.CompletableFuture<Double> check = java.util.concurrent.CompletableFuture.supplyAsync(parity);
-      Dataset<Row> scored = scorer.score(input, c.dataset().keyColumns(), c.score().passThroughOrEmpty());
+      // Rows counted as they are written, so no second job reads the partition back to count it.
+      Observation written = new Observation();
+      Dataset<Row> scored = scorer.score(input, c.dataset().keyColumns(), c.score().passThroughOrEmpty())
+          .observe(written, count(lit(1)).as(ROWS));
       if (scorer.engine() == PipelineScorer.Engine.COMPILED) {
         PipelineScorer.allowCodegenFor(spark, scored);
       }
       Path staging = table.stagingPath(dt);
+      Double parityDifference;
+      long rows;
       try {
         table.writeStaged(scored, staging);
-        lastParity = check.join();
+        rows = rowsWritten(written);
+        parityDifference = check.join();
       } catch (java.util.concurrent.CompletionException e) {
         table.discard(staging);
         throw e.getCause() instanceof RuntimeException r ? r : e;
@@ -187,14 +199,22 @@ public final class ScoreJob {
         throw e;
       }
       table.swapIn(staging, dt);
-      // From the Parquet footers of what readers now see (no data is read).
-      long rows = spark.read().parquet(table.partition(dt).toString()).count();
       ledger.record(new ScoringLedger.Entry(dt.toString(), scorer.modelVersion(), rows,
           ZonedDateTime.now(ZoneOffset.UTC).toString(), inputCommittedAt, scorer.engine().name().toLowerCase(java.util.Locale.ROOT)));
       if (catalogTable != null) {
         ScoresCatalog.addPartition(spark, catalogTable, table, scored.schema(), dt);
       }
-      return new Partition(dt.toString(), rows, table.partition(dt).toString());
+      return new Written(new Partition(dt.toString(), rows, table.partition(dt).toString()), parityDifference);
+    }
+
+    /** The observed count, available once the write that consumed the dataset has finished. */
+    private static long rowsWritten(Observation written) {
+      try {
+        return (Long) written.getAsJava().get(ROWS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for the written row count", e);
+      }
     }
   }
 

@@ -1,7 +1,10 @@
 package dev.glmpipe.jobs;
 
+import dev.glmpipe.Sql;
 import dev.glmpipe.io.PartitionedTable;
 import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 
@@ -17,23 +20,24 @@ final class ScoresCatalog {
   static void addPartition(SparkSession spark, String table, PartitionedTable scores, StructType schema, LocalDate dt) {
     String[] parts = table.split("\\.");
     if (parts.length == 2) {
-      spark.sql("CREATE DATABASE IF NOT EXISTS `" + parts[0] + "`");
+      spark.sql("CREATE DATABASE IF NOT EXISTS " + Sql.quote(parts[0]));
     }
-    String name = java.util.Arrays.stream(parts).map(p -> "`" + p + "`").reduce((a, b) -> a + "." + b).orElseThrow();
-    spark.sql("CREATE TABLE IF NOT EXISTS " + name + " (" + schema.toDDL() + ", `dt` STRING) USING parquet"
-        + " PARTITIONED BY (`dt`) LOCATION '" + escape(scores.root().toString()) + "'");
-    spark.sql("ALTER TABLE " + name + " ADD IF NOT EXISTS PARTITION (`dt` = '" + dt + "') LOCATION '"
-        + escape(scores.partition(dt).toString()) + "'");
+    String name = quoted(table);
+    spark.sql("CREATE TABLE IF NOT EXISTS " + name + " (" + schema.toDDL() + ", " + Sql.quote(PartitionedTable.DT)
+        + " STRING) USING parquet PARTITIONED BY (" + Sql.quote(PartitionedTable.DT) + ") LOCATION "
+        + Sql.string(scores.root().toString()));
+    spark.sql("ALTER TABLE " + name + " ADD IF NOT EXISTS PARTITION (" + Sql.quote(PartitionedTable.DT) + " = "
+        + Sql.string(dt.toString()) + ") LOCATION " + Sql.string(scores.partition(dt).toString()));
     spark.sql("REFRESH TABLE " + name);
   }
 
   /** How many partitions the catalog lists for {@code table}. */
   static long partitions(SparkSession spark, String table) {
-    String name = java.util.Arrays.stream(table.split("\\.")).map(p -> "`" + p + "`").reduce((a, b) -> a + "." + b).orElseThrow();
-    return spark.sql("SHOW PARTITIONS " + name).count();
+    return spark.sql("SHOW PARTITIONS " + quoted(table)).count();
   }
 
-  private static String escape(String s) {
-    return s.replace("\\", "\\\\").replace("'", "\\'");
+  /** {@code db.name} as quoted identifiers. */
+  private static String quoted(String table) {
+    return Arrays.stream(table.split("\\.")).map(Sql::quote).collect(Collectors.joining("."));
   }
 }

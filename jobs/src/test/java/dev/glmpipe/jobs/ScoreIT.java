@@ -91,7 +91,7 @@ class ScoreIT {
 
   @Test
   @Order(3)
-  void aNewChampionRescoresHistoryOnlyWhenAsked() {
+  void aNewChampionRescoresHistoryOnlyWhenAsked() throws java.io.IOException {
     String second = jobs.ok("train", "--from", DAYS.get(1), "--to", DAYS.get(2)).get("version").asText();
     jobs.ok("evaluate");
     jobs.ok("export");
@@ -110,6 +110,24 @@ class ScoreIT {
     assertThat(shadowRows.count()).isEqualTo(validRows.get(DAYS.get(2)));
     assertThat(shadowRows.select("model_version").distinct().collectAsList()).extracting(r -> r.getString(0))
         .containsExactly(firstVersion);
+
+    // The shadow's files are checked like the champion's: a damaged one scores nothing.
+    Path part;
+    try (java.util.stream.Stream<Path> files = Files.walk(root.resolve("models/churn/versions/" + firstVersion + "/model"))) {
+      part = files.filter(p -> p.getFileName().toString().startsWith("part-") && p.toString().contains("stages")).findFirst().orElseThrow();
+    }
+    byte[] original = Files.readAllBytes(part);
+    Files.write(part, new byte[] {1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
+    try {
+      String shadowBefore = shadowRows.select("scored_at").distinct().collectAsList().toString();
+      JobRunner.Run tampered = jobs.run("score", "--dt", DAYS.get(2), "--shadow", firstVersion);
+      assertThat(tampered.exitCode()).as(tampered.stderr()).isEqualTo(3);
+      assertThat(tampered.stderr()).contains("version " + firstVersion + " failed verification, refusing to use it");
+      assertThat(spark.read().parquet(root.resolve("scores/churn_shadow").toUri().toString()).select("scored_at").distinct()
+          .collectAsList().toString()).isEqualTo(shadowBefore);
+    } finally {
+      Files.write(part, original);
+    }
   }
 
   @Test
