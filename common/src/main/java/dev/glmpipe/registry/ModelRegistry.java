@@ -20,6 +20,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.ml.PipelineModel;
 
 /**
  * The model registry of one model name, on the Hadoop FileSystem API (file://, hdfs://, s3a://,
@@ -181,6 +182,11 @@ public final class ModelRegistry {
     return new Path(versionDir(version), MODEL_DIR);
   }
 
+  /** The version's fitted pipeline (see {@link PipelineLoader}: its stages are read in parallel). */
+  public PipelineModel loadModel(String version) {
+    return PipelineLoader.load(conf, modelDir(version));
+  }
+
   /**
    * Read as stored (raw on a local disk): an edited manifest must reach {@link #verify}, which
    * names what changed, rather than fail on Hadoop's checksum side file.
@@ -284,8 +290,19 @@ public final class ModelRegistry {
    * against the SHA-256 the alias pinned; a tampered or damaged champion is refused (exit 3).
    */
   public String verifiedChampion() {
-    alias(CHAMPION).orElseThrow(this::noChampion);
-    return verifiedVersion(CHAMPION);
+    Alias champion = championAlias();
+    requireVerified(champion, CHAMPION);
+    return champion.version();
+  }
+
+  /** The champion alias as it is now, or a clear error telling the user how to get one. */
+  public Alias championAlias() {
+    return alias(CHAMPION).orElseThrow(this::noChampion);
+  }
+
+  /** Throws a data error (exit 3) unless {@code alias}'s version verifies and matches its pin. */
+  public void requireVerified(Alias alias, String aliasName) {
+    require(verify(alias.version(), alias.manifestSha256(), aliasName));
   }
 
   /**
@@ -297,7 +314,7 @@ public final class ModelRegistry {
     if (alias.isEmpty()) {
       return requireVerified(versionOrAlias).version();
     }
-    require(verify(alias.get().version(), alias.get().manifestSha256(), versionOrAlias));
+    requireVerified(alias.get(), versionOrAlias);
     return alias.get().version();
   }
 
@@ -315,7 +332,7 @@ public final class ModelRegistry {
 
   /** The champion's version, or a clear error telling the user how to get one. */
   public String champion() {
-    return alias(CHAMPION).map(Alias::version).orElseThrow(this::noChampion);
+    return championAlias().version();
   }
 
   private GlmpipeException noChampion() {

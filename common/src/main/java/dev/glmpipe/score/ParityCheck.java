@@ -33,21 +33,53 @@ public final class ParityCheck {
 
   /** Compares the engines on the first {@code sampleRows} rows of {@code input}. */
   public static Result run(SparkSession spark, PipelineScorer scorer, Dataset<Row> input, int sampleRows, List<String> keyColumns) {
-    // A local copy with a row number, so both engines see the very same rows.
-    List<Row> sample = input.limit(sampleRows).collectAsList();
-    StructType schema = input.schema().add(ROW, DataTypes.IntegerType, false);
+    return prepare(spark, scorer, sample(input, sampleRows)).compare(keyColumns);
+  }
+
+  /** The rows a check compares on: the first {@code sampleRows} of {@code input}, read now. */
+  public static Sample sample(Dataset<Row> input, int sampleRows) {
+    return new Sample(input.schema(), input.limit(sampleRows).collectAsList());
+  }
+
+  /** A sample of the input, held on the driver. */
+  public record Sample(StructType schema, List<Row> rows) {}
+
+  /**
+   * Both engines' plans over {@code sample}, built now. Building them runs the few Spark jobs a
+   * stage may need (MLlib's imputer reads its surrogates); {@link Comparison#compare} then needs
+   * none, so it can run next to a scoring job without queueing behind that job's tasks.
+   */
+  public static Comparison prepare(SparkSession spark, PipelineScorer scorer, Sample sample) {
+    StructType schema = sample.schema().add(ROW, DataTypes.IntegerType, false);
     List<Row> numbered = new ArrayList<>();
-    for (int i = 0; i < sample.size(); i++) {
-      Object[] values = new Object[sample.get(i).length() + 1];
-      for (int j = 0; j < sample.get(i).length(); j++) {
-        values[j] = sample.get(i).get(j);
+    for (int i = 0; i < sample.rows().size(); i++) {
+      Row row = sample.rows().get(i);
+      Object[] values = new Object[row.length() + 1];
+      for (int j = 0; j < row.length(); j++) {
+        values[j] = row.get(j);
       }
       values[values.length - 1] = i;
       numbered.add(RowFactory.create(values));
     }
     Dataset<Row> rows = spark.createDataFrame(numbered, schema);
-    List<Row> compiled = collect(scorer.predictions(rows, PipelineScorer.Engine.COMPILED), scorer.kind());
-    List<Row> mllib = collect(scorer.predictions(rows, PipelineScorer.Engine.MLLIB), scorer.kind());
+    return new Comparison(scorer.kind(), sample, outputs(scorer.predictions(rows, PipelineScorer.Engine.COMPILED), scorer.kind()),
+        outputs(scorer.predictions(rows, PipelineScorer.Engine.MLLIB), scorer.kind()));
+  }
+
+  /** The two engines' outputs over one sample, not yet computed. */
+  public record Comparison(PipelineCompiler.Kind kind, Sample sample, Dataset<Row> compiledPlan, Dataset<Row> mllibPlan) {
+    /**
+     * Computes both and compares, on the driver alone: the projections of a local relation are
+     * evaluated by the optimizer and collected without a Spark job (which is also why the rows
+     * are put back in order here rather than by a sort in the plan).
+     */
+    public Result compare(List<String> keyColumns) {
+      return ParityCheck.compare(kind, sample, inOrder(compiledPlan), inOrder(mllibPlan), keyColumns);
+    }
+  }
+
+  private static Result compare(PipelineCompiler.Kind kind, Sample sample, List<Row> compiled, List<Row> mllib,
+      List<String> keyColumns) {
     double worst = 0.0;
     String mismatch = null;
     for (int i = 0; i < compiled.size(); i++) {
@@ -55,9 +87,9 @@ public final class ParityCheck {
       Row m = mllib.get(i);
       double diff = difference(c.get(1), m.get(1));
       // A linear model's prediction is its score, compared above with the tolerance.
-      boolean predictionDiffers = scorer.kind() != PipelineCompiler.Kind.LINEAR
+      boolean predictionDiffers = kind != PipelineCompiler.Kind.LINEAR
           && !String.valueOf(c.get(2)).equals(String.valueOf(m.get(2)));
-      if (scorer.kind() == PipelineCompiler.Kind.MULTINOMIAL) {
+      if (kind == PipelineCompiler.Kind.MULTINOMIAL) {
         List<Double> pc = c.getList(3);
         List<Double> pm = m.getList(3);
         for (int k = 0; k < pm.size(); k++) {
@@ -67,7 +99,7 @@ public final class ParityCheck {
       if (diff > worst || (predictionDiffers && mismatch == null)) {
         worst = Math.max(worst, diff);
         if (diff > TOLERANCE || predictionDiffers) {
-          mismatch = "row " + keys(sample.get(i), input.schema(), keyColumns) + ": compiled score " + c.get(1)
+          mismatch = "row " + keys(sample.rows().get(i), sample.schema(), keyColumns) + ": compiled score " + c.get(1)
               + " prediction " + c.get(2) + (c.length() > 3 ? " probabilities " + c.get(3) : "")
               + ", MLlib score " + m.get(1) + " prediction " + m.get(2) + (m.length() > 3 ? " probabilities " + m.get(3) : "");
         }
@@ -76,12 +108,18 @@ public final class ParityCheck {
     return new Result(compiled.size(), worst, mismatch);
   }
 
-  private static List<Row> collect(Dataset<Row> scored, PipelineCompiler.Kind kind) {
+  private static Dataset<Row> outputs(Dataset<Row> scored, PipelineCompiler.Kind kind) {
     List<Column> cols = new ArrayList<>(List.of(Sql.column(ROW), Sql.column(PipelineScorer.SCORE), Sql.column(PipelineScorer.PREDICTION)));
     if (kind == PipelineCompiler.Kind.MULTINOMIAL) {
       cols.add(Sql.column(PipelineScorer.PROBABILITIES));
     }
-    return scored.select(cols.toArray(Column[]::new)).orderBy(ROW).collectAsList();
+    return scored.select(cols.toArray(Column[]::new));
+  }
+
+  private static List<Row> inOrder(Dataset<Row> outputs) {
+    List<Row> rows = new ArrayList<>(outputs.collectAsList());
+    rows.sort(java.util.Comparator.comparingInt(r -> r.getInt(0)));
+    return rows;
   }
 
   /** 0 when both are the same number, both NaN or both null; otherwise the scaled difference. */

@@ -81,6 +81,11 @@ public final class PipelineCompiler {
   static final int CASE_LABELS = 16;
 
   private static final String INTERNAL = "__glm_";
+  /**
+   * Each imputer's surrogates, read once per loaded model: reading them is a Spark job, and a
+   * run compiles the pipeline more than once (the scoring plan, each parity sample).
+   */
+  private static final Map<ImputerModel, Row> SURROGATES = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
   private final Map<String, VectorExpr> vectors = new HashMap<>();
   /**
@@ -89,6 +94,11 @@ public final class PipelineCompiler {
    * computed in the stage's main generated method instead of the small ones.
    */
   private final Map<String, Column> scalars = new java.util.LinkedHashMap<>();
+  /**
+   * Scalars that are never null or NaN (an imputer's output with a number as surrogate), whose
+   * VectorAssembler checks could never fire and are left out of the generated code.
+   */
+  private final java.util.Set<String> alwaysNumbers = new java.util.HashSet<>();
   private Dataset<Row> df;
   private int fresh;
 
@@ -145,6 +155,7 @@ public final class PipelineCompiler {
       if (!scalars.isEmpty()) {
         df = df.withColumns(scalars);
         scalars.clear();
+        alwaysNumbers.clear();
       }
       try {
         df = t.transform(df);
@@ -176,16 +187,29 @@ public final class PipelineCompiler {
   private void impute(ImputerModel m) {
     String[] ins = m.isSet(m.inputCols()) ? m.getInputCols() : new String[] {m.getInputCol()};
     String[] outs = m.isSet(m.outputCols()) ? m.getOutputCols() : new String[] {m.getOutputCol()};
-    Row surrogates = m.surrogateDF().select(java.util.Arrays.stream(ins).map(Sql::column).toArray(Column[]::new)).head();
+    Row surrogates = SURROGATES.computeIfAbsent(m,
+        k -> k.surrogateDF().select(java.util.Arrays.stream(ins).map(Sql::column).toArray(Column[]::new)).head());
     Map<String, Column> added = new java.util.LinkedHashMap<>();
+    java.util.Set<String> numbers = new java.util.HashSet<>();
+    boolean nanIsMissing = Double.isNaN(m.getMissingValue());
     for (int i = 0; i < ins.length; i++) {
       DataType type = scalars.containsKey(ins[i]) ? DataTypes.DoubleType : df.schema().apply(ins[i]).dataType();
       Column ic = column(m, ins[i]).cast(DataTypes.DoubleType);
       Object surrogate = surrogates.get(i);
-      added.put(outs[i], when(ic.isNull(), lit(surrogate)).when(ic.equalTo(lit(m.getMissingValue())), lit(surrogate))
-          .otherwise(ic).cast(type));
+      // x = NaN is true in Spark SQL exactly when isnan(x) is, and isnan is the cheaper test.
+      Column missing = nanIsMissing ? isnan(ic) : ic.equalTo(lit(m.getMissingValue()));
+      added.put(outs[i], when(ic.isNull(), lit(surrogate)).when(missing, lit(surrogate)).otherwise(ic).cast(type));
+      if (nanIsMissing && type.equals(DataTypes.DoubleType) && surrogate instanceof Number n && !Double.isNaN(n.doubleValue())) {
+        numbers.add(outs[i]);
+      }
     }
+    defineScalars(added, numbers);
+  }
+
+  private void defineScalars(Map<String, Column> added, java.util.Set<String> numbers) {
     scalars.putAll(added);
+    alwaysNumbers.removeAll(added.keySet());
+    alwaysNumbers.addAll(numbers);
   }
 
   private void assemble(VectorAssembler a) {
@@ -211,7 +235,8 @@ public final class PipelineCompiler {
       // MLlib checks top-level doubles only: a NaN or null fails the row unless kept. Written
       // so that x appears once: an expression used twice would be evaluated apart from the rest.
       Column fail = raise_error(lit("VectorAssembler: encountered null or NaN in " + in + " with handleInvalid = \"error\""));
-      Column checked = keep ? coalesce(x, lit(Double.NaN)) : coalesce(nanvl(x, fail), fail);
+      Column checked = scalars.containsKey(in) && alwaysNumbers.contains(in) ? x
+          : keep ? coalesce(x, lit(Double.NaN)) : coalesce(nanvl(x, fail), fail);
       parts.add(new VectorExpr(List.of(new VectorExpr.Dense(List.of(checked))), false));
     }
     vectors.put(a.getOutputCol(), VectorExpr.concat(parts));
@@ -286,7 +311,7 @@ public final class PipelineCompiler {
       Column x = column(b, ins[i]).cast(DataTypes.DoubleType);
       added.put(outs[i], bucket(x, splits[i], mode.equals("keep")).cast(DataTypes.DoubleType));
     }
-    scalars.putAll(added);
+    defineScalars(added, java.util.Set.of());
   }
 
   /** Bucketizer.binarySearchForBuckets as one CASE expression. */
@@ -340,7 +365,7 @@ public final class PipelineCompiler {
               + " with handleInvalid=error"))).otherwise(idx);
       added.put(outs[i], value.cast(DataTypes.DoubleType));
     }
-    scalars.putAll(added);
+    defineScalars(added, java.util.Set.of());
   }
 
   private void oneHot(OneHotEncoderModel o) {

@@ -52,9 +52,12 @@ public final class PipelineScorer {
   private final String modelVersion;
   private final Engine engine;
   private final String fallbackReason;
+  /** The input {@link #forInput} compiled for, and the plan it got, so that input is not compiled twice. */
+  private final Dataset<Row> compiledInput;
+  private final Dataset<Row> compiled;
 
   public PipelineScorer(PipelineModel model, String modelName, String modelVersion, Engine engine) {
-    this(model, modelName, modelVersion, engine, null);
+    this(model, modelName, modelVersion, engine, null, null, null);
   }
 
   /** The MLlib reference scorer (what training computed, bit for bit). */
@@ -62,13 +65,16 @@ public final class PipelineScorer {
     this(model, modelName, modelVersion, Engine.MLLIB);
   }
 
-  private PipelineScorer(PipelineModel model, String modelName, String modelVersion, Engine engine, String fallbackReason) {
+  private PipelineScorer(PipelineModel model, String modelName, String modelVersion, Engine engine, String fallbackReason,
+      Dataset<Row> compiledInput, Dataset<Row> compiled) {
     this.model = model;
     this.kind = PipelineCompiler.kind(model);
     this.modelName = modelName;
     this.modelVersion = modelVersion;
     this.engine = engine;
     this.fallbackReason = fallbackReason;
+    this.compiledInput = compiledInput;
+    this.compiled = compiled;
   }
 
   /**
@@ -80,11 +86,10 @@ public final class PipelineScorer {
       return this;
     }
     try {
-      PipelineCompiler.score(model, input);
-      return this;
+      return new PipelineScorer(model, modelName, modelVersion, engine, null, input, PipelineCompiler.score(model, input));
     } catch (UnsupportedStageException e) {
       LOG.warn("compiled scorer: falling back to MLlib PipelineModel.transform because of stage {}", e.getMessage());
-      return new PipelineScorer(model, modelName, modelVersion, Engine.MLLIB, e.getMessage());
+      return new PipelineScorer(model, modelName, modelVersion, Engine.MLLIB, e.getMessage(), null, null);
     }
   }
 
@@ -107,7 +112,7 @@ public final class PipelineScorer {
   /** {@code rows} plus score, prediction (and probabilities) from {@code engine}. */
   public Dataset<Row> predictions(Dataset<Row> rows, Engine with) {
     if (with == Engine.COMPILED) {
-      return PipelineCompiler.score(model, rows);
+      return rows == compiledInput ? compiled : PipelineCompiler.score(model, rows);
     }
     Transformer last = model.stages()[model.stages().length - 1];
     Dataset<Row> scored = model.transform(rows);

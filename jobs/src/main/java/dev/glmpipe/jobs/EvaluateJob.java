@@ -68,7 +68,7 @@ public final class EvaluateJob {
     HoldoutSplit split = HoldoutSplit.of(window);
     Dataset<Row> rows = TrainingFrames.withLabel(new PartitionedTable(spark, layout.features()).read(dates), manifest.label());
     Dataset<Row> holdout = TrainingFrames.holdout(rows, split).persist(StorageLevel.MEMORY_AND_DISK());
-    PipelineModel model = PipelineModel.load(registry.modelDir(version).toString());
+    PipelineModel model = registry.loadModel(version);
     Task task = Task.of(model);
     Dataset<Row> predictions = model.transform(holdout).persist(StorageLevel.MEMORY_AND_DISK());
     try {
@@ -85,7 +85,7 @@ public final class EvaluateJob {
       if (championAlias.isPresent()) {
         JobStages.describe(spark, "evaluate-" + version, "evaluate " + version + ": score the same holdout with the champion");
         String cv = registry.verifiedChampion();
-        PipelineModel championModel = PipelineModel.load(registry.modelDir(cv).toString());
+        PipelineModel championModel = registry.loadModel(cv);
         Dataset<Row> championPredictions = championModel.transform(holdout);
         // The same operating threshold for both, so threshold metrics compare like with like.
         champion = new EvaluationReport.ChampionMetrics(cv, registry.manifestSha256(cv),

@@ -64,7 +64,7 @@ public final class ExportJob {
     ReleaseCheck.requirePassed(hadoop, registry, version);
     registry.requireVerified(version);
 
-    PipelineModel model = PipelineModel.load(registry.modelDir(version).toString());
+    PipelineModel model = registry.loadModel(version);
     // The version's own spec names its slots: today's config may have moved on since training.
     ModelManifest manifest = registry.manifest(version);
     FeaturesConfig spec = ConfigBinder.bind(manifest.featureSpec(), FeaturesConfig.class);

@@ -57,7 +57,7 @@ public final class ScoreBenchmark {
     String version = new TrainJob().run(spark, new TrainJob.Config(c, DateRange.day(TRAIN_DAY))).version();
     ModelRegistry registry = new ModelRegistry(spark.sparkContext().hadoopConfiguration(), layout.models(), c.model().name());
     registry.promote(version);  // a benchmark model: no quality gate
-    PipelineModel model = PipelineModel.load(registry.modelDir(version).toString());
+    PipelineModel model = registry.loadModel(version);
     List<String> keys = c.dataset().keyColumns();
     List<String> pass = c.score().passThroughOrEmpty();
 

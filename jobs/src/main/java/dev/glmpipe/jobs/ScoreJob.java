@@ -62,13 +62,18 @@ public final class ScoreJob {
     GlmpipeConfig c = job.config();
     TableLayout layout = TableLayout.of(c.storage());
     ModelRegistry registry = new ModelRegistry(spark.sparkContext().hadoopConfiguration(), layout.models(), c.model().name());
-    // Every file of the champion is checked against its manifest first: a tampered or damaged
-    // model is refused (exit 3) before it scores anything.
-    String version = registry.verifiedChampion();
-    ModelManifest manifest = registry.manifest(version);
+    // Every file of the champion is checked against its manifest before it scores anything: a
+    // tampered or damaged model is refused (exit 3). The model is read meanwhile (both take a
+    // few tenths of a second), and used only once the check has passed.
+    ModelRegistry.Alias champion = registry.championAlias();
+    String version = champion.version();
     long loadStart = System.nanoTime();
-    PipelineModel model = PipelineModel.load(registry.modelDir(version).toString());
-    LOG.info("loaded {} version {} in {} s", c.model().name(), version, secs(System.nanoTime() - loadStart));
+    java.util.concurrent.CompletableFuture<PipelineModel> loading =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> registry.loadModel(version));
+    registry.requireVerified(champion, ModelRegistry.CHAMPION);
+    ModelManifest manifest = registry.manifest(version);
+    PipelineModel model = joined(loading);
+    LOG.info("verified and loaded {} version {} in {} s", c.model().name(), version, secs(System.nanoTime() - loadStart));
     PipelineScorer.Engine engine = c.score().engine() == ScoreConfig.Engine.MLLIB ? PipelineScorer.Engine.MLLIB : PipelineScorer.Engine.COMPILED;
     PipelineScorer scorer = new PipelineScorer(model, c.model().name(), version, engine);
     LOG.info("scoring with {} version {} ({} model)", c.model().name(), version, manifest.modelType());
@@ -83,7 +88,7 @@ public final class ScoreJob {
     ScoreTarget shadowTarget = null;
     if (job.shadow() != null) {
       String shadowVersion = registry.verifiedVersion(job.shadow());
-      shadow = new PipelineScorer(PipelineModel.load(registry.modelDir(shadowVersion).toString()), c.model().name(), shadowVersion, engine);
+      shadow = new PipelineScorer(registry.loadModel(shadowVersion), c.model().name(), shadowVersion, engine);
       shadowTarget = new ScoreTarget(spark, layout.scores(c.model().name() + "_shadow"), null);
     }
 
@@ -92,22 +97,22 @@ public final class ScoreJob {
     for (LocalDate dt : dates) {
       long t0 = System.nanoTime();
       Dataset<Row> input = features.read(List.of(dt)).drop(PartitionedTable.DT);
-      if (done.isEmpty()) {
-        scorer = scorer.forInput(input);
-        shadow = shadow == null ? null : shadow.forInput(input);
-      }
+      // Compiled for this date's input (the plan is reused), or MLlib if a stage cannot be.
+      scorer = scorer.forInput(input);
+      shadow = shadow == null ? null : shadow.forInput(input);
       long committedAt = features.committedAt(dt);
       long t1 = System.nanoTime();
-      PipelineScorer checked = scorer;
+      ParityCheck.Sample sample = paritySample(spark, input, c, dt, scorer, shadow);
       JobStages.describe(spark, "score-" + dt, "score dt=" + dt + " with " + c.model().name() + " " + version);
-      ScoreTarget.Written written = main.write(scorer, input, c, dt, committedAt, () -> checkParity(spark, checked, input, c, dt));
+      ParityCheck.Comparison parityPlans = parityPlans(spark, scorer, sample);
+      ScoreTarget.Written written = main.write(scorer, input, c, dt, committedAt, () -> checkParity(parityPlans, c, dt));
       done.add(written.partition());
       parity = max(parity, written.parity());
       LOG.info("score dt={}: {} rows, plan {} s, score, check and publish {} s", dt, written.partition().rows(), secs(t1 - t0), secs(System.nanoTime() - t1));
       if (shadow != null) {
-        PipelineScorer shadowChecked = shadow;
         JobStages.describe(spark, "shadow-" + dt, "shadow-score dt=" + dt);
-        shadowTarget.write(shadow, input, c, dt, committedAt, () -> checkParity(spark, shadowChecked, input, c, dt));
+        ParityCheck.Comparison shadowPlans = parityPlans(spark, shadow, sample);
+        shadowTarget.write(shadow, input, c, dt, committedAt, () -> checkParity(shadowPlans, c, dt));
       }
     }
     return new Result("score", c.model().name(), version, scorer.engine().name().toLowerCase(java.util.Locale.ROOT),
@@ -123,12 +128,34 @@ public final class ScoreJob {
         .toList();
   }
 
-  private static Double checkParity(SparkSession spark, PipelineScorer scorer, Dataset<Row> input, GlmpipeConfig c, LocalDate dt) {
-    if (scorer.engine() != PipelineScorer.Engine.COMPILED || c.score().parityRows() == 0) {
+  /**
+   * The rows this date's parity checks compare on, or null when no scorer needs a check. Read
+   * before the scoring job starts: a job submitted after it would queue behind all its tasks.
+   */
+  private static ParityCheck.Sample paritySample(SparkSession spark, Dataset<Row> input, GlmpipeConfig c, LocalDate dt,
+      PipelineScorer... scorers) {
+    boolean needed = java.util.Arrays.stream(scorers).anyMatch(s -> s != null && s.engine() == PipelineScorer.Engine.COMPILED);
+    if (!needed || c.score().parityRows() == 0) {
       return null;
     }
-    JobStages.describe(spark, "parity-" + dt, "parity: compiled scorer vs MLlib on a sample of dt=" + dt);
-    ParityCheck.Result parity = ParityCheck.run(spark, scorer, input, c.score().parityRows(), c.dataset().keyColumns());
+    JobStages.describe(spark, "parity-" + dt, "parity: a sample of dt=" + dt + " to score with both engines");
+    return ParityCheck.sample(input, c.score().parityRows());
+  }
+
+  /**
+   * Both engines' plans over the sample, built before the scoring job starts (building them may
+   * run a small Spark job), or null when {@code scorer} is not compiled or nothing is sampled.
+   */
+  private static ParityCheck.Comparison parityPlans(SparkSession spark, PipelineScorer scorer, ParityCheck.Sample sample) {
+    return scorer.engine() != PipelineScorer.Engine.COMPILED || sample == null ? null : ParityCheck.prepare(spark, scorer, sample);
+  }
+
+  /** The compiled scorer against MLlib on the sample, on the driver next to the scoring job. */
+  private static Double checkParity(ParityCheck.Comparison plans, GlmpipeConfig c, LocalDate dt) {
+    if (plans == null) {
+      return null;
+    }
+    ParityCheck.Result parity = plans.compare(c.dataset().keyColumns());
     if (!parity.passed()) {
       throw new GlmpipeException(GlmpipeException.EXIT_FAILURE, "compiled scorer disagrees with MLlib on dt=" + dt + ", "
           + parity.mismatch() + " (tolerance " + ParityCheck.TOLERANCE + "); nothing was written for this date;"
@@ -138,12 +165,24 @@ public final class ScoreJob {
     return parity.maxDifference();
   }
 
+  private static <T> T joined(java.util.concurrent.CompletableFuture<T> future) {
+    try {
+      return future.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+  }
+
   private static String secs(long nanos) {
     return String.format("%.2f", nanos / 1e9);
   }
 
   private static Double max(Double a, Double b) {
-    return a == null ? b : b == null ? a : Math.max(a, b);
+    // Not one conditional expression: mixing Double and double there unboxes a null.
+    if (a == null || b == null) {
+      return a == null ? b : a;
+    }
+    return Math.max(a, b);
   }
 
   /** One scores table: its partitions, its ledger, and optionally its catalog entry. */

@@ -103,7 +103,7 @@ public final class TrainBenchmark {
     JobStages.describe(spark, "bench", "bench: training log loss of both models");
     double mllibLoss = logLoss(baseline.transform(training), "label");
     ModelRegistry registry = new ModelRegistry(spark.sparkContext().hadoopConfiguration(), layout.models(), c.model().name());
-    PipelineModel glmpipe = PipelineModel.load(registry.modelDir(trained.version()).toString());
+    PipelineModel glmpipe = registry.loadModel(trained.version());
     double glmpipeLoss = logLoss(glmpipe.transform(TrainingFrames.withLabel(training, c.dataset().label())), TrainingFrames.LABEL);
     org.apache.spark.ml.classification.LogisticRegressionModel lr =
         (org.apache.spark.ml.classification.LogisticRegressionModel) baseline.stages()[baseline.stages().length - 1];

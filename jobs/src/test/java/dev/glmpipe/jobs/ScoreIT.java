@@ -87,6 +87,11 @@ class ScoreIT {
     JsonNode again = jobs.ok("score", "--new");
     assertThat(again.get("partitions")).hasSize(1);
     assertThat(again.get("partitions").get(0).get("dt").asText()).isEqualTo(DAYS.get(1));
+
+    // With the parity check turned off a run scores and reports no difference.
+    JsonNode unchecked = jobs.ok("score", "--dt", DAYS.get(1), "--set", "score.parity_rows=0");
+    assertThat(unchecked.get("parity_max_difference").isNull()).isTrue();
+    assertThat(unchecked.get("rows").asLong()).isEqualTo(again.get("rows").asLong());
   }
 
   @Test
