@@ -30,6 +30,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
@@ -54,6 +55,9 @@ public final class ContractValidator {
    * evaluation for every rule of every row.
    */
   public static final String REASONS = "_reasons";
+  /** The quarantine table's columns: every reason code, and the first alone. */
+  private static final String CODES = "reasons";
+  private static final String FIRST_CODE = "reason";
   /** Input columns the contract does not declare, kept for the quarantine. */
   public static final String EXTRA_FIELDS = "extra_fields";
   private static final String RAW_PREFIX = "_raw_";
@@ -145,8 +149,16 @@ public final class ContractValidator {
 
   /** The uniqueness rule on {@link #check}ed rows: losing valid rows get {@code DUPLICATE_KEY}. */
   Dataset<Row> markDuplicates(Dataset<Row> checked) {
-    List<String> names = contract.columns().stream().map(ColumnContract::name).toList();
-    return DuplicateKeys.mark(checked, contract.unique(), names);
+    return DuplicateKeys.mark(checked, contract.unique(), contentColumns());
+  }
+
+  /** {@link #markDuplicates} for rows that include every row of each key they hold (no search for repeats). */
+  Dataset<Row> rankDuplicates(Dataset<Row> candidates) {
+    return DuplicateKeys.rank(candidates, contract.unique(), contentColumns());
+  }
+
+  private List<String> contentColumns() {
+    return contract.columns().stream().map(ColumnContract::name).toList();
   }
 
   /**
@@ -217,7 +229,24 @@ public final class ContractValidator {
   /** The quarantine table's rows from records that a {@link RowCollector} gathered. */
   public Dataset<Row> quarantined(SparkSession spark, Dataset<Row> validated, List<Row> records) {
     StructType schema = (StructType) validated.select(quarantineRecord(validated)).schema().fields()[0].dataType();
-    return quarantineTable(spark.createDataFrame(records, schema));
+    StructField[] fields = schema.fields();
+    StructType table = new StructType(Arrays.copyOf(fields, fields.length - 1))
+        .add(CODES, DataTypes.createArrayType(DataTypes.StringType, false)).add(FIRST_CODE, DataTypes.StringType);
+    // The reasons split here as quarantineTable splits them (Spark's split is Java's with a
+    // limit of -1): over a local relation Spark would evaluate its split on the driver anyway,
+    // row by row and interpreted.
+    List<Row> rows = new ArrayList<>(records.size());
+    for (Row r : records) {
+      Object[] values = new Object[fields.length + 1];
+      for (int i = 0; i < fields.length - 1; i++) {
+        values[i] = r.get(i);
+      }
+      String reasons = r.getString(fields.length - 1);
+      values[fields.length - 1] = Arrays.asList(reasons.split(",", -1));
+      values[fields.length] = reasons.split("[:,]", -1)[0];
+      rows.add(RowFactory.create(values));
+    }
+    return spark.createDataFrame(rows, table).withColumn("quarantined_at", current_timestamp());
   }
 
   /** A failed row as one struct: original text, extras, raw line, file, reasons (last). */
@@ -238,20 +267,17 @@ public final class ContractValidator {
 
   private static Dataset<Row> quarantineTable(Dataset<Row> records) {
     return records
-        .withColumn("reasons", split(col(REASONS), ","))
-        .withColumn("reason", split(col(REASONS), "[:,]").getItem(0))
+        .withColumn(CODES, split(col(REASONS), ","))
+        .withColumn(FIRST_CODE, split(col(REASONS), "[:,]").getItem(0))
         .withColumn("quarantined_at", current_timestamp())
         .drop(REASONS);
   }
 
   /**
    * Counts rows, valid rows and rows per reason code while {@code validated} is consumed by
-   * whatever action comes next (the write), instead of in a pass of their own.
-   *
-   * <p>It also separates the computation of the reasons from the filters on them: the optimizer
-   * does not push a filter through an observation, so the (long) reasons expression is
-   * computed once in its own generated method, rather than inlined into the filter's, where
-   * it would exceed the JIT's method-size limit and run interpreted.
+   * whatever action comes next. Preprocess does not use it (its {@link SinglePassCheck} counts
+   * with the rows it gathers, and an observation would cut the pass's generated code in two);
+   * it is the independent count the tests compare with.
    */
   public Dataset<Row> observe(Dataset<Row> validated, Observation observation) {
     List<Column> aggs = new ArrayList<>();

@@ -28,6 +28,7 @@ import org.apache.spark.sql.expressions.WindowSpec;
 final class DuplicateKeys {
   private static final String DUPLICATED = "_duplicated";
   private static final String RANK = "_rank";
+  private static final String VALID_ROWS = "_valid_rows";
 
   private DuplicateKeys() {}
 
@@ -45,14 +46,24 @@ final class DuplicateKeys {
         unique.columns().toArray(String[]::new), "left_outer");
 
     Dataset<Row> single = flagged.where(col(DUPLICATED).isNull()).drop(DUPLICATED);
-    Dataset<Row> ranked = flagged.where(col(DUPLICATED)).drop(DUPLICATED)
-        .withColumn(RANK, when(valid, row_number().over(order(keys, unique, contentColumns))));
-    Column loses = valid.and(unique.keep() == Keep.NONE ? lit(true) : col(RANK).gt(1));
+    return single.unionByName(rank(flagged.where(col(DUPLICATED)).drop(DUPLICATED), unique, contentColumns));
+  }
+
+  /**
+   * The rule applied to rows that may share keys: {@code DUPLICATE_KEY} for each valid row of a
+   * key that more than one valid row has, but the winner (none wins with {@code keep: none}).
+   * A key held by one valid row only is left alone, so any superset of the duplicates works.
+   */
+  static Dataset<Row> rank(Dataset<Row> candidates, UniqueKey unique, List<String> contentColumns) {
+    Column[] keys = unique.columns().stream().map(c -> Sql.column(c)).toArray(Column[]::new);
+    Column valid = ContractValidator.isValid();
+    Dataset<Row> ranked = candidates
+        .withColumn(RANK, when(valid, row_number().over(order(keys, unique, contentColumns))))
+        .withColumn(VALID_ROWS, count(when(valid, lit(1))).over(Window.partitionBy(keys)));
+    Column loses = valid.and(col(VALID_ROWS).gt(1)).and(unique.keep() == Keep.NONE ? lit(true) : col(RANK).gt(1));
     String reason = ReasonCode.DUPLICATE_KEY.forColumn(String.join("+", unique.columns()));
-    Dataset<Row> marked = ranked.withColumn(ContractValidator.REASONS,
-        when(loses, lit(reason)).otherwise(col(ContractValidator.REASONS)))
-        .drop(RANK);
-    return single.unionByName(marked);
+    return ranked.withColumn(ContractValidator.REASONS, when(loses, lit(reason)).otherwise(col(ContractValidator.REASONS)))
+        .drop(RANK, VALID_ROWS);
   }
 
   /** Winner first: by the order column, then input file and content, so reruns agree. */

@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.col;
 
 import java.util.List;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -37,7 +36,6 @@ public final class SinglePassCheck {
   private final SparkSession spark;
   private final ContractValidator validator;
   private final Dataset<Row> validated;
-  private final Observation counts = new Observation();
   private final RowCollector failed;
   private final RowCollector held;
 
@@ -46,8 +44,8 @@ public final class SinglePassCheck {
     this.spark = spark;
     this.validator = validator;
     this.validated = validated;
-    this.failed = RowCollector.register(spark, rowsInMemory);
-    this.held = holdsCandidates ? RowCollector.register(spark, rowsInMemory) : null;
+    this.failed = RowCollector.register(spark, rowsInMemory, true);
+    this.held = holdsCandidates ? RowCollector.register(spark, rowsInMemory, false) : null;
   }
 
   /**
@@ -87,11 +85,10 @@ public final class SinglePassCheck {
 
   /**
    * The valid rows to write, but for those held back. Consume them with exactly one action;
-   * it also counts the rows and gathers the failed and held-back ones.
+   * it also gathers (and counts) the failed and held-back ones.
    */
   public Dataset<Row> validRows() {
-    Dataset<Row> observed = validator.observe(validated, counts);
-    return validator.validCollecting(observed, failed, held == null ? null : col(CANDIDATE), held);
+    return validator.validCollecting(validated, failed, held == null ? null : col(CANDIDATE), held);
   }
 
   /** What the pass found, once {@link #validRows} were consumed. */
@@ -103,13 +100,18 @@ public final class SinglePassCheck {
   }
 
   /**
-   * Ranks the held-back rows by the uniqueness rule, and gives the counts, the winners among the
+   * Ranks the held-back rows by the uniqueness rule, and gives the counts (given how many rows
+   * the action that consumed {@link #validRows} saw), the winners among the
    * held-back rows (to add to the written rows; null when none were held), and the quarantine
    * table's rows. The quarantine reads the input again only when more rows failed than were
    * gathered.
    */
-  public Outcome finish(ContractValidator.ColumnCheck columns) {
-    ContractReport report = ContractValidator.report(counts, columns);
+  public Outcome finish(ContractValidator.ColumnCheck columns, long validRowsWritten) {
+    // Every row went one way: written, failed or held back (and held rows are valid until ranked).
+    long input = validRowsWritten + failed.count() + (held == null ? 0 : held.count());
+    long valid = validRowsWritten + (held == null ? 0 : held.count());
+    ContractReport report = new ContractReport(input, valid, input - valid, failed.rowsByReason(), columns.extra(),
+        columns.missingOptional());
     Dataset<Row> quarantine;
     if (failed.complete()) {
       quarantine = validator.quarantined(spark, validated, failed.rows());
@@ -123,11 +125,10 @@ public final class SinglePassCheck {
     }
     // Ranked once and brought back (at most rowsInMemory rows), so the count, the winners and
     // the losers' quarantine rows do not each rerun the ranking.
-    Dataset<Row> ranking = validator.markDuplicates(spark.createDataFrame(held.rows(), validated.schema()));
+    Dataset<Row> ranking = validator.rankDuplicates(spark.createDataFrame(held.rows(), validated.schema()));
     List<Row> rankedRows = ranking.collectAsList();
     Dataset<Row> ranked = spark.createDataFrame(rankedRows, ranking.schema());
     long losers = rankedRows.stream().filter(r -> !"".equals(r.getAs(ContractValidator.REASONS))).count();
-    return new Outcome(report.withDuplicates(losers), validator.valid(ranked),
-        quarantine.unionByName(validator.quarantined(ranked)));
+    return new Outcome(report.withDuplicates(losers), validator.valid(ranked), quarantine.unionByName(validator.quarantined(ranked)));
   }
 }

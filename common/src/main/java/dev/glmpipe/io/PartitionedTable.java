@@ -5,8 +5,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.LocalDate;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -74,6 +78,26 @@ public final class PartitionedTable {
 
   public void writeStaged(Dataset<Row> rows, Path staging) {
     rows.write().mode(SaveMode.ErrorIfExists).parquet(staging.toString());
+  }
+
+  /**
+   * Rows in the Parquet files of {@code dir} (a staged write), from their footers: no data is
+   * read, and no Spark job runs.
+   */
+  public long rowsIn(Path dir) {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    try {
+      FileSystem fs = dir.getFileSystem(conf);
+      long rows = 0;
+      for (FileStatus f : fs.listStatus(dir, p -> !p.getName().startsWith("_") && !p.getName().startsWith("."))) {
+        try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromStatus(f, conf))) {
+          rows += reader.getRecordCount();
+        }
+      }
+      return rows;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot count the rows of " + dir, e);
+    }
   }
 
   /** Adds files to a staged write before it is published (file names never collide). */

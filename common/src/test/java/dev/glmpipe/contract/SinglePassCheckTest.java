@@ -88,13 +88,14 @@ class SinglePassCheckTest {
 
     SinglePassCheck check = SinglePassCheck.plan(spark, validator, input, rowsInMemory);
     List<Row> written = new ArrayList<>(check.validRows().collectAsList());  // the one action
-    SinglePassCheck.Outcome outcome = check.finish(columns);
+    SinglePassCheck.Outcome outcome = check.finish(columns, written.size());
     if (outcome.hasLateValidRows()) {
       written.addAll(outcome.lateValidRows().collectAsList());
     }
 
     assertThat(written.stream().map(Row::toString).sorted().toList()).isEqualTo(expectedValid);
     assertThat(sorted(outcome.quarantine().drop("quarantined_at"))).isEqualTo(expectedQuarantine);
+    assertThat(outcome.quarantine().schema().simpleString()).isEqualTo(validator.quarantined(oneShot).schema().simpleString());
     assertThat(outcome.report()).isEqualTo(expected);
     assertThat(outcome.report().validRows() + outcome.report().quarantinedRows()).isEqualTo(input.count());
   }

@@ -60,9 +60,9 @@ public final class PreprocessJob {
         LOG.warn("dt={}: columns not in the contract are ignored (kept in quarantine rows): {}", dt, columns.extra());
       }
       // One pass over the input (after a read of the key columns alone, for the uniqueness
-      // rule): valid rows are written to a staging directory while the rows are counted and
-      // failed rows are gathered in memory; the partition is published only once the counts
-      // are known.
+      // rule): valid rows are written to a staging directory while failed rows are gathered in
+      // memory and counted by reason; the staged files' footers count the valid rows, and the
+      // partition is published only once the counts are known.
       SinglePassCheck check = RawInput.reading(() -> SinglePassCheck.plan(spark, validator, input, ROWS_IN_MEMORY));
       JobStages.describe(spark, group, "preprocess dt=" + dt + ": check the contract and write valid rows");
       Path staging = features.stagingPath(dt);
@@ -73,7 +73,7 @@ public final class PreprocessJob {
           features.writeStaged(check.validRows(), staging);
           return staging;
         });
-        outcome = check.finish(columns);
+        outcome = check.finish(columns, features.rowsIn(staging));
         if (outcome.hasLateValidRows()) {
           JobStages.describe(spark, group, "preprocess dt=" + dt + ": write the winners among rows sharing a key");
           features.addToStaged(outcome.lateValidRows(), staging);

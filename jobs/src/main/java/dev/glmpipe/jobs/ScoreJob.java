@@ -1,8 +1,5 @@
 package dev.glmpipe.jobs;
 
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.lit;
-
 import dev.glmpipe.GlmpipeException;
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.config.ScoreConfig;
@@ -22,7 +19,6 @@ import java.util.List;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -187,7 +183,6 @@ public final class ScoreJob {
 
   /** One scores table: its partitions, its ledger, and optionally its catalog entry. */
   private static final class ScoreTarget {
-    private static final String ROWS = "rows";
     private final SparkSession spark;
     private final PartitionedTable table;
     private final ScoringLedger ledger;
@@ -215,10 +210,7 @@ public final class ScoreJob {
         java.util.function.Supplier<Double> parity) {
       table.recover(dt);
       java.util.concurrent.CompletableFuture<Double> check = java.util.concurrent.CompletableFuture.supplyAsync(parity);
-      // Rows counted as they are written, so no second job reads the partition back to count it.
-      Observation written = new Observation();
-      Dataset<Row> scored = scorer.score(input, c.dataset().keyColumns(), c.score().passThroughOrEmpty())
-          .observe(written, count(lit(1)).as(ROWS));
+      Dataset<Row> scored = scorer.score(input, c.dataset().keyColumns(), c.score().passThroughOrEmpty());
       if (scorer.engine() == PipelineScorer.Engine.COMPILED) {
         PipelineScorer.allowCodegenFor(spark, scored);
       }
@@ -227,7 +219,9 @@ public final class ScoreJob {
       long rows;
       try {
         table.writeStaged(scored, staging);
-        rows = rowsWritten(written);
+        // From the staged files' footers: an observation counting the rows as they are written
+        // would cut the generated code in two and copy every row between the halves.
+        rows = table.rowsIn(staging);
         parityDifference = check.join();
       } catch (java.util.concurrent.CompletionException e) {
         table.discard(staging);
@@ -244,16 +238,6 @@ public final class ScoreJob {
         ScoresCatalog.addPartition(spark, catalogTable, table, scored.schema(), dt);
       }
       return new Written(new Partition(dt.toString(), rows, table.partition(dt).toString()), parityDifference);
-    }
-
-    /** The observed count, available once the write that consumed the dataset has finished. */
-    private static long rowsWritten(Observation written) {
-      try {
-        return (Long) written.getAsJava().get(ROWS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for the written row count", e);
-      }
     }
   }
 
