@@ -203,8 +203,8 @@ public final class ScoreJob {
     record Written(Partition partition, Double parity) {}
 
     /**
-     * Stages the scored rows while {@code parity} checks a sample (a small job running next to
-     * the big one), publishes them whole only if it passed, then records them in the ledger.
+     * Stages the scored rows while {@code parity} checks a sample (on the driver, next to the
+     * scoring job), publishes them whole only if it passed, then records them in the ledger.
      */
     Written write(PipelineScorer scorer, Dataset<Row> input, GlmpipeConfig c, LocalDate dt, long inputCommittedAt,
         java.util.function.Supplier<Double> parity) {
