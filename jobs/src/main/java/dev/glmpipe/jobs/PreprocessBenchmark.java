@@ -18,7 +18,7 @@ import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
  * Measures preprocess against the floor it cannot beat: a plain Parquet read → write of the same
@@ -50,11 +50,11 @@ public final class PreprocessBenchmark {
       JobStages.describe(spark, "bench", "bench: plain Parquet copy");
       spark.read().parquet(raw.toString()).select(Arrays.stream(columns).map(Column::new).toArray(Column[]::new))
           .write().mode(SaveMode.Overwrite).parquet(new Path(layout.root(), "bench-copy").toString());
-      copy = Math.min(copy, seconds(t0));
+      copy = Math.min(copy, BenchOptions.seconds(t0));
       long t1 = System.nanoTime();
       last = new PreprocessJob().run(spark, new PreprocessJob.Config(c, DateRange.day(DAY)));
-      preprocess = Math.min(preprocess, seconds(t1));
-      LOG.info("round {}: copy {} s, preprocess {} s", round + 1, String.format("%.2f", copy), String.format("%.2f", preprocess));
+      preprocess = Math.min(preprocess, BenchOptions.seconds(t1));
+      LOG.info("round {}: copy {} s, preprocess {} s", round + 1, BenchOptions.fmt(copy), BenchOptions.fmt(preprocess));
     }
     return new Result("bench-preprocess", job.rows(), copy, preprocess, copy / preprocess,
         last.validRows(), last.quarantinedRows());
@@ -81,18 +81,12 @@ public final class PreprocessBenchmark {
         expr("CAST(pmod(xxhash64(id, 12), 2) AS INT)").as("churned"));
   }
 
-  private static double seconds(long start) {
-    return (System.nanoTime() - start) / 1e9;
-  }
 
   @Command(name = "bench-preprocess",
       description = "Benchmark: preprocess vs a plain Parquet copy of the same generated input.")
   static final class Cli extends JobCommand<Config> {
-    @Option(names = "--rows", defaultValue = "4000000", description = "Rows to generate (default ${DEFAULT-VALUE}).")
-    long rows;
+    @Mixin BenchOptions bench;
 
-    @Option(names = "--rounds", defaultValue = "2", description = "Timed rounds of each; the fastest counts (default ${DEFAULT-VALUE}).")
-    int rounds;
 
     @Override
     protected Config jobConfig(GlmpipeConfig config) {
@@ -100,7 +94,7 @@ public final class PreprocessBenchmark {
         throw dev.glmpipe.GlmpipeException.usage("bench-preprocess compares with a Parquet copy: "
             + "run it with --set dataset.input.format=parquet");
       }
-      return new Config(config, rows, rounds);
+      return new Config(config, bench.rows, bench.rounds);
     }
 
     @Override

@@ -26,6 +26,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -71,16 +72,16 @@ public final class ScoreBenchmark {
       JobStages.describe(spark, "bench", "bench: null model (read the model's inputs, write a constant score)");
       nullModel(input, model, keys, pass, c.model().name(), version)
           .write().mode(SaveMode.Overwrite).parquet(new Path(layout.root(), "bench-null").toString());
-      copy = Math.min(copy, seconds(t0));
+      copy = Math.min(copy, BenchOptions.seconds(t0));
       long t1 = System.nanoTime();
       JobStages.describe(spark, "bench", "bench: MLlib PipelineModel.transform");
       new PipelineScorer(model, c.model().name(), version, PipelineScorer.Engine.MLLIB).score(input, keys, pass)
           .write().mode(SaveMode.Overwrite).parquet(new Path(layout.root(), "bench-mllib").toString());
-      mllib = Math.min(mllib, seconds(t1));
+      mllib = Math.min(mllib, BenchOptions.seconds(t1));
       long t2 = System.nanoTime();
       last = new ScoreJob().run(spark, new ScoreJob.Config(c, DateRange.day(SCORE_DAY)));
-      score = Math.min(score, seconds(t2));
-      LOG.info("round {}: null model {} s, MLlib {} s, score {} s", round + 1, fmt(copy), fmt(mllib), fmt(score));
+      score = Math.min(score, BenchOptions.seconds(t2));
+      LOG.info("round {}: null model {} s, MLlib {} s, score {} s", round + 1, BenchOptions.fmt(copy), BenchOptions.fmt(mllib), BenchOptions.fmt(score));
     }
     return new Result("bench-score", job.rows(), last.engine(), copy, mllib, score, copy / score, mllib / score);
   }
@@ -129,29 +130,20 @@ public final class ScoreBenchmark {
         + " + CASE plan WHEN 'premium' THEN -0.7 ELSE 0.0D END))) AS INT)").cast(DataTypes.IntegerType));
   }
 
-  private static String fmt(double s) {
-    return String.format("%.2f", s);
-  }
 
-  private static double seconds(long start) {
-    return (System.nanoTime() - start) / 1e9;
-  }
 
   @Command(name = "bench-score",
       description = "Benchmark: score vs a null model (same input and output) and vs MLlib transform.")
   static final class Cli extends JobCommand<Config> {
-    @Option(names = "--rows", defaultValue = "4000000", description = "Rows to score (default ${DEFAULT-VALUE}).")
-    long rows;
+    @Mixin BenchOptions bench;
 
     @Option(names = "--train-rows", defaultValue = "200000", description = "Rows to train on (default ${DEFAULT-VALUE}).")
     long trainRows;
 
-    @Option(names = "--rounds", defaultValue = "2", description = "Timed rounds of each; the fastest counts (default ${DEFAULT-VALUE}).")
-    int rounds;
 
     @Override
     protected Config jobConfig(GlmpipeConfig config) {
-      return new Config(config, rows, Math.min(trainRows, rows), rounds);
+      return new Config(config, bench.rows, Math.min(trainRows, bench.rows), bench.rounds);
     }
 
     @Override

@@ -36,7 +36,7 @@ import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
  * Measures {@code train} against what a user would write without glmpipe: the MLlib guide's
@@ -96,7 +96,7 @@ public final class TrainBenchmark {
       trained = new TrainJob().run(spark, new TrainJob.Config(c, DateRange.day(DAY)));
       Run g = finish(cache, t1);
       mine = mine == null || g.seconds() < mine.seconds() ? g : mine;
-      LOG.info("round {}: mllib {} s, glmpipe {} s", round + 1, fmt(b.seconds()), fmt(g.seconds()));
+      LOG.info("round {}: mllib {} s, glmpipe {} s", round + 1, BenchOptions.fmt(b.seconds()), BenchOptions.fmt(g.seconds()));
     }
     cache.close();
 
@@ -189,7 +189,7 @@ public final class TrainBenchmark {
   }
 
   private static Run finish(CacheMeter cache, long start) {
-    double seconds = (System.nanoTime() - start) / 1e9;
+    double seconds = BenchOptions.seconds(start);
     long heap = 0;
     for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
       if (pool.getType() == MemoryType.HEAP) {
@@ -258,22 +258,16 @@ public final class TrainBenchmark {
     }
   }
 
-  private static String fmt(double v) {
-    return String.format(Locale.ROOT, "%.2f", v);
-  }
 
   @Command(name = "bench-train",
       description = "Benchmark: train vs the MLlib guide's pipeline on the same generated table.")
   static final class Cli extends JobCommand<Config> {
-    @Option(names = "--rows", defaultValue = "4000000", description = "Rows to generate (default ${DEFAULT-VALUE}).")
-    long rows;
+    @Mixin BenchOptions bench;
 
-    @Option(names = "--rounds", defaultValue = "2", description = "Timed rounds of each; the fastest counts (default ${DEFAULT-VALUE}).")
-    int rounds;
 
     @Override
     protected Config jobConfig(GlmpipeConfig config) {
-      return new Config(config, rows, rounds);
+      return new Config(config, bench.rows, bench.rounds);
     }
 
     @Override
