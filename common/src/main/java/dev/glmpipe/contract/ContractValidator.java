@@ -290,7 +290,7 @@ public final class ContractValidator {
   }
 
   /** The report from an {@link #observe}d dataset, once the action that consumed it finished. */
-  public static ContractReport report(Observation observation, ColumnCheck columns) {
+  private static ContractReport report(Observation observation, ColumnCheck columns) {
     Map<String, Object> m;
     try {
       m = observation.getAsJava();

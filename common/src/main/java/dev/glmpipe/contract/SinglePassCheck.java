@@ -16,7 +16,7 @@ import scala.Tuple2;
 
 /**
  * The contract check of one partition with a single pass over its rows: the valid rows are
- * written while they are counted, and failed rows are gathered on the side.
+ * written while failed rows are gathered (and counted by reason) on the side.
  *
  * <p>The uniqueness rule needs all rows of a key together. Shuffling every row by key for it
  * would cost more than the rest of the check, so {@link #plan} first reads the key columns
@@ -61,9 +61,11 @@ public final class SinglePassCheck {
       return new SinglePassCheck(spark, validator, checked, false, rowsInMemory);
     }
     String hash = ContractValidator.KEY_HASH;
-    // Collected whole: a partition where most keys repeat holds about half as many repeated
-    // hashes as rows, 16 bytes each, and then takes the shuffling path below.
-    List<Tuple2<Long, Long>> repeated = RepeatedKeys.find(validator.keyHashes(input)).collectAsList();
+    // Each repeated hash stands for two rows or more, so more than rowsInMemory / 2 of them
+    // means the shuffling path below: no more are brought to the driver (a partition where
+    // most keys repeat would otherwise send about one hash for every two rows).
+    List<Tuple2<Long, Long>> repeated = RepeatedKeys.find(validator.keyHashes(input))
+        .limit(rowsInMemory / 2 + 1).collectAsList();
     long candidateRows = repeated.stream().mapToLong(Tuple2::_2).sum();
     if (repeated.isEmpty()) {
       return new SinglePassCheck(spark, validator, checked, false, rowsInMemory);
