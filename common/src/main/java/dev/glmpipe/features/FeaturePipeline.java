@@ -111,8 +111,9 @@ public final class FeaturePipeline {
       double[] mean = new double[scaled.size()];
       double[] std = new double[scaled.size()];
       for (int i = 0; i < scaled.size(); i++) {
-        mean[i] = stats.scaling(scaled.get(i))[0];
-        std[i] = stats.scaling(scaled.get(i))[1];
+        double[] moments = stats.scaling(scaled.get(i));
+        mean[i] = moments[0];
+        std[i] = moments[1];
       }
       StandardScalerModel scaler = new StandardScalerModel(Identifiable.randomUID("stdScal"), Vectors.dense(std), Vectors.dense(mean))
           .setInputCol(SCALE_IN).setOutputCol(SCALED);

@@ -1,11 +1,8 @@
 package dev.glmpipe.features;
 
-import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.percentile_approx;
-import static org.apache.spark.sql.functions.to_json;
 
 import dev.glmpipe.GlmpipeException;
 import dev.glmpipe.config.FeaturesConfig;
@@ -13,7 +10,6 @@ import dev.glmpipe.config.FeaturesConfig.Impute;
 import dev.glmpipe.config.FeaturesConfig.NumericFeature;
 import dev.glmpipe.config.FeaturesConfig.Scale;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -121,12 +117,11 @@ public final class FeatureStatistics {
       List<Column> aggs = new ArrayList<>();
       for (NumericFeature f : needSecondPass) {
         Column imputed = coalesce(expr(FeaturePipeline.numericSql(f)), lit(surrogates.get(f.column())));
-        aggs.add(to_json(percentile(imputed, bucketProbabilities(f))));
+        aggs.add(StatisticsPass.percentilesAsJson(imputed, bucketProbabilities(f), QUANTILE_ACCURACY));
       }
       Row q = trainingRows.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new)).first();
       for (int i = 0; i < needSecondPass.size(); i++) {
-        double[] values = parse(q.getString(i));
-        splits.put(needSecondPass.get(i).column(), distinctSplits(Arrays.stream(values).boxed().toList()));
+        splits.put(needSecondPass.get(i).column(), distinctSplits(StatisticsPass.parsePercentiles(q.getString(i))));
       }
     }
     Map<String, List<String>> levels = new LinkedHashMap<>();
@@ -195,11 +190,6 @@ public final class FeatureStatistics {
     return out;
   }
 
-  private static Column percentile(Column value, List<Double> probabilities) {
-    return percentile_approx(value, array(probabilities.stream().map(p -> lit(p)).toArray(Column[]::new)),
-        lit(QUANTILE_ACCURACY));
-  }
-
   /**
    * QuantileDiscretizer's bounds from inner quantiles: −∞ and +∞ at the ends, −0.0 as 0.0,
    * equal values merged, sorted.
@@ -212,14 +202,6 @@ public final class FeatureStatistics {
     }
     all.add(Double.POSITIVE_INFINITY);
     return all.stream().distinct().sorted().mapToDouble(Double::doubleValue).toArray();
-  }
-
-  private static double[] parse(String json) {
-    try {
-      return new com.fasterxml.jackson.databind.ObjectMapper().readValue(json, double[].class);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("unreadable quantiles " + json, e);
-    }
   }
 
   private static String key(String stat, NumericFeature n) {

@@ -41,7 +41,7 @@ import org.apache.spark.unsafe.types.UTF8String;
  *
  * <p>Two cases take a second job: a level expression with more than {@link #MAX_DISTINCT}
  * values in a partition (a hashed id column, say) is counted again by {@link LevelCounts} (a
- * shuffle, which scales to any number of values); and exact quantiles (a median imputation,
+ * shuffle, which scales to any number of values); and quantiles (a median imputation,
  * quantile buckets) come from Spark's percentile_approx.
  *
  * <p>Consumers register what they need, then {@link #run} runs it. The same expression
@@ -145,9 +145,8 @@ public final class StatisticsPass {
     if (!percentiles.isEmpty()) {
       Dataset<Row> flagged = rows.withColumn(TRAINING, coalesce(training, lit(false)));
       List<Column> aggs = new ArrayList<>();
-      // JSON text keeps arrays out of Scala collections, which differ between Scala 2.12 and 2.13.
-      percentiles.forEach((name, p) -> aggs.add(to_json(percentile_approx(when(col(TRAINING), expr(p.sql())),
-          array(p.probabilities().stream().map(v -> lit(v)).toArray(Column[]::new)), lit(p.accuracy()))).as(name)));
+      percentiles.forEach((name, p) ->
+          aggs.add(percentilesAsJson(when(col(TRAINING), expr(p.sql())), p.probabilities(), p.accuracy()).as(name)));
       Row r = flagged.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new)).first();
       for (int i = 0; i < r.size(); i++) {
         values.put(r.schema().fields()[i].name(), r.isNullAt(i) ? null : r.get(i));
@@ -181,6 +180,29 @@ public final class StatisticsPass {
       summaries.put(numericSqls.get(i), stats.get(i));
     }
     return new Results(values, bySql, summaries);
+  }
+
+  /**
+   * Spark's approximate percentiles of {@code value} as JSON text: text keeps the array out of
+   * Scala collections, which differ between Scala 2.12 and 2.13.
+   */
+  static Column percentilesAsJson(Column value, List<Double> probabilities, int accuracy) {
+    return to_json(percentile_approx(value, array(probabilities.stream().map(p -> lit(p)).toArray(Column[]::new)),
+        lit(accuracy)));
+  }
+
+  /** The values of {@link #percentilesAsJson}. */
+  static List<Double> parsePercentiles(String json) {
+    try {
+      double[] parsed = JSON.readValue(json, double[].class);
+      List<Double> out = new ArrayList<>(parsed.length);
+      for (double d : parsed) {
+        out.add(d);
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException("unreadable percentiles " + json, e);
+    }
   }
 
   /** One partition's (or, merged, all partitions') counts. */
@@ -310,16 +332,7 @@ public final class StatisticsPass {
       if (v == null || "null".equals(v)) {
         return null;
       }
-      try {
-        double[] parsed = JSON.readValue((String) v, double[].class);
-        List<Double> out = new ArrayList<>(parsed.length);
-        for (double d : parsed) {
-          out.add(d);
-        }
-        return out;
-      } catch (IOException e) {
-        throw new UncheckedIOException("unreadable statistic " + name + ": " + v, e);
-      }
+      return parsePercentiles((String) v);
     }
 
     /**
