@@ -148,9 +148,11 @@ public final class ModelTrainer {
     }
     Dataset<Row> assembled = featureModel.transform(training).select(columns.toArray(Column[]::new));
     long dims = (long) (width + 1) * (numClasses > 2 ? numClasses : 1);
-    SolverLayout layout = SolverLayout.choose(assembled.rdd().getNumPartitions(),
+    // Dataset.rdd() plans the query anew on every call: asked once.
+    int inputPartitions = assembled.rdd().getNumPartitions();
+    SolverLayout layout = SolverLayout.choose(inputPartitions,
         training.sparkSession().sparkContext().defaultParallelism(), pass.trainRows(), dims, model.aggregationDepth());
-    if (layout.partitions() < assembled.rdd().getNumPartitions()) {
+    if (layout.partitions() < inputPartitions) {
       assembled = assembled.coalesce(layout.partitions());
     }
     StorageLevel storage = tuning != null ? TUNING_STORAGE : model.solver() == Solver.SGD ? null : MATRIX_STORAGE;
