@@ -12,8 +12,8 @@ import dev.glmpipe.config.FeaturesConfig.NumericFeature;
 import dev.glmpipe.config.FeaturesConfig.TimestampFeature;
 import dev.glmpipe.config.FeaturesConfig.Transform;
 import dev.glmpipe.features.FeaturePipeline;
+import dev.glmpipe.features.FittedFeatures;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,12 +23,10 @@ import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.classification.LogisticRegressionModel;
 import org.apache.spark.ml.feature.Bucketizer;
-import org.apache.spark.ml.feature.ImputerModel;
 import org.apache.spark.ml.feature.StandardScalerModel;
 import org.apache.spark.ml.feature.StringIndexerModel;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.regression.LinearRegressionModel;
-import org.apache.spark.sql.Row;
 import org.tribuo.util.onnx.ONNXContext;
 import org.tribuo.util.onnx.ONNXOperator;
 import org.tribuo.util.onnx.ONNXOperators;
@@ -98,7 +96,7 @@ public final class OnnxExport {
     ctx.setName(modelName + "-" + version);
 
     List<ONNXRef<?>> blocks = new ArrayList<>();
-    Map<String, Double> surrogates = surrogates(model);
+    Map<String, Double> surrogates = FittedFeatures.surrogates(model);
     List<NumericFeature> scaled = FeaturePipeline.scaled(spec);
     if (!scaled.isEmpty()) {
       StandardScalerModel scaler = stage(model, StandardScalerModel.class);
@@ -215,20 +213,6 @@ public final class OnnxExport {
     return op(ONNXOperators.WHERE, "fill", op(OnnxOps.IS_NAN, "isnan", x), dconst("fill_value", value), x);
   }
 
-  private static Map<String, Double> surrogates(PipelineModel model) {
-    Map<String, Double> out = new HashMap<>();
-    for (Transformer t : model.stages()) {
-      if (t instanceof ImputerModel imputer) {
-        Row row = imputer.surrogateDF().first();
-        String[] in = imputer.getInputCols();
-        String[] outCols = imputer.getOutputCols();
-        for (int i = 0; i < in.length; i++) {
-          out.put(outCols[i], ((Number) row.getAs(in[i])).doubleValue());
-        }
-      }
-    }
-    return out;
-  }
 
   // ---- level features: an index into the fitted labels, the last index for "other" ----
 

@@ -3,6 +3,7 @@ package dev.glmpipe.export;
 import dev.glmpipe.config.FeaturesConfig;
 import dev.glmpipe.config.FeaturesConfig.NumericFeature;
 import dev.glmpipe.features.FeaturePipeline;
+import dev.glmpipe.features.FittedFeatures;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -12,10 +13,8 @@ import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.feature.Bucketizer;
 import org.apache.spark.ml.feature.FeatureHasher;
-import org.apache.spark.ml.feature.ImputerModel;
 import org.apache.spark.ml.feature.StandardScalerModel;
 import org.apache.spark.ml.feature.StringIndexerModel;
-import org.apache.spark.sql.Row;
 
 /**
  * Every fitted preprocessing parameter of a version, per input column, for the JSON export:
@@ -26,15 +25,7 @@ public final class PreprocessingParams {
 
   public static Map<String, Object> of(PipelineModel model, FeaturesConfig spec) {
     Map<String, Object> out = new LinkedHashMap<>();
-    Map<String, Double> surrogates = new LinkedHashMap<>();
-    for (Transformer t : model.stages()) {
-      if (t instanceof ImputerModel imputer) {
-        Row row = imputer.surrogateDF().first();
-        for (int i = 0; i < imputer.getInputCols().length; i++) {
-          surrogates.put(imputer.getOutputCols()[i], ((Number) row.getAs(imputer.getInputCols()[i])).doubleValue());
-        }
-      }
-    }
+    Map<String, Double> surrogates = FittedFeatures.surrogates(model);
     List<NumericFeature> scaled = FeaturePipeline.scaled(spec);
     StandardScalerModel scaler = scaled.isEmpty() ? null : stage(model, StandardScalerModel.class);
     List<NumericFeature> bucketed = FeaturePipeline.bucketed(spec);

@@ -6,13 +6,16 @@ import dev.glmpipe.config.FeaturesConfig.NumericFeature;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.feature.Bucketizer;
 import org.apache.spark.ml.feature.FeatureHasher;
+import org.apache.spark.ml.feature.ImputerModel;
 import org.apache.spark.ml.feature.StandardScalerModel;
 import org.apache.spark.ml.feature.StringIndexerModel;
 import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.sql.Row;
 
 /**
  * Names and scaling of each slot of a fitted {@link FeaturePipeline} vector, read back from the
@@ -90,6 +93,25 @@ public final class FittedFeatures {
   public static List<String> names(PipelineModel model, FeaturesConfig spec) {
     return slots(model, spec).stream().map(Slot::name).toList();
   }
+  /**
+   * Each mean- or median-imputed column's fitted value, by the imputer's output column (one
+   * small Spark job per imputer: MLlib keeps the values in a DataFrame).
+   */
+  public static Map<String, Double> surrogates(PipelineModel model) {
+    Map<String, Double> out = new java.util.LinkedHashMap<>();
+    for (Transformer t : model.stages()) {
+      if (t instanceof ImputerModel imputer) {
+        Row row = imputer.surrogateDF().first();
+        String[] in = imputer.getInputCols();
+        String[] outCols = imputer.getOutputCols();
+        for (int i = 0; i < in.length; i++) {
+          out.put(outCols[i], ((Number) row.getAs(in[i])).doubleValue());
+        }
+      }
+    }
+    return out;
+  }
+
 
   /**
    * Slot names come from the spec's structure and the model's fitted values; if the two do not
