@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.map;
 import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.spark_partition_id;
 import static org.apache.spark.sql.functions.split;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.udf;
@@ -30,11 +31,8 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 
@@ -64,6 +62,8 @@ public final class ContractValidator {
   private static final String TYPED_PREFIX = "_typed_";
   /** The key hash of {@link #keyHashes}. */
   static final String KEY_HASH = "_key_hash";
+  /** In {@link #screen}ed rows: true when every rule but the uniqueness rule holds. */
+  private static final String HOLDS = "_holds";
 
   private final ContractConfig contract;
 
@@ -111,19 +111,8 @@ public final class ContractValidator {
 
   /** Every rule but the uniqueness rule, row by row: no shuffle. */
   public Dataset<Row> check(Dataset<Row> raw) {
-    // Two steps: typed values first, then the rules on them. Each typed value is then computed
-    // once (the optimizer keeps the steps apart because the rules use it several times), and
-    // the generated code stays small enough for the JIT to compile.
-    List<Column> withTyped = new ArrayList<>();
-    for (String name : raw.columns()) {
-      withTyped.add(Sql.column(name));
-    }
     List<ColumnRules> rules = rules(raw);
-    for (ColumnRules r : rules) {
-      withTyped.add(r.typed().as(TYPED_PREFIX + r.name()));
-    }
-    Dataset<Row> typed = raw.select(withTyped.toArray(Column[]::new));
-
+    Dataset<Row> typed = withTyped(raw, rules);
     List<Column> out = new ArrayList<>();
     List<Column> checks = new ArrayList<>();
     for (ColumnRules r : rules) {
@@ -145,6 +134,44 @@ public final class ContractValidator {
         .when(allHold, lit(""))
         .otherwise(concat_ws(",", checks.toArray(Column[]::new))).as(REASONS));
     return typed.select(out.toArray(Column[]::new));
+  }
+
+  /**
+   * The input's own columns and each contract column's typed value as {@code _typed_<name>}.
+   * A step of its own, before the rules: each typed value is then computed once (the optimizer
+   * keeps the steps apart because the rules use it several times).
+   */
+  private static Dataset<Row> withTyped(Dataset<Row> raw, List<ColumnRules> rules) {
+    List<Column> columns = new ArrayList<>();
+    for (String name : raw.columns()) {
+      columns.add(Sql.column(name));
+    }
+    for (ColumnRules r : rules) {
+      columns.add(r.typed().as(TYPED_PREFIX + r.name()));
+    }
+    return raw.select(columns.toArray(Column[]::new));
+  }
+
+  /**
+   * The single pass's form of {@link #check}: the input's own columns, the typed values as
+   * {@code _typed_<name>}, and whether every rule but the uniqueness rule holds. No reasons
+   * text: a failed row leaves the pass as it came in, and {@link #check} names its reasons
+   * later, over the gathered rows alone. Building the reasons and the quarantine record in the
+   * pass would more than double the code Spark generates for it, past the 8000 bytes of
+   * bytecode HotSpot compiles in one method; above that every row runs interpreted.
+   */
+  Dataset<Row> screen(Dataset<Row> raw) {
+    List<ColumnRules> rules = rules(raw);
+    Column holds = col(RawInput.CORRUPT_RECORD).isNull();
+    for (ColumnRules r : rules) {
+      for (Column broken : r.reasons(Sql.column(TYPED_PREFIX + r.name()))) {
+        holds = holds.and(broken.isNull());
+      }
+    }
+    // spark_partition_id() makes the verdict nondeterministic to the optimizer, which then keeps
+    // the filter on it above this projection: pushed below, the filter would repeat every rule
+    // and typed value inline, doubling the generated code (the partition id is never negative).
+    return withTyped(raw, rules).withColumn(HOLDS, holds.and(spark_partition_id().geq(0)));
   }
 
   /** The uniqueness rule on {@link #check}ed rows: losing valid rows get {@code DUPLICATE_KEY}. */
@@ -171,12 +198,16 @@ public final class ContractValidator {
     List<String> keys = contract.unique().columns();
     Column[] typedKeys = keys.stream().map(k -> byName.get(k).typed().as(k)).toArray(Column[]::new);
     Column complete = keys.stream().map(k -> Sql.column(k).isNotNull()).reduce(Column::and).orElseThrow();
-    return raw.select(typedKeys).where(complete).select(keyHash().as(KEY_HASH));
+    return raw.select(typedKeys).where(complete).select(keyHash("").as(KEY_HASH));
   }
 
-  /** The hash of {@link #keyHashes}, over the typed key columns of {@link #check}ed rows. */
-  Column keyHash() {
-    return xxhash64(contract.unique().columns().stream().map(Sql::column).toArray(Column[]::new));
+  /** The hash of {@link #keyHashes}, over the typed key columns of {@link #screen}ed rows. */
+  Column screenedKeyHash() {
+    return keyHash(TYPED_PREFIX);
+  }
+
+  private Column keyHash(String prefix) {
+    return xxhash64(contract.unique().columns().stream().map(c -> Sql.column(prefix + c)).toArray(Column[]::new));
   }
 
   private List<ColumnRules> rules(Dataset<Row> raw) {
@@ -202,20 +233,23 @@ public final class ContractValidator {
   }
 
   /**
-   * The valid rows, as {@link #valid}, while every failed row's quarantine record goes to
-   * {@code failed} as a side effect of the same pass. Valid rows pay one string comparison.
+   * The valid rows of {@link #screen}ed rows, typed, while every failed row goes to {@code failed}
+   * as it came in ({@code inputColumns}), as a side effect of the same pass.
    *
    * <p>With {@code held} set, valid rows where {@code candidate} is true are held back instead:
-   * they go to {@code held} whole, to be ranked by the uniqueness rule after the pass.
+   * they go to {@code held} as they came in, to be ranked by the uniqueness rule after the pass.
    */
-  Dataset<Row> validCollecting(Dataset<Row> validated, RowCollector failed, Column candidate, RowCollector held) {
-    Column keep = when(isValid(), lit(true)).otherwise(collectInto(failed).apply(quarantineRecord(validated)));
+  Dataset<Row> validCollecting(Dataset<Row> screened, String[] inputColumns, RowCollector failed, Column candidate,
+      RowCollector held) {
+    Column asRead = struct(Arrays.stream(inputColumns).map(Sql::column).toArray(Column[]::new));
+    Column holds = col(HOLDS);
+    Column keep = when(holds, lit(true)).otherwise(collectInto(failed).apply(asRead));
     if (held != null) {
-      Column whole = struct(Arrays.stream(validated.columns()).map(Sql::column).toArray(Column[]::new));
-      keep = when(isValid().and(candidate), collectInto(held).apply(whole)).otherwise(keep);
+      keep = when(holds.and(candidate), collectInto(held).apply(asRead)).otherwise(keep);
     }
-    Column[] typed = contract.columns().stream().map(c -> Sql.column(c.name())).toArray(Column[]::new);
-    return validated.where(keep).select(typed);
+    Column[] typed = contract.columns().stream().map(c -> Sql.column(TYPED_PREFIX + c.name()).as(c.name()))
+        .toArray(Column[]::new);
+    return screened.where(keep).select(typed);
   }
 
   /** A filter that drops every row it sees, keeping it in {@code collector}. */
@@ -224,29 +258,6 @@ public final class ContractValidator {
       collector.add(row);
       return false;
     }, DataTypes.BooleanType).asNondeterministic();
-  }
-
-  /** The quarantine table's rows from records that a {@link RowCollector} gathered. */
-  public Dataset<Row> quarantined(SparkSession spark, Dataset<Row> validated, List<Row> records) {
-    StructType schema = (StructType) validated.select(quarantineRecord(validated)).schema().fields()[0].dataType();
-    StructField[] fields = schema.fields();
-    StructType table = new StructType(Arrays.copyOf(fields, fields.length - 1))
-        .add(CODES, DataTypes.createArrayType(DataTypes.StringType, false)).add(FIRST_CODE, DataTypes.StringType);
-    // The reasons split here as quarantineTable splits them (Spark's split is Java's with a
-    // limit of -1): over a local relation Spark would evaluate its split on the driver anyway,
-    // row by row and interpreted.
-    List<Row> rows = new ArrayList<>(records.size());
-    for (Row r : records) {
-      Object[] values = new Object[fields.length + 1];
-      for (int i = 0; i < fields.length - 1; i++) {
-        values[i] = r.get(i);
-      }
-      String reasons = r.getString(fields.length - 1);
-      values[fields.length - 1] = Arrays.asList(reasons.split(",", -1));
-      values[fields.length] = reasons.split("[:,]", -1)[0];
-      rows.add(RowFactory.create(values));
-    }
-    return spark.createDataFrame(rows, table).withColumn("quarantined_at", current_timestamp());
   }
 
   /** A failed row as one struct: original text, extras, raw line, file, reasons (last). */
@@ -290,7 +301,7 @@ public final class ContractValidator {
   }
 
   /** The report from an {@link #observe}d dataset, once the action that consumed it finished. */
-  private static ContractReport report(Observation observation, ColumnCheck columns) {
+  static ContractReport report(Observation observation, ColumnCheck columns) {
     Map<String, Object> m;
     try {
       m = observation.getAsJava();

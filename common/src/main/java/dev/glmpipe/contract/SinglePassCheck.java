@@ -4,7 +4,11 @@ import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -16,18 +20,22 @@ import scala.Tuple2;
 
 /**
  * The contract check of one partition with a single pass over its rows: the valid rows are
- * written while failed rows are gathered (and counted by reason) on the side.
+ * written while failed rows are gathered on the side, as they were read. Their reasons are
+ * named and counted after the pass, over the gathered rows alone ({@link
+ * ContractValidator#screen} says why).
  *
  * <p>The uniqueness rule needs all rows of a key together. Shuffling every row by key for it
  * would cost more than the rest of the check, so {@link #plan} first reads the key columns
  * alone and finds the keys seen more than once (a handful, normally). In the pass, valid rows
  * with such a key are held back with the failed rows; {@link #finish} then ranks just those
- * and returns the winners, which the caller adds to what it wrote. When the held rows would
- * not fit in memory (a file delivered twice, say), the rule runs inside the pass instead,
- * shuffling by key: slower, same result.
+ * and returns the winners, which the caller adds to what it wrote.
  *
- * <p>Use: {@link #plan}, consume {@link #validRows} with one action (the write), then
- * {@link #finish}.
+ * <p>Two rare cases read the input a second time, for the quarantine and the counts: more
+ * failed rows than fit in memory (a broken feed), and more rows sharing a key than fit (a file
+ * delivered twice, say; the uniqueness rule then shuffles every row by key, in both reads).
+ *
+ * <p>Use: {@link #plan}, consume {@link #validRows} with one action (the write), {@link
+ * #finish}, then {@link Outcome#writeQuarantine}.
  */
 public final class SinglePassCheck {
   private static final Logger LOG = LoggerFactory.getLogger(SinglePassCheck.class);
@@ -35,17 +43,20 @@ public final class SinglePassCheck {
 
   private final SparkSession spark;
   private final ContractValidator validator;
-  private final Dataset<Row> validated;
+  private final Dataset<Row> input;
+  /** Screened rows, with {@link #CANDIDATE} when valid rows may be held back; null when the rule shuffles. */
+  private final Dataset<Row> screened;
   private final RowCollector failed;
   private final RowCollector held;
 
-  private SinglePassCheck(SparkSession spark, ContractValidator validator, Dataset<Row> validated,
+  private SinglePassCheck(SparkSession spark, ContractValidator validator, Dataset<Row> input, Dataset<Row> screened,
       boolean holdsCandidates, int rowsInMemory) {
     this.spark = spark;
     this.validator = validator;
-    this.validated = validated;
-    this.failed = RowCollector.register(spark, rowsInMemory, true);
-    this.held = holdsCandidates ? RowCollector.register(spark, rowsInMemory, false) : null;
+    this.input = input;
+    this.screened = screened;
+    this.failed = screened == null ? null : RowCollector.register(spark, rowsInMemory);
+    this.held = holdsCandidates ? RowCollector.register(spark, rowsInMemory) : null;
   }
 
   /**
@@ -56,9 +67,9 @@ public final class SinglePassCheck {
    */
   public static SinglePassCheck plan(SparkSession spark, ContractValidator validator, Dataset<Row> input,
       int rowsInMemory) {
-    Dataset<Row> checked = validator.check(input);
+    Dataset<Row> screened = validator.screen(input);
     if (!validator.hasUniqueKey()) {
-      return new SinglePassCheck(spark, validator, checked, false, rowsInMemory);
+      return new SinglePassCheck(spark, validator, input, screened, false, rowsInMemory);
     }
     String hash = ContractValidator.KEY_HASH;
     // Each repeated hash stands for two rows or more, so more than rowsInMemory / 2 of them
@@ -68,69 +79,122 @@ public final class SinglePassCheck {
         .limit(rowsInMemory / 2 + 1).collectAsList();
     long candidateRows = repeated.stream().mapToLong(Tuple2::_2).sum();
     if (repeated.isEmpty()) {
-      return new SinglePassCheck(spark, validator, checked, false, rowsInMemory);
+      return new SinglePassCheck(spark, validator, input, screened, false, rowsInMemory);
     }
     if (candidateRows > rowsInMemory) {
       LOG.warn("{} or more rows share a key with another row, more than the {} held in memory: "
           + "applying the uniqueness rule with a shuffle of every row", candidateRows, rowsInMemory);
-      return new SinglePassCheck(spark, validator, validator.markDuplicates(checked), false, rowsInMemory);
+      return new SinglePassCheck(spark, validator, input, null, false, rowsInMemory);
     }
     List<Row> hashRows = repeated.stream().map(t -> RowFactory.create(t._1(), true)).toList();
     Dataset<Row> hashes = spark.createDataFrame(hashRows, new StructType().add(hash, DataTypes.LongType)
         .add(CANDIDATE, DataTypes.BooleanType));
-    Dataset<Row> flagged = checked.withColumn(hash, validator.keyHash())
+    Dataset<Row> flagged = screened.withColumn(hash, validator.screenedKeyHash())
         .join(broadcast(hashes), new String[] {hash}, "left_outer")
         .withColumn(CANDIDATE, col(CANDIDATE).isNotNull())
         .drop(hash);
-    return new SinglePassCheck(spark, validator, flagged, true, rowsInMemory);
+    return new SinglePassCheck(spark, validator, input, flagged, true, rowsInMemory);
   }
 
   /**
    * The valid rows to write, but for those held back. Consume them with exactly one action;
-   * it also gathers (and counts) the failed and held-back ones.
+   * it also gathers the failed and held-back ones.
    */
   public Dataset<Row> validRows() {
-    return validator.validCollecting(validated, failed, held == null ? null : col(CANDIDATE), held);
+    if (screened == null) {
+      return validator.valid(validator.markDuplicates(validator.check(input)));
+    }
+    return validator.validCollecting(screened, input.columns(), failed, held == null ? null : col(CANDIDATE), held);
   }
 
   /** What the pass found, once {@link #validRows} were consumed. */
-  public record Outcome(ContractReport report, Dataset<Row> lateValidRows, Dataset<Row> quarantine) {
+  public static final class Outcome {
+    private final Dataset<Row> lateValidRows;
+    private final Dataset<Row> quarantine;
+    private final Supplier<ContractReport> report;
+
+    private Outcome(Dataset<Row> lateValidRows, Dataset<Row> quarantine, Supplier<ContractReport> report) {
+      this.lateValidRows = lateValidRows;
+      this.quarantine = quarantine;
+      this.report = report;
+    }
+
     /** True when {@link #lateValidRows} must be added to the rows written by the pass. */
     public boolean hasLateValidRows() {
       return lateValidRows != null;
     }
+
+    /** The winners among held-back rows, to add to the written rows; null when none were held. */
+    public Dataset<Row> lateValidRows() {
+      return lateValidRows;
+    }
+
+    /**
+     * Hands the quarantine table's rows to {@code write} (one action), then gives the counts:
+     * when the quarantine reads the input again, the counts are taken in that same read.
+     */
+    public ContractReport writeQuarantine(Consumer<Dataset<Row>> write) {
+      write.accept(quarantine);
+      return report.get();
+    }
   }
 
   /**
-   * Ranks the held-back rows by the uniqueness rule, and gives the counts (given how many rows
-   * the action that consumed {@link #validRows} saw), the winners among the
-   * held-back rows (to add to the written rows; null when none were held), and the quarantine
-   * table's rows. The quarantine reads the input again only when more rows failed than were
-   * gathered.
+   * Ranks the held-back rows by the uniqueness rule, and plans the quarantine and the counts
+   * (given how many rows the action that consumed {@link #validRows} wrote).
    */
   public Outcome finish(ContractValidator.ColumnCheck columns, long validRowsWritten) {
-    // Every row went one way: written, failed or held back (and held rows are valid until ranked).
-    long input = validRowsWritten + failed.count() + (held == null ? 0 : held.count());
-    long valid = validRowsWritten + (held == null ? 0 : held.count());
-    ContractReport report = new ContractReport(input, valid, input - valid, failed.rowsByReason(), columns.extra(),
-        columns.missingOptional());
-    Dataset<Row> quarantine;
-    if (failed.complete()) {
-      quarantine = validator.quarantined(spark, validated, failed.rows());
-    } else {
+    if (screened == null) {
+      return secondRead(validator.markDuplicates(validator.check(input)), columns, null, null, 0);
+    }
+    Dataset<Row> late = null;
+    Dataset<Row> lateQuarantine = null;
+    long losers = 0;
+    if (held != null && held.count() > 0) {
+      // Ranked once and brought back (at most rowsInMemory rows), so the count, the winners and
+      // the losers' quarantine rows do not each rerun the ranking.
+      Dataset<Row> ranking = validator.rankDuplicates(validator.check(spark.createDataFrame(held.rows(), input.schema())));
+      List<Row> rankedRows = ranking.collectAsList();
+      Dataset<Row> ranked = spark.createDataFrame(rankedRows, ranking.schema());
+      losers = rankedRows.stream().filter(r -> !"".equals(r.getAs(ContractValidator.REASONS))).count();
+      late = validator.valid(ranked);
+      lateQuarantine = validator.quarantined(ranked);
+    }
+    if (!failed.complete()) {
       LOG.warn("{} rows failed, more than the {} kept in memory: reading the input again for the quarantine",
           failed.count(), failed.rows().size());
-      quarantine = validator.quarantined(validated);
+      return secondRead(validator.check(input), columns, late, lateQuarantine, losers);
     }
-    if (held == null || held.count() == 0) {
-      return new Outcome(report, null, quarantine);
+    // The gathered rows are checked again, as a distributed frame: over a local relation Spark
+    // would evaluate the check on the driver, row by row and interpreted.
+    Dataset<Row> gathered = spark.createDataFrame(
+        JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(failed.rows()), input.schema());
+    Observation counts = new Observation();
+    Dataset<Row> quarantine = validator.quarantined(validator.observe(validator.check(gathered), counts));
+    if (lateQuarantine != null) {
+      quarantine = quarantine.unionByName(lateQuarantine);
     }
-    // Ranked once and brought back (at most rowsInMemory rows), so the count, the winners and
-    // the losers' quarantine rows do not each rerun the ranking.
-    Dataset<Row> ranking = validator.rankDuplicates(spark.createDataFrame(held.rows(), validated.schema()));
-    List<Row> rankedRows = ranking.collectAsList();
-    Dataset<Row> ranked = spark.createDataFrame(rankedRows, ranking.schema());
-    long losers = rankedRows.stream().filter(r -> !"".equals(r.getAs(ContractValidator.REASONS))).count();
-    return new Outcome(report.withDuplicates(losers), validator.valid(ranked), quarantine.unionByName(validator.quarantined(ranked)));
+    // Every row went one way: written, failed or held back (and held rows are valid until ranked).
+    long heldRows = held == null ? 0 : held.count();
+    long inputRows = validRowsWritten + failed.count() + heldRows;
+    long valid = validRowsWritten + heldRows;
+    long duplicates = losers;
+    return new Outcome(late, quarantine, () -> new ContractReport(inputRows, valid, inputRows - valid,
+        ContractValidator.report(counts, columns).rowsByReason(), columns.extra(), columns.missingOptional())
+        .withDuplicates(duplicates));
+  }
+
+  /**
+   * The quarantine from a second read of the input ({@code checked}), with the counts taken in
+   * that read; {@code lateQuarantine} (losers among held-back rows) is added to it.
+   */
+  private Outcome secondRead(Dataset<Row> checked, ContractValidator.ColumnCheck columns, Dataset<Row> late,
+      Dataset<Row> lateQuarantine, long losers) {
+    Observation counts = new Observation();
+    Dataset<Row> quarantine = validator.quarantined(validator.observe(checked, counts));
+    if (lateQuarantine != null) {
+      quarantine = quarantine.unionByName(lateQuarantine);
+    }
+    return new Outcome(late, quarantine, () -> ContractValidator.report(counts, columns).withDuplicates(losers));
   }
 }

@@ -21,9 +21,12 @@ import java.util.Random;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.expressions.codegen.ByteCodeStats;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import scala.Tuple3;
 
 /**
  * The single pass (key pre-pass, held-back rows ranked afterwards) must give exactly what the
@@ -93,11 +96,62 @@ class SinglePassCheckTest {
       written.addAll(outcome.lateValidRows().collectAsList());
     }
 
+    List<String> schema = new ArrayList<>();
+    List<String> quarantined = new ArrayList<>();
+    ContractReport report = outcome.writeQuarantine(rows -> {
+      schema.add(rows.schema().simpleString());
+      quarantined.addAll(sorted(rows.drop("quarantined_at")));
+    });
+
     assertThat(written.stream().map(Row::toString).sorted().toList()).isEqualTo(expectedValid);
-    assertThat(sorted(outcome.quarantine().drop("quarantined_at"))).isEqualTo(expectedQuarantine);
-    assertThat(outcome.quarantine().schema().simpleString()).isEqualTo(validator.quarantined(oneShot).schema().simpleString());
-    assertThat(outcome.report()).isEqualTo(expected);
-    assertThat(outcome.report().validRows() + outcome.report().quarantinedRows()).isEqualTo(input.count());
+    assertThat(quarantined).isEqualTo(expectedQuarantine);
+    assertThat(schema).containsExactly(validator.quarantined(oneShot).schema().simpleString());
+    assertThat(report).isEqualTo(expected);
+    assertThat(report.validRows() + report.quarantinedRows()).isEqualTo(input.count());
+  }
+
+  /**
+   * The pass is one generated method per row, and HotSpot does not compile a method of more
+   * than 8000 bytes of bytecode: above that, every row runs interpreted, several times slower.
+   * A contract of 16 columns read from text (every value parsed) must stay below it.
+   */
+  @ParameterizedTest(name = "unique key: {0}")
+  @ValueSource(booleans = {true, false})
+  void theSinglePassCompilesToMethodsTheJitTakes(boolean uniqueKey) throws IOException {
+    List<ColumnContract> columns = new ArrayList<>(List.of(
+        new ColumnContract("customer_id", ColumnType.STRING, false, null, null, null, "C[0-9]{8}-[0-9]{6}", null),
+        new ColumnContract("last_login_at", ColumnType.TIMESTAMP, false, null, null, null, null, null),
+        new ColumnContract("signup", ColumnType.DATE, true, null, null, null, null, "yyyy/MM/dd"),
+        new ColumnContract("plan", ColumnType.STRING, false, null, null, List.of("basic", "standard", "premium"), null, null),
+        new ColumnContract("autopay", ColumnType.BOOLEAN, false, null, null, null, null, null),
+        new ColumnContract("churned", ColumnType.INTEGER, false, null, null, List.of("0", "1"), null, null),
+        new ColumnContract("visits", ColumnType.LONG, true, 0.0, null, null, null, null)));
+    for (int i = 0; i < 3; i++) {
+      columns.add(new ColumnContract("x" + i, i % 3 == 0 ? ColumnType.INTEGER : ColumnType.DOUBLE, i % 2 == 0,
+          0.0, 1000.0, null, null, null));
+    }
+    String header = String.join(",", columns.stream().map(ColumnContract::name).toList());
+    String row = "C00000001-000001,2026-11-01 10:00:00,2020/01/31,basic,true,0,12,1,2,3";
+    Path dir = Files.createDirectories(tmp.resolve("wide/dt=2026-11-01"));
+    Files.write(dir.resolve("a.csv"), List.of(header, row, row, row.replace("000001,", "000002,")));
+    Dataset<Row> input = RawInput.read(spark, new org.apache.hadoop.fs.Path(dir.toUri()), CSV);
+    ContractValidator validator = new ContractValidator(new ContractConfig(columns, 1.0,
+        uniqueKey ? new UniqueKey(List.of("customer_id"), Keep.LATEST, "last_login_at") : null));
+
+    String adaptive = spark.conf().get("spark.sql.adaptive.enabled");
+    spark.conf().set("spark.sql.adaptive.enabled", "false");  // to see the final plan before it runs
+    try {
+      Dataset<Row> pass = SinglePassCheck.plan(spark, validator, input, 1000).validRows();
+      assertThat(pass.queryExecution().executedPlan().toString())
+          .contains(uniqueKey ? "BroadcastHashJoin" : "Filter").doesNotContain("SortMergeJoin");
+      scala.collection.Seq<Tuple3<String, String, ByteCodeStats>> code = pass.queryExecution().debug().codegenToSeq();
+      assertThat(code.size()).isPositive();
+      for (int i = 0; i < code.size(); i++) {
+        assertThat(code.apply(i)._3().maxMethodCodeSize()).as("largest generated method").isBetween(1, 7999);
+      }
+    } finally {
+      spark.conf().set("spark.sql.adaptive.enabled", adaptive);
+    }
   }
 
   private static List<String> sorted(Dataset<Row> rows) {

@@ -61,8 +61,8 @@ public final class PreprocessJob {
       }
       // One pass over the input (after a read of the key columns alone, for the uniqueness
       // rule): valid rows are written to a staging directory while failed rows are gathered in
-      // memory and counted by reason; the staged files' footers count the valid rows, and the
-      // partition is published only once the counts are known.
+      // memory, then checked again alone for their reasons; the staged files' footers count the
+      // valid rows, and the partition is published only once the counts are known.
       SinglePassCheck check = RawInput.reading(() -> SinglePassCheck.plan(spark, validator, input, ROWS_IN_MEMORY));
       JobStages.describe(spark, group, "preprocess dt=" + dt + ": check the contract and write valid rows");
       Path staging = features.stagingPath(dt);
@@ -84,13 +84,8 @@ public final class PreprocessJob {
           features.discard(staging);  // a failed write leaves nothing behind, not even hidden
         }
       }
-      ContractReport report = outcome.report();
-
       JobStages.describe(spark, group, "preprocess dt=" + dt + ": write quarantine");
-      RawInput.reading(() -> {
-        quarantine.overwrite(outcome.quarantine(), dt);
-        return dt;
-      });
+      ContractReport report = RawInput.reading(() -> outcome.writeQuarantine(rows -> quarantine.overwrite(rows, dt)));
       boolean publish = !report.exceeds(c.dataset().contract().maxQuarantineFraction());
       if (publish) {
         features.publish(staging, dt);
