@@ -114,26 +114,36 @@ public final class ContractValidator {
     List<ColumnRules> rules = rules(raw);
     Dataset<Row> typed = withTyped(raw, rules);
     List<Column> out = new ArrayList<>();
-    List<Column> checks = new ArrayList<>();
     for (ColumnRules r : rules) {
       String name = r.name();
-      Column value = Sql.column(TYPED_PREFIX + name);
       if (r.present() && !r.nativeType()) {
         out.add(Sql.column(name).as(RAW_PREFIX + name));
       }
-      out.add(value.as(name));
-      checks.addAll(r.reasons(value));
+      out.add(Sql.column(TYPED_PREFIX + name).as(name));
     }
     out.add(extraFields(raw));
     Column corrupt = col(RawInput.CORRUPT_RECORD);
     out.add(corrupt);
     out.add(col(RawInput.SOURCE_FILE));
+    List<Column> checks = ruleChecks(rules);
     // Most rows pass: for them the rules are tested, but no reasons text is built.
-    Column allHold = checks.stream().map(Column::isNull).reduce(Column::and).orElse(lit(true));
     out.add(when(corrupt.isNotNull(), lit(ReasonCode.MALFORMED_RECORD.name()))
-        .when(allHold, lit(""))
+        .when(allHold(checks), lit(""))
         .otherwise(concat_ws(",", checks.toArray(Column[]::new))).as(REASONS));
     return typed.select(out.toArray(Column[]::new));
+  }
+
+  /** Every rule of every column, over the typed values: its reason when broken, else null. */
+  private static List<Column> ruleChecks(List<ColumnRules> rules) {
+    List<Column> checks = new ArrayList<>();
+    for (ColumnRules r : rules) {
+      checks.addAll(r.reasons(Sql.column(TYPED_PREFIX + r.name())));
+    }
+    return checks;
+  }
+
+  private static Column allHold(List<Column> checks) {
+    return checks.stream().map(Column::isNull).reduce(Column::and).orElse(lit(true));
   }
 
   /**
@@ -162,12 +172,7 @@ public final class ContractValidator {
    */
   Dataset<Row> screen(Dataset<Row> raw) {
     List<ColumnRules> rules = rules(raw);
-    Column holds = col(RawInput.CORRUPT_RECORD).isNull();
-    for (ColumnRules r : rules) {
-      for (Column broken : r.reasons(Sql.column(TYPED_PREFIX + r.name()))) {
-        holds = holds.and(broken.isNull());
-      }
-    }
+    Column holds = col(RawInput.CORRUPT_RECORD).isNull().and(allHold(ruleChecks(rules)));
     // spark_partition_id() makes the verdict nondeterministic to the optimizer, which then keeps
     // the filter on it above this projection: pushed below, the filter would repeat every rule
     // and typed value inline, doubling the generated code (the partition id is never negative).

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.col;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Observation;
@@ -44,18 +45,21 @@ public final class SinglePassCheck {
   private final SparkSession spark;
   private final ContractValidator validator;
   private final Dataset<Row> input;
-  /** Screened rows, with {@link #CANDIDATE} when valid rows may be held back; null when the rule shuffles. */
+  /** Screened rows, with {@link #CANDIDATE} when valid rows may be held back; null when {@link #shuffled}. */
   private final Dataset<Row> screened;
+  /** Every rule, the uniqueness rule by a shuffle of every row; null but when too many rows share keys. */
+  private final Dataset<Row> shuffled;
   private final RowCollector failed;
   private final RowCollector held;
 
   private SinglePassCheck(SparkSession spark, ContractValidator validator, Dataset<Row> input, Dataset<Row> screened,
-      boolean holdsCandidates, int rowsInMemory) {
+      Dataset<Row> shuffled, boolean holdsCandidates, int rowsInMemory) {
     this.spark = spark;
     this.validator = validator;
     this.input = input;
     this.screened = screened;
-    this.failed = screened == null ? null : RowCollector.register(spark, rowsInMemory);
+    this.shuffled = shuffled;
+    this.failed = shuffled == null ? RowCollector.register(spark, rowsInMemory) : null;
     this.held = holdsCandidates ? RowCollector.register(spark, rowsInMemory) : null;
   }
 
@@ -69,7 +73,7 @@ public final class SinglePassCheck {
       int rowsInMemory) {
     Dataset<Row> screened = validator.screen(input);
     if (!validator.hasUniqueKey()) {
-      return new SinglePassCheck(spark, validator, input, screened, false, rowsInMemory);
+      return new SinglePassCheck(spark, validator, input, screened, null, false, rowsInMemory);
     }
     String hash = ContractValidator.KEY_HASH;
     // Each repeated hash stands for two rows or more, so more than rowsInMemory / 2 of them
@@ -79,12 +83,13 @@ public final class SinglePassCheck {
         .limit(rowsInMemory / 2 + 1).collectAsList();
     long candidateRows = repeated.stream().mapToLong(Tuple2::_2).sum();
     if (repeated.isEmpty()) {
-      return new SinglePassCheck(spark, validator, input, screened, false, rowsInMemory);
+      return new SinglePassCheck(spark, validator, input, screened, null, false, rowsInMemory);
     }
     if (candidateRows > rowsInMemory) {
       LOG.warn("{} or more rows share a key with another row, more than the {} held in memory: "
           + "applying the uniqueness rule with a shuffle of every row", candidateRows, rowsInMemory);
-      return new SinglePassCheck(spark, validator, input, null, false, rowsInMemory);
+      return new SinglePassCheck(spark, validator, input, null,
+          validator.markDuplicates(validator.check(input)), false, rowsInMemory);
     }
     List<Row> hashRows = repeated.stream().map(t -> RowFactory.create(t._1(), true)).toList();
     Dataset<Row> hashes = spark.createDataFrame(hashRows, new StructType().add(hash, DataTypes.LongType)
@@ -93,7 +98,7 @@ public final class SinglePassCheck {
         .join(broadcast(hashes), new String[] {hash}, "left_outer")
         .withColumn(CANDIDATE, col(CANDIDATE).isNotNull())
         .drop(hash);
-    return new SinglePassCheck(spark, validator, input, flagged, true, rowsInMemory);
+    return new SinglePassCheck(spark, validator, input, flagged, null, true, rowsInMemory);
   }
 
   /**
@@ -101,8 +106,8 @@ public final class SinglePassCheck {
    * it also gathers the failed and held-back ones.
    */
   public Dataset<Row> validRows() {
-    if (screened == null) {
-      return validator.valid(validator.markDuplicates(validator.check(input)));
+    if (shuffled != null) {
+      return validator.valid(shuffled);
     }
     return validator.validCollecting(screened, input.columns(), failed, held == null ? null : col(CANDIDATE), held);
   }
@@ -144,8 +149,8 @@ public final class SinglePassCheck {
    * (given how many rows the action that consumed {@link #validRows} wrote).
    */
   public Outcome finish(ContractValidator.ColumnCheck columns, long validRowsWritten) {
-    if (screened == null) {
-      return secondRead(validator.markDuplicates(validator.check(input)), columns, null, null, 0);
+    if (shuffled != null) {
+      return outcome(shuffled, columns, null, null, 0, counted -> counted);
     }
     Dataset<Row> late = null;
     Dataset<Row> lateQuarantine = null;
@@ -153,7 +158,7 @@ public final class SinglePassCheck {
     if (held != null && held.count() > 0) {
       // Ranked once and brought back (at most rowsInMemory rows), so the count, the winners and
       // the losers' quarantine rows do not each rerun the ranking.
-      Dataset<Row> ranking = validator.rankDuplicates(validator.check(spark.createDataFrame(held.rows(), input.schema())));
+      Dataset<Row> ranking = validator.rankDuplicates(validator.check(frameOf(held.rows())));
       List<Row> rankedRows = ranking.collectAsList();
       Dataset<Row> ranked = spark.createDataFrame(rankedRows, ranking.schema());
       losers = rankedRows.stream().filter(r -> !"".equals(r.getAs(ContractValidator.REASONS))).count();
@@ -163,38 +168,40 @@ public final class SinglePassCheck {
     if (!failed.complete()) {
       LOG.warn("{} rows failed, more than the {} kept in memory: reading the input again for the quarantine",
           failed.count(), failed.rows().size());
-      return secondRead(validator.check(input), columns, late, lateQuarantine, losers);
+      return outcome(validator.check(input), columns, late, lateQuarantine, losers, counted -> counted);
     }
-    // The gathered rows are checked again, as a distributed frame: over a local relation Spark
-    // would evaluate the check on the driver, row by row and interpreted.
-    Dataset<Row> gathered = spark.createDataFrame(
-        JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(failed.rows()), input.schema());
-    Observation counts = new Observation();
-    Dataset<Row> quarantine = validator.quarantined(validator.observe(validator.check(gathered), counts));
-    if (lateQuarantine != null) {
-      quarantine = quarantine.unionByName(lateQuarantine);
-    }
-    // Every row went one way: written, failed or held back (and held rows are valid until ranked).
+    // Every row went one way: written, failed or held back (and held rows are valid until ranked);
+    // the check of the gathered failed rows counts their reasons.
     long heldRows = held == null ? 0 : held.count();
     long inputRows = validRowsWritten + failed.count() + heldRows;
     long valid = validRowsWritten + heldRows;
-    long duplicates = losers;
-    return new Outcome(late, quarantine, () -> new ContractReport(inputRows, valid, inputRows - valid,
-        ContractValidator.report(counts, columns).rowsByReason(), columns.extra(), columns.missingOptional())
-        .withDuplicates(duplicates));
+    return outcome(validator.check(frameOf(failed.rows())), columns, late, lateQuarantine, losers,
+        counted -> new ContractReport(inputRows, valid, inputRows - valid, counted.rowsByReason(), columns.extra(),
+            columns.missingOptional()));
   }
 
   /**
-   * The quarantine from a second read of the input ({@code checked}), with the counts taken in
-   * that read; {@code lateQuarantine} (losers among held-back rows) is added to it.
+   * The quarantine: the failed rows of {@code checked} (the input read again, or the gathered
+   * failed rows) and the losers among held-back rows. {@code checked} is counted while the
+   * quarantine is written, and {@code report} makes the partition's report from those counts.
    */
-  private Outcome secondRead(Dataset<Row> checked, ContractValidator.ColumnCheck columns, Dataset<Row> late,
-      Dataset<Row> lateQuarantine, long losers) {
+  private Outcome outcome(Dataset<Row> checked, ContractValidator.ColumnCheck columns, Dataset<Row> late,
+      Dataset<Row> lateQuarantine, long losers, UnaryOperator<ContractReport> report) {
     Observation counts = new Observation();
     Dataset<Row> quarantine = validator.quarantined(validator.observe(checked, counts));
     if (lateQuarantine != null) {
       quarantine = quarantine.unionByName(lateQuarantine);
     }
-    return new Outcome(late, quarantine, () -> ContractValidator.report(counts, columns).withDuplicates(losers));
+    return new Outcome(late, quarantine,
+        () -> report.apply(ContractValidator.report(counts, columns)).withDuplicates(losers));
+  }
+
+  /**
+   * Rows the pass gathered, as a distributed frame: over a local relation Spark would evaluate
+   * the check on the driver, row by row and interpreted.
+   */
+  private Dataset<Row> frameOf(List<Row> rows) {
+    return spark.createDataFrame(JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows),
+        input.schema());
   }
 }

@@ -213,7 +213,6 @@ public final class OnnxExport {
     return op(ONNXOperators.WHERE, "fill", op(OnnxOps.IS_NAN, "isnan", x), dconst("fill_value", value), x);
   }
 
-
   // ---- level features: an index into the fitted labels, the last index for "other" ----
 
   /** Index of each string in {@code labels}; anything else (incl. "" for null) the extra index. */

@@ -93,6 +93,7 @@ public final class FittedFeatures {
   public static List<String> names(PipelineModel model, FeaturesConfig spec) {
     return slots(model, spec).stream().map(Slot::name).toList();
   }
+
   /**
    * Each mean- or median-imputed column's fitted value, by the imputer's output column (one
    * small Spark job per imputer: MLlib keeps the values in a DataFrame).
@@ -111,7 +112,6 @@ public final class FittedFeatures {
     }
     return out;
   }
-
 
   /**
    * Slot names come from the spec's structure and the model's fitted values; if the two do not

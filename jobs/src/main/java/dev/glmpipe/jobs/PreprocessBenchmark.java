@@ -81,12 +81,10 @@ public final class PreprocessBenchmark {
         expr("CAST(pmod(xxhash64(id, 12), 2) AS INT)").as("churned"));
   }
 
-
   @Command(name = "bench-preprocess",
       description = "Benchmark: preprocess vs a plain Parquet copy of the same generated input.")
   static final class Cli extends JobCommand<Config> {
     @Mixin BenchOptions bench;
-
 
     @Override
     protected Config jobConfig(GlmpipeConfig config) {

@@ -130,8 +130,6 @@ public final class ScoreBenchmark {
         + " + CASE plan WHEN 'premium' THEN -0.7 ELSE 0.0D END))) AS INT)").cast(DataTypes.IntegerType));
   }
 
-
-
   @Command(name = "bench-score",
       description = "Benchmark: score vs a null model (same input and output) and vs MLlib transform.")
   static final class Cli extends JobCommand<Config> {
@@ -139,7 +137,6 @@ public final class ScoreBenchmark {
 
     @Option(names = "--train-rows", defaultValue = "200000", description = "Rows to train on (default ${DEFAULT-VALUE}).")
     long trainRows;
-
 
     @Override
     protected Config jobConfig(GlmpipeConfig config) {

@@ -258,12 +258,10 @@ public final class TrainBenchmark {
     }
   }
 
-
   @Command(name = "bench-train",
       description = "Benchmark: train vs the MLlib guide's pipeline on the same generated table.")
   static final class Cli extends JobCommand<Config> {
     @Mixin BenchOptions bench;
-
 
     @Override
     protected Config jobConfig(GlmpipeConfig config) {
