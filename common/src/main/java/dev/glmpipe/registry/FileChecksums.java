@@ -4,13 +4,17 @@ import dev.glmpipe.io.StoreSemantics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.fs.RemoteIterator;
 
 /**
@@ -27,10 +31,7 @@ public final class FileChecksums {
     Path base = raw.makeQualified(dir);
     String prefix = base.toUri().getPath() + "/";
     Map<String, String> out = new TreeMap<>();
-    RemoteIterator<LocatedFileStatus> it = raw.listFiles(base, true);
-    while (it.hasNext()) {
-      LocatedFileStatus st = it.next();
-      Path p = st.getPath();
+    for (Path p : filesUnder(raw, base)) {
       if (StoreSemantics.isChecksumSideFile(p.getName())) {
         continue;
       }
@@ -40,6 +41,31 @@ public final class FileChecksums {
       }
     }
     return out;
+  }
+
+  /**
+   * The files under {@code dir}, at any depth. On an object store one flat listing; on the local
+   * disk a walk with {@code listStatus}, because the local file system's recursive listing
+   * builds each entry with its owner and permissions, which it reads by running {@code ls} once
+   * per file (most of a second for a model version).
+   */
+  static List<Path> filesUnder(FileSystem fs, Path dir) throws IOException {
+    List<Path> files = new ArrayList<>();
+    if (!(fs instanceof RawLocalFileSystem)) {
+      RemoteIterator<LocatedFileStatus> it = fs.listFiles(dir, true);
+      while (it.hasNext()) {
+        files.add(it.next().getPath());
+      }
+      return files;
+    }
+    for (FileStatus st : fs.listStatus(dir)) {
+      if (st.isDirectory()) {
+        files.addAll(filesUnder(fs, st.getPath()));
+      } else {
+        files.add(st.getPath());
+      }
+    }
+    return files;
   }
 
   public static String sha256(FileSystem fs, Path file) throws IOException {

@@ -19,7 +19,11 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.feature.ImputerModel;
+import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 
 /**
  * Loads a saved {@link PipelineModel} with its stages read side by side.
@@ -29,7 +33,8 @@ import org.apache.spark.ml.util.MLReader;
  * latency: about a second for an eight-stage pipeline, paid by every score run. Here the
  * pipeline's metadata (the stage uids, in order) is read directly from storage and every stage
  * is loaded by its own class's {@code read().load(dir)} — what {@code PipelineModel.load} calls
- * for each stage — on a thread of its own. The result is the same objects.
+ * for each stage — on a thread of its own. The result is the same objects, except that an
+ * imputer's surrogates are read once and held on the driver ({@link #withLocalSurrogates}).
  */
 final class PipelineLoader {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -77,7 +82,22 @@ final class PipelineLoader {
   private static Transformer loadStage(Configuration conf, Path stageDir) throws ReflectiveOperationException {
     String type = metadata(conf, stageDir).path("class").asText();
     MLReader<?> reader = (MLReader<?>) Class.forName(type).getMethod("read").invoke(null);
-    return (Transformer) reader.load(stageDir.toString());
+    return withLocalSurrogates((Transformer) reader.load(stageDir.toString()));
+  }
+
+  /**
+   * An imputer whose surrogates are held on the driver (a local relation), with the same uid,
+   * params and values. MLlib's ImputerModel reads its surrogate row with a Spark job on every
+   * {@code transform}; a job submitted while a scoring job runs waits behind all that job's
+   * tasks, and the parity check transforms its sample exactly then. Read once here instead.
+   */
+  private static Transformer withLocalSurrogates(Transformer stage) {
+    if (!(stage instanceof ImputerModel imputer)) {
+      return stage;
+    }
+    Dataset<Row> stored = imputer.surrogateDF();
+    Dataset<Row> local = stored.sparkSession().createDataFrame(stored.collectAsList(), stored.schema());
+    return imputer.copyValues(new ImputerModel(imputer.uid(), local), ParamMap.empty());
   }
 
   /** The one JSON line MLlib writes as {@code dir/metadata/part-00000}. */

@@ -33,7 +33,7 @@ public final class ParityCheck {
 
   /** Compares the engines on the first {@code sampleRows} rows of {@code input}. */
   public static Result run(SparkSession spark, PipelineScorer scorer, Dataset<Row> input, int sampleRows, List<String> keyColumns) {
-    return prepare(spark, scorer, sample(input, sampleRows)).compare(keyColumns);
+    return run(spark, scorer, sample(input, sampleRows), keyColumns);
   }
 
   /** The rows a check compares on: the first {@code sampleRows} of {@code input}, read now. */
@@ -45,11 +45,13 @@ public final class ParityCheck {
   public record Sample(StructType schema, List<Row> rows) {}
 
   /**
-   * Both engines' plans over {@code sample}, built now. Building them runs the few Spark jobs a
-   * stage may need (MLlib's imputer reads its surrogates); {@link Comparison#compare} then needs
-   * none, so it can run next to a scoring job without queueing behind that job's tasks.
+   * Compares the engines on {@code sample}, on the driver alone: the projections of a local
+   * relation are evaluated by the optimizer and collected without a Spark job (which is also
+   * why the rows are put back in order here rather than by a sort in the plan). So a check can
+   * run next to a scoring job without queueing behind its tasks, provided no stage reads
+   * anything with a job of its own (the registry's loaded imputers hold their surrogates).
    */
-  public static Comparison prepare(SparkSession spark, PipelineScorer scorer, Sample sample) {
+  public static Result run(SparkSession spark, PipelineScorer scorer, Sample sample, List<String> keyColumns) {
     StructType schema = sample.schema().add(ROW, DataTypes.IntegerType, false);
     List<Row> numbered = new ArrayList<>();
     for (int i = 0; i < sample.rows().size(); i++) {
@@ -62,20 +64,9 @@ public final class ParityCheck {
       numbered.add(RowFactory.create(values));
     }
     Dataset<Row> rows = spark.createDataFrame(numbered, schema);
-    return new Comparison(scorer.kind(), sample, outputs(scorer.predictions(rows, PipelineScorer.Engine.COMPILED), scorer.kind()),
-        outputs(scorer.predictions(rows, PipelineScorer.Engine.MLLIB), scorer.kind()));
-  }
-
-  /** The two engines' outputs over one sample, not yet computed. */
-  public record Comparison(PipelineCompiler.Kind kind, Sample sample, Dataset<Row> compiledPlan, Dataset<Row> mllibPlan) {
-    /**
-     * Computes both and compares, on the driver alone: the projections of a local relation are
-     * evaluated by the optimizer and collected without a Spark job (which is also why the rows
-     * are put back in order here rather than by a sort in the plan).
-     */
-    public Result compare(List<String> keyColumns) {
-      return ParityCheck.compare(kind, sample, inOrder(compiledPlan), inOrder(mllibPlan), keyColumns);
-    }
+    List<Row> compiled = inOrder(outputs(scorer.predictions(rows, PipelineScorer.Engine.COMPILED), scorer.kind()));
+    List<Row> mllib = inOrder(outputs(scorer.predictions(rows, PipelineScorer.Engine.MLLIB), scorer.kind()));
+    return compare(scorer.kind(), sample, compiled, mllib, keyColumns);
   }
 
   private static Result compare(PipelineCompiler.Kind kind, Sample sample, List<Row> compiled, List<Row> mllib,

@@ -150,6 +150,24 @@ public final class PipelineScorer {
   }
 
   /**
+   * The output columns whose values almost never repeat, for which Parquet's dictionary
+   * encoding is wasted work: the score (and a linear model's prediction, which is the score),
+   * and the key column when a single one identifies the row. Each column of a composite key
+   * may repeat, so those keep their dictionaries.
+   */
+  public List<String> neverRepeatingColumns(List<String> keyColumns) {
+    List<String> out = new ArrayList<>();
+    if (keyColumns.size() == 1) {
+      out.add(keyColumns.get(0));
+    }
+    out.add(SCORE);
+    if (kind == PipelineCompiler.Kind.LINEAR) {
+      out.add(PREDICTION);
+    }
+    return out;
+  }
+
+  /**
    * Whole-stage codegen (and Parquet's vectorized reader) turn off for plans wider than
    * {@code spark.sql.codegen.maxFields}; the compiled scorer keeps its own expressions small, so
    * a wide input may raise the limit to what this plan needs. Returns the width it set, if any.

@@ -15,6 +15,7 @@ import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.feature.Imputer;
+import org.apache.spark.ml.feature.ImputerModel;
 import org.apache.spark.ml.feature.OneHotEncoder;
 import org.apache.spark.ml.feature.SQLTransformer;
 import org.apache.spark.ml.feature.StandardScaler;
@@ -56,6 +57,38 @@ class PipelineLoaderTest {
     assertThat(loaded.uid()).isEqualTo(reference.uid());
     assertThat(describe(loaded.stages())).hasSize(15).isEqualTo(describe(reference.stages()));
     assertThat(scores(loaded, rows)).isEqualTo(scores(reference, rows));
+
+    // The imputer's surrogates are held on the driver: transforming runs no Spark job for them.
+    ImputerModel imputer = (ImputerModel) loaded.stages()[9];
+    assertThat(imputer.surrogateDF().collectAsList())
+        .isEqualTo(((ImputerModel) reference.stages()[9]).surrogateDF().collectAsList());
+    assertThat(imputer.surrogateDF().queryExecution().optimizedPlan())
+        .isInstanceOf(org.apache.spark.sql.catalyst.plans.logical.LocalRelation.class);
+    Dataset<Row> local = spark.createDataFrame(rows.limit(20).collectAsList(), rows.schema());
+    assertThat(jobsRunBy(() -> imputer.transform(local).collectAsList())).isZero();
+    // MLlib's own (read once per model object, so a freshly loaded one) runs a job to read them.
+    ImputerModel stored = (ImputerModel) PipelineModel.load(dir).stages()[9];
+    assertThat(jobsRunBy(() -> stored.transform(local).collectAsList())).isPositive();
+  }
+
+  /** Spark jobs started while {@code action} runs (none of the shared session's other users run meanwhile). */
+  private int jobsRunBy(Runnable action) throws java.util.concurrent.TimeoutException {
+    java.util.concurrent.atomic.AtomicInteger jobs = new java.util.concurrent.atomic.AtomicInteger();
+    org.apache.spark.scheduler.SparkListener counter = new org.apache.spark.scheduler.SparkListener() {
+      @Override
+      public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart start) {
+        jobs.incrementAndGet();
+      }
+    };
+    spark.sparkContext().addSparkListener(counter);
+    try {
+      action.run();
+      // Listener events arrive asynchronously: wait until the bus has delivered every event so far.
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+    } finally {
+      spark.sparkContext().removeSparkListener(counter);
+    }
+    return jobs.get();
   }
 
   @Test

@@ -16,6 +16,9 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
@@ -35,6 +38,15 @@ import picocli.CommandLine.Option;
  */
 public final class ScoreJob {
   private static final Logger LOG = LoggerFactory.getLogger(ScoreJob.class);
+  /**
+   * Threads for the driver-side work that runs next to Spark jobs (loading the model, reading
+   * and checking the parity sample); not the common pool, which has one thread on two cores.
+   */
+  private static final ExecutorService DRIVER = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "glmpipe-score-driver");
+    t.setDaemon(true);
+    return t;
+  });
 
   /**
    * @param dates the dates to score, or null with {@code newOnly}
@@ -59,13 +71,15 @@ public final class ScoreJob {
     TableLayout layout = TableLayout.of(c.storage());
     ModelRegistry registry = new ModelRegistry(spark.sparkContext().hadoopConfiguration(), layout.models(), c.model().name());
     // Every file of the champion is checked against its manifest before it scores anything: a
-    // tampered or damaged model is refused (exit 3). The model is read meanwhile (both take a
-    // few tenths of a second), and used only once the check has passed.
+    // tampered or damaged model is refused (exit 3). The model is read meanwhile, and used only
+    // once the check has passed.
     ModelRegistry.Alias champion = registry.championAlias();
     String version = champion.version();
     long loadStart = System.nanoTime();
-    java.util.concurrent.CompletableFuture<PipelineModel> loading =
-        java.util.concurrent.CompletableFuture.supplyAsync(() -> registry.loadModel(version));
+    CompletableFuture<PipelineModel> loading = CompletableFuture.supplyAsync(() -> {
+      JobStages.describe(spark, "load", "load " + c.model().name() + " version " + version);
+      return registry.loadModel(version);
+    }, DRIVER);
     registry.requireVerified(champion, ModelRegistry.CHAMPION);
     ModelManifest manifest = registry.manifest(version);
     PipelineModel model = joined(loading);
@@ -93,22 +107,21 @@ public final class ScoreJob {
     for (LocalDate dt : dates) {
       long t0 = System.nanoTime();
       Dataset<Row> input = features.read(List.of(dt)).drop(PartitionedTable.DT);
-      // Compiled for this date's input (the plan is reused), or MLlib if a stage cannot be.
+      // The parity sample is read while the pipeline compiles for this input (the plan is
+      // reused; MLlib scores if a stage cannot be compiled).
+      CompletableFuture<ParityCheck.Sample> sample = CompletableFuture.supplyAsync(() -> paritySample(spark, input, c, dt, engine), DRIVER);
       scorer = scorer.forInput(input);
       shadow = shadow == null ? null : shadow.forInput(input);
       long committedAt = features.committedAt(dt);
       long t1 = System.nanoTime();
-      ParityCheck.Sample sample = paritySample(spark, input, c, dt, scorer, shadow);
       JobStages.describe(spark, "score-" + dt, "score dt=" + dt + " with " + c.model().name() + " " + version);
-      ParityCheck.Comparison parityPlans = parityPlans(spark, scorer, sample);
-      ScoreTarget.Written written = main.write(scorer, input, c, dt, committedAt, () -> checkParity(parityPlans, c, dt));
+      ScoreTarget.Written written = main.write(scorer, input, c, dt, committedAt, sample, checkParity(spark, scorer, sample, c, dt));
       done.add(written.partition());
       parity = max(parity, written.parity());
       LOG.info("score dt={}: {} rows, plan {} s, score, check and publish {} s", dt, written.partition().rows(), secs(t1 - t0), secs(System.nanoTime() - t1));
       if (shadow != null) {
         JobStages.describe(spark, "shadow-" + dt, "shadow-score dt=" + dt);
-        ParityCheck.Comparison shadowPlans = parityPlans(spark, shadow, sample);
-        shadowTarget.write(shadow, input, c, dt, committedAt, () -> checkParity(shadowPlans, c, dt));
+        shadowTarget.write(shadow, input, c, dt, committedAt, sample, checkParity(spark, shadow, sample, c, dt));
       }
     }
     return new Result("score", c.model().name(), version, scorer.engine().name().toLowerCase(java.util.Locale.ROOT),
@@ -125,13 +138,12 @@ public final class ScoreJob {
   }
 
   /**
-   * The rows this date's parity checks compare on, or null when no scorer needs a check. Read
-   * before the scoring job starts: a job submitted after it would queue behind all its tasks.
+   * The rows this date's parity checks compare on, or null when no check will run. Read before
+   * the scoring job starts: a job submitted after it would queue behind all its tasks.
    */
   private static ParityCheck.Sample paritySample(SparkSession spark, Dataset<Row> input, GlmpipeConfig c, LocalDate dt,
-      PipelineScorer... scorers) {
-    boolean needed = java.util.Arrays.stream(scorers).anyMatch(s -> s != null && s.engine() == PipelineScorer.Engine.COMPILED);
-    if (!needed || c.score().parityRows() == 0) {
+      PipelineScorer.Engine engine) {
+    if (engine != PipelineScorer.Engine.COMPILED || c.score().parityRows() == 0) {
       return null;
     }
     JobStages.describe(spark, "parity-" + dt, "parity: a sample of dt=" + dt + " to score with both engines");
@@ -139,29 +151,28 @@ public final class ScoreJob {
   }
 
   /**
-   * Both engines' plans over the sample, built before the scoring job starts (building them may
-   * run a small Spark job), or null when {@code scorer} is not compiled or nothing is sampled.
+   * The compiled scorer against MLlib on the sample, on a driver thread next to the scoring job
+   * (it runs no Spark job: the sample is a local relation, and the loaded imputers hold their
+   * surrogates on the driver). Completes with the largest difference, or null when not checked.
    */
-  private static ParityCheck.Comparison parityPlans(SparkSession spark, PipelineScorer scorer, ParityCheck.Sample sample) {
-    return scorer.engine() != PipelineScorer.Engine.COMPILED || sample == null ? null : ParityCheck.prepare(spark, scorer, sample);
+  private static CompletableFuture<Double> checkParity(SparkSession spark, PipelineScorer scorer,
+      CompletableFuture<ParityCheck.Sample> sample, GlmpipeConfig c, LocalDate dt) {
+    return sample.thenApplyAsync(rows -> {
+      if (scorer.engine() != PipelineScorer.Engine.COMPILED || rows == null) {
+        return null;
+      }
+      ParityCheck.Result parity = ParityCheck.run(spark, scorer, rows, c.dataset().keyColumns());
+      if (!parity.passed()) {
+        throw new GlmpipeException(GlmpipeException.EXIT_FAILURE, "compiled scorer disagrees with MLlib on dt=" + dt + ", "
+            + parity.mismatch() + " (tolerance " + ParityCheck.TOLERANCE + "); nothing was written for this date;"
+            + " score.engine=mllib scores with MLlib");
+      }
+      LOG.info("parity dt={}: {} rows, largest difference {}", dt, parity.rows(), parity.maxDifference());
+      return parity.maxDifference();
+    }, DRIVER);
   }
 
-  /** The compiled scorer against MLlib on the sample, on the driver next to the scoring job. */
-  private static Double checkParity(ParityCheck.Comparison plans, GlmpipeConfig c, LocalDate dt) {
-    if (plans == null) {
-      return null;
-    }
-    ParityCheck.Result parity = plans.compare(c.dataset().keyColumns());
-    if (!parity.passed()) {
-      throw new GlmpipeException(GlmpipeException.EXIT_FAILURE, "compiled scorer disagrees with MLlib on dt=" + dt + ", "
-          + parity.mismatch() + " (tolerance " + ParityCheck.TOLERANCE + "); nothing was written for this date;"
-          + " score.engine=mllib scores with MLlib");
-    }
-    LOG.info("parity dt={}: {} rows, largest difference {}", dt, parity.rows(), parity.maxDifference());
-    return parity.maxDifference();
-  }
-
-  private static <T> T joined(java.util.concurrent.CompletableFuture<T> future) {
+  private static <T> T joined(CompletableFuture<T> future) {
     try {
       return future.join();
     } catch (java.util.concurrent.CompletionException e) {
@@ -203,13 +214,13 @@ public final class ScoreJob {
     record Written(Partition partition, Double parity) {}
 
     /**
-     * Stages the scored rows while {@code parity} checks a sample (on the driver, next to the
-     * scoring job), publishes them whole only if it passed, then records them in the ledger.
+     * Stages the scored rows while {@code parity} checks a sample on a driver thread, publishes
+     * them whole only if it passed, then records them in the ledger. The scoring job starts once
+     * {@code sample} is read: that small job would otherwise wait behind all of this one's tasks.
      */
     Written write(PipelineScorer scorer, Dataset<Row> input, GlmpipeConfig c, LocalDate dt, long inputCommittedAt,
-        java.util.function.Supplier<Double> parity) {
+        CompletableFuture<?> sample, CompletableFuture<Double> parity) {
       table.recover(dt);
-      java.util.concurrent.CompletableFuture<Double> check = java.util.concurrent.CompletableFuture.supplyAsync(parity);
       Dataset<Row> scored = scorer.score(input, c.dataset().keyColumns(), c.score().passThroughOrEmpty());
       if (scorer.engine() == PipelineScorer.Engine.COMPILED) {
         PipelineScorer.allowCodegenFor(spark, scored);
@@ -218,16 +229,15 @@ public final class ScoreJob {
       Double parityDifference;
       long rows;
       try {
-        table.writeStaged(scored, staging);
+        joined(sample);
+        table.writeStaged(scored, staging,
+            PartitionedTable.withoutDictionary(scorer.neverRepeatingColumns(c.dataset().keyColumns())));
         // From the staged files' footers: an observation counting the rows as they are written
         // would cut the generated code in two and copy every row between the halves.
         rows = table.rowsIn(staging);
-        parityDifference = check.join();
-      } catch (java.util.concurrent.CompletionException e) {
-        table.discard(staging);
-        throw e.getCause() instanceof RuntimeException r ? r : e;
+        parityDifference = joined(parity);
       } catch (RuntimeException e) {
-        check.cancel(false);
+        parity.cancel(false);
         table.discard(staging);
         throw e;
       }
