@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,19 +25,24 @@ import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Loads a saved {@link PipelineModel} with its stages read side by side.
+ * Loads a saved {@link PipelineModel} without the Spark jobs of {@code PipelineModel.load}.
  *
  * <p>{@code PipelineModel.load} reads the stages one after another, each with three or four
  * tiny Spark jobs (its metadata twice, then its data) whose cost is almost all scheduling
- * latency: about a second for an eight-stage pipeline, paid by every score run. Here the
- * pipeline's metadata (the stage uids, in order) is read directly from storage and every stage
- * is loaded by its own class's {@code read().load(dir)} — what {@code PipelineModel.load} calls
- * for each stage — on a thread of its own. The result is the same objects, except that an
- * imputer's surrogates are read once and held on the driver ({@link #withLocalSurrogates}).
+ * latency: about a second for an eight-stage pipeline, paid by every score run before it can
+ * start scoring. Here the pipeline's metadata (the stage uids, in order) is read directly from
+ * storage, and the stages side by side, each on a thread of its own: by {@link SavedStageReader}
+ * on the driver, or for a stage it does not know by the stage class's own {@code
+ * read().load(dir)}, which is what {@code PipelineModel.load} calls. The result is the same
+ * objects, except that an imputer's surrogates are held on the driver ({@link
+ * #withLocalSurrogates}).
  */
 final class PipelineLoader {
+  private static final Logger LOG = LoggerFactory.getLogger(PipelineLoader.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int THREADS = 8;
 
@@ -80,7 +86,17 @@ final class PipelineLoader {
   }
 
   private static Transformer loadStage(Configuration conf, Path stageDir) throws ReflectiveOperationException {
-    String type = metadata(conf, stageDir).path("class").asText();
+    String line = metadataLine(conf, stageDir);
+    String type = parse(line, stageDir).path("class").asText();
+    try {
+      Optional<Transformer> read = SavedStageReader.read(conf, stageDir, type, line);
+      if (read.isPresent()) {
+        return read.get();
+      }
+      LOG.info("{}: a {}, read by MLlib's reader", stageDir.getName(), type);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("{}: not read on the driver ({}), reading it with MLlib's reader", stageDir.getName(), e.toString());
+    }
     MLReader<?> reader = (MLReader<?>) Class.forName(type).getMethod("read").invoke(null);
     return withLocalSurrogates((Transformer) reader.load(stageDir.toString()));
   }
@@ -100,8 +116,20 @@ final class PipelineLoader {
     return imputer.copyValues(new ImputerModel(imputer.uid(), local), ParamMap.empty());
   }
 
-  /** The one JSON line MLlib writes as {@code dir/metadata/part-00000}. */
   private static JsonNode metadata(Configuration conf, Path dir) {
+    return parse(metadataLine(conf, dir), dir);
+  }
+
+  private static JsonNode parse(String line, Path dir) {
+    try {
+      return JSON.readTree(line);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot parse the MLlib metadata of " + dir, e);
+    }
+  }
+
+  /** The one JSON line MLlib writes as {@code dir/metadata/part-00000}. */
+  private static String metadataLine(Configuration conf, Path dir) {
     Path metadataDir = new Path(dir, "metadata");
     try {
       FileSystem fs = metadataDir.getFileSystem(conf);
@@ -109,7 +137,7 @@ final class PipelineLoader {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(fs.open(f.getPath()), StandardCharsets.UTF_8))) {
           String line = in.readLine();
           if (line != null) {
-            return JSON.readTree(line);
+            return line;
           }
         }
       }
