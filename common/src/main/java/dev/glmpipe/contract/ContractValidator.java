@@ -109,6 +109,14 @@ public final class ContractValidator {
     return contract.unique() != null;
   }
 
+  /**
+   * Columns whose values never repeat among the valid rows of a partition: the uniqueness key,
+   * when it is a single column (each column of a composite key may repeat).
+   */
+  public List<String> neverRepeatingColumns() {
+    return hasUniqueKey() && contract.unique().columns().size() == 1 ? contract.unique().columns() : List.of();
+  }
+
   /** Every rule but the uniqueness rule, row by row: no shuffle. */
   public Dataset<Row> check(Dataset<Row> raw) {
     List<ColumnRules> rules = rules(raw);

@@ -17,7 +17,6 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import scala.Tuple2;
 
 /**
  * The contract check of one partition with a single pass over its rows: the valid rows are
@@ -76,22 +75,20 @@ public final class SinglePassCheck {
       return new SinglePassCheck(spark, validator, input, screened, null, false, rowsInMemory);
     }
     String hash = ContractValidator.KEY_HASH;
-    // Each repeated hash stands for two rows or more, so more than rowsInMemory / 2 of them
-    // means the shuffling path below: no more are brought to the driver (a partition where
-    // most keys repeat would otherwise send about one hash for every two rows).
-    List<Tuple2<Long, Long>> repeated = RepeatedKeys.find(validator.keyHashes(input))
-        .limit(rowsInMemory / 2 + 1).collectAsList();
-    long candidateRows = repeated.stream().mapToLong(Tuple2::_2).sum();
+    // Each repeated hash stands for two rows or more, so a partition with more than
+    // rowsInMemory / 2 of them means the shuffling path below: it sends no more to the driver
+    // (where most keys repeat it would otherwise send about one hash for every two rows).
+    RepeatedKeys.Found repeated = RepeatedKeys.find(validator.keyHashes(input), rowsInMemory / 2 + 1);
     if (repeated.isEmpty()) {
       return new SinglePassCheck(spark, validator, input, screened, null, false, rowsInMemory);
     }
-    if (candidateRows > rowsInMemory) {
+    if (!repeated.complete() || repeated.rows() > rowsInMemory) {
       LOG.warn("{} or more rows share a key with another row, more than the {} held in memory: "
-          + "applying the uniqueness rule with a shuffle of every row", candidateRows, rowsInMemory);
+          + "applying the uniqueness rule with a shuffle of every row", repeated.rows(), rowsInMemory);
       return new SinglePassCheck(spark, validator, input, null,
           validator.markDuplicates(validator.check(input)), false, rowsInMemory);
     }
-    List<Row> hashRows = repeated.stream().map(t -> RowFactory.create(t._1(), true)).toList();
+    List<Row> hashRows = java.util.Arrays.stream(repeated.hashes()).mapToObj(h -> RowFactory.create(h, true)).toList();
     Dataset<Row> hashes = spark.createDataFrame(hashRows, new StructType().add(hash, DataTypes.LongType)
         .add(CANDIDATE, DataTypes.BooleanType));
     Dataset<Row> flagged = screened.withColumn(hash, validator.screenedKeyHash())

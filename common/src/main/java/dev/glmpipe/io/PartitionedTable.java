@@ -77,11 +77,7 @@ public final class PartitionedTable {
     return new Path(new Path(root, "_staging"), DT + "=" + dt + "." + java.util.UUID.randomUUID());
   }
 
-  public void writeStaged(Dataset<Row> rows, Path staging) {
-    writeStaged(rows, staging, Map.of());
-  }
-
-  /** As {@link #writeStaged(Dataset, Path)}, with Parquet writer options (see {@link #withoutDictionary}). */
+  /** Writes {@code rows} to a staging directory, with Parquet writer options (see {@link #withoutDictionary}). */
   public void writeStaged(Dataset<Row> rows, Path staging, Map<String, String> parquetOptions) {
     rows.write().mode(SaveMode.ErrorIfExists).options(parquetOptions).parquet(staging.toString());
   }
@@ -119,8 +115,8 @@ public final class PartitionedTable {
   }
 
   /** Adds files to a staged write before it is published (file names never collide). */
-  public void addToStaged(Dataset<Row> rows, Path staging) {
-    rows.write().mode(SaveMode.Append).parquet(staging.toString());
+  public void addToStaged(Dataset<Row> rows, Path staging, Map<String, String> parquetOptions) {
+    rows.write().mode(SaveMode.Append).options(parquetOptions).parquet(staging.toString());
   }
 
   /**

@@ -12,6 +12,7 @@ import dev.glmpipe.io.TableLayout;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -66,17 +67,18 @@ public final class PreprocessJob {
       SinglePassCheck check = RawInput.reading(() -> SinglePassCheck.plan(spark, validator, input, ROWS_IN_MEMORY));
       JobStages.describe(spark, group, "preprocess dt=" + dt + ": check the contract and write valid rows");
       Path staging = features.stagingPath(dt);
+      Map<String, String> parquetOptions = PartitionedTable.withoutDictionary(validator.neverRepeatingColumns());
       SinglePassCheck.Outcome outcome;
       boolean staged = false;
       try {
         RawInput.reading(() -> {
-          features.writeStaged(check.validRows(), staging);
+          features.writeStaged(check.validRows(), staging, parquetOptions);
           return staging;
         });
         outcome = check.finish(columns, features.rowsIn(staging));
         if (outcome.hasLateValidRows()) {
           JobStages.describe(spark, group, "preprocess dt=" + dt + ": write the winners among rows sharing a key");
-          features.addToStaged(outcome.lateValidRows(), staging);
+          features.addToStaged(outcome.lateValidRows(), staging, parquetOptions);
         }
         staged = true;
       } finally {

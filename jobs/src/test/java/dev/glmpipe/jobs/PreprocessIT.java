@@ -3,6 +3,7 @@ package dev.glmpipe.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.glmpipe.testing.ParquetFooters;
 import dev.glmpipe.testing.SharedSpark;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,6 +32,10 @@ class PreprocessIT {
     JsonNode ok = new JobRunner(root, "dataset.contract.max_quarantine_fraction=0.5").ok("preprocess", "--dt", "2026-11-01");
     assertThat(ok.get("valid_rows").asLong() + ok.get("quarantined_rows").asLong()).isEqualTo(2000);
     assertThat(root.resolve("features/dt=2026-11-01/_SUCCESS")).exists();
+    // The uniqueness key never repeats in the features table: written plain, not through a dictionary.
+    assertThat(ok.get("partitions").get(0).get("report").get("rows_by_reason").has("DUPLICATE_KEY")).isTrue();
+    assertThat(ParquetFooters.dictionaryEncoded(root.resolve("features/dt=2026-11-01")))
+        .containsEntry("customer_id", false).containsEntry("plan", true);
 
     // Rerun under the strict threshold: the earlier run's rows must not stay behind for train
     // and score to pick up.

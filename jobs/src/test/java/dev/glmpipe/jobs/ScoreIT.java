@@ -3,6 +3,7 @@ package dev.glmpipe.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.glmpipe.testing.ParquetFooters;
 import dev.glmpipe.testing.SharedSpark;
 import java.io.File;
 import java.lang.management.ManagementFactory;
@@ -76,7 +77,7 @@ class ScoreIT {
     assertThat(scores.where("score < 0 OR score > 1 OR score IS NULL").count()).isZero();
     assertThat(root.resolve("scores/churn/_ledger/dt=" + DAYS.get(0)).resolve(firstVersion + ".json")).exists();
     // The key and the score never repeat: written plain, not through a dictionary; the rest keep theirs.
-    Map<String, Boolean> dictionary = dictionaryEncoded(root.resolve("scores/churn/dt=" + DAYS.get(0)));
+    Map<String, Boolean> dictionary = ParquetFooters.dictionaryEncoded(root.resolve("scores/churn/dt=" + DAYS.get(0)));
     assertThat(dictionary).containsEntry("customer_id", false).containsEntry("score", false)
         .containsEntry("region", true).containsEntry("prediction", true).containsEntry("model_version", true);
 
@@ -328,26 +329,5 @@ class ScoreIT {
         .redirectOutput(root.resolve("child.out").toFile()).redirectError(root.resolve("child.err").toFile());
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
     return pb.start();
-  }
-
-  /** Per column, whether any Parquet file in {@code dir} wrote it with a dictionary. */
-  private static Map<String, Boolean> dictionaryEncoded(Path dir) {
-    Map<String, Boolean> out = new HashMap<>();
-    org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
-    try (var files = Files.list(dir)) {
-      for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".parquet")).toList()) {
-        var input = org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(f.toUri()), conf);
-        try (var reader = org.apache.parquet.hadoop.ParquetFileReader.open(input)) {
-          for (var block : reader.getFooter().getBlocks()) {
-            for (var column : block.getColumns()) {
-              out.merge(column.getPath().toDotString(), column.getEncodings().stream().anyMatch(e -> e.usesDictionary()), Boolean::logicalOr);
-            }
-          }
-        }
-      }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-    return out;
   }
 }
