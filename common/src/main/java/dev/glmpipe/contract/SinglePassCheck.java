@@ -154,8 +154,9 @@ public final class SinglePassCheck {
     long losers = 0;
     if (held != null && held.count() > 0) {
       // Ranked once and brought back (at most rowsInMemory rows), so the count, the winners and
-      // the losers' quarantine rows do not each rerun the ranking.
-      Dataset<Row> ranking = validator.rankDuplicates(validator.check(frameOf(held.rows())));
+      // the losers' quarantine rows do not each rerun the ranking. In one partition: the
+      // ranking's windows then need no shuffle, and it runs as one small job instead of two.
+      Dataset<Row> ranking = validator.rankDuplicates(validator.check(frameOf(held.rows()).coalesce(1)));
       List<Row> rankedRows = ranking.collectAsList();
       Dataset<Row> ranked = spark.createDataFrame(rankedRows, ranking.schema());
       losers = rankedRows.stream().filter(r -> !"".equals(r.getAs(ContractValidator.REASONS))).count();

@@ -13,6 +13,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -68,26 +69,33 @@ public final class PreprocessJob {
       JobStages.describe(spark, group, "preprocess dt=" + dt + ": check the contract and write valid rows");
       Path staging = features.stagingPath(dt);
       Map<String, String> parquetOptions = PartitionedTable.withoutDictionary(validator.neverRepeatingColumns());
-      SinglePassCheck.Outcome outcome;
+      ContractReport report;
+      CompletableFuture<Void> lateRows = CompletableFuture.completedFuture(null);
       boolean staged = false;
       try {
         RawInput.reading(() -> {
           features.writeStaged(check.validRows(), staging, parquetOptions);
           return staging;
         });
-        outcome = check.finish(columns, features.rowsIn(staging));
+        SinglePassCheck.Outcome outcome = check.finish(columns, features.rowsIn(staging));
         if (outcome.hasLateValidRows()) {
-          JobStages.describe(spark, group, "preprocess dt=" + dt + ": write the winners among rows sharing a key");
-          features.addToStaged(outcome.lateValidRows(), staging, parquetOptions);
+          // Written while the quarantine is: two small jobs into two tables, whose time is
+          // mostly planning on the driver, so neither waits for the other.
+          lateRows = CompletableFuture.runAsync(() -> {
+            JobStages.describe(spark, group, "preprocess dt=" + dt + ": write the winners among rows sharing a key");
+            features.addToStaged(outcome.lateValidRows(), staging, parquetOptions);
+          }, DriverThreads.POOL);
         }
+        JobStages.describe(spark, group, "preprocess dt=" + dt + ": write quarantine");
+        report = RawInput.reading(() -> outcome.writeQuarantine(rows -> quarantine.overwrite(rows, dt)));
+        DriverThreads.joined(lateRows);
         staged = true;
       } finally {
         if (!staged) {
+          lateRows.exceptionally(e -> null).join();  // nothing may still be writing into it
           features.discard(staging);  // a failed write leaves nothing behind, not even hidden
         }
       }
-      JobStages.describe(spark, group, "preprocess dt=" + dt + ": write quarantine");
-      ContractReport report = RawInput.reading(() -> outcome.writeQuarantine(rows -> quarantine.overwrite(rows, dt)));
       boolean publish = !report.exceeds(c.dataset().contract().maxQuarantineFraction());
       if (publish) {
         features.publish(staging, dt);

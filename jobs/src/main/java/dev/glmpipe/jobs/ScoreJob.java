@@ -17,8 +17,6 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
@@ -38,16 +36,6 @@ import picocli.CommandLine.Option;
  */
 public final class ScoreJob {
   private static final Logger LOG = LoggerFactory.getLogger(ScoreJob.class);
-  /**
-   * Threads for the driver-side work that runs next to Spark jobs (loading the model, reading
-   * and checking the parity sample); not the common pool, which has one thread on two cores.
-   */
-  private static final ExecutorService DRIVER = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "glmpipe-score-driver");
-    t.setDaemon(true);
-    return t;
-  });
-
   /**
    * @param dates the dates to score, or null with {@code newOnly}
    * @param shadow a version (or alias) that also scores every date into the shadow table
@@ -79,10 +67,10 @@ public final class ScoreJob {
     CompletableFuture<PipelineModel> loading = CompletableFuture.supplyAsync(() -> {
       JobStages.describe(spark, "load", "load " + c.model().name() + " version " + version);
       return registry.loadModel(version);
-    }, DRIVER);
+    }, DriverThreads.POOL);
     registry.requireVerified(champion, ModelRegistry.CHAMPION);
     ModelManifest manifest = registry.manifest(version);
-    PipelineModel model = joined(loading);
+    PipelineModel model = DriverThreads.joined(loading);
     LOG.info("verified and loaded {} version {} in {} s", c.model().name(), version, secs(System.nanoTime() - loadStart));
     PipelineScorer.Engine engine = c.score().engine() == ScoreConfig.Engine.MLLIB ? PipelineScorer.Engine.MLLIB : PipelineScorer.Engine.COMPILED;
     PipelineScorer scorer = new PipelineScorer(model, c.model().name(), version, engine);
@@ -109,7 +97,7 @@ public final class ScoreJob {
       Dataset<Row> input = features.read(List.of(dt)).drop(PartitionedTable.DT);
       // The parity sample is read while the pipeline compiles for this input (the plan is
       // reused; MLlib scores if a stage cannot be compiled).
-      CompletableFuture<ParityCheck.Sample> sample = CompletableFuture.supplyAsync(() -> paritySample(spark, input, c, dt, engine), DRIVER);
+      CompletableFuture<ParityCheck.Sample> sample = CompletableFuture.supplyAsync(() -> paritySample(spark, input, c, dt, engine), DriverThreads.POOL);
       scorer = scorer.forInput(input);
       shadow = shadow == null ? null : shadow.forInput(input);
       long committedAt = features.committedAt(dt);
@@ -169,15 +157,7 @@ public final class ScoreJob {
       }
       LOG.info("parity dt={}: {} rows, largest difference {}", dt, parity.rows(), parity.maxDifference());
       return parity.maxDifference();
-    }, DRIVER);
-  }
-
-  private static <T> T joined(CompletableFuture<T> future) {
-    try {
-      return future.join();
-    } catch (java.util.concurrent.CompletionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : e;
-    }
+    }, DriverThreads.POOL);
   }
 
   private static String secs(long nanos) {
@@ -229,13 +209,13 @@ public final class ScoreJob {
       Double parityDifference;
       long rows;
       try {
-        joined(sample);
+        DriverThreads.joined(sample);
         table.writeStaged(scored, staging,
             PartitionedTable.withoutDictionary(scorer.neverRepeatingColumns(c.dataset().keyColumns())));
         // From the staged files' footers: an observation counting the rows as they are written
         // would cut the generated code in two and copy every row between the halves.
         rows = table.rowsIn(staging);
-        parityDifference = joined(parity);
+        parityDifference = DriverThreads.joined(parity);
       } catch (RuntimeException e) {
         parity.cancel(false);
         table.discard(staging);
