@@ -5,7 +5,8 @@
 #   3. the Airflow DAGs in a real Airflow (DagBag, rendered arguments, a local end-to-end run);
 #   4. the EMR / Dataproc submit scripts in dry-run mode;
 #   5. run-local.sh, the README's first command, on the committed sample data;
-#   6. the benchmark scripts, end to end on small inputs (smoke test, no figures judged).
+#   6. the benchmark scripts, end to end on small inputs (smoke test, no figures judged);
+#   7. the pipeline on s3a:// against an S3-protocol server (moto) on 127.0.0.1.
 # Needs only Java 17 and Python 3 with venv; everything else is fetched on first use.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
@@ -21,19 +22,19 @@ if ! command -v chromium >/dev/null 2>&1; then
   $sudo_cmd apt-get update && $sudo_cmd apt-get install -y chromium
 fi
 
-log "1/6 Maven unit and integration tests"
+log "1/7 Maven unit and integration tests"
 ./mvnw -B verify
 
-log "2/6 spark-submit on a standalone cluster"
+log "2/7 spark-submit on a standalone cluster"
 scripts/test-cluster.sh
 
-log "3/6 Airflow DAGs"
+log "3/7 Airflow DAGs"
 scripts/test-airflow.sh
 
-log "4/6 submit scripts (dry run)"
+log "4/7 submit scripts (dry run)"
 scripts/test-submit-scripts.sh
 
-log "5/6 run-local.sh on data-samples/"
+log "5/7 run-local.sh on data-samples/"
 sample_out=$(mktemp -d)
 trap 'rm -rf "$sample_out"' EXIT
 GLMPIPE_OUT="$sample_out" scripts/run-local.sh
@@ -41,5 +42,8 @@ GLMPIPE_OUT="$sample_out" scripts/run-local.sh
 [ -f "$sample_out/scores/churn/dt=2026-11-07/_SUCCESS" ] || die "run-local.sh wrote no scores for 2026-11-07"
 echo "1 passed, 0 failed"
 
-log "6/6 benchmark scripts (smoke test on small inputs)"
+log "6/7 benchmark scripts (smoke test on small inputs)"
 scripts/test-benchmarks.sh
+
+log "7/7 the pipeline on s3a:// (moto S3 server on 127.0.0.1)"
+scripts/test-s3.sh
