@@ -92,6 +92,13 @@ for step in "datagen --from ${days[0]} --to ${days[2]}" "preprocess --from ${day
   fi
 done
 
+if [ -s "$work/score.log" ] && ! grep -q "not read on the driver\|read by MLlib's reader" "$work/score.log"; then
+  ok "score read every stage of the model from S3 on the driver (no MLlib reader fallback)"
+else
+  bad "score fell back to MLlib's reader for a stage on S3:"
+  grep "not read on the driver\|read by MLlib's reader" "$work/score.log" | head -3 || true
+fi
+
 # Listings are taken whole before grep reads them: grep -q stops reading at its first match.
 for dt in "${days[@]}"; do
   if grep -q "/_SUCCESS$" <<<"$(keys "features/dt=$dt/")" && grep -q "\.parquet$" <<<"$(keys "quarantine/dt=$dt/")"; then
