@@ -27,6 +27,16 @@ check() {  # name, regex of the last line, command...
 number='[0-9]+\.[0-9]{3}'
 check bench-preprocess "^preprocess_throughput_vs_copy=$number\$" env BENCH_ROWS=20000 scripts/bench-preprocess.sh
 check bench-train "^train_time_vs_mllib=$number\$" env BENCH_ROWS=20000 BENCH_ROUNDS=1 BENCH_HEAP=2g scripts/bench-train.sh
-check bench-score "^score_throughput_vs_copy=$number score_speedup_vs_mllib=$number\$" env BENCH_ROWS=20000 scripts/bench-score.sh
+mkdir -p "$work/events"
+check bench-score "^score_throughput_vs_copy=$number score_speedup_vs_mllib=$number\$" env BENCH_ROWS=20000 scripts/bench-score.sh \
+  --set spark.conf.spark.eventLog.enabled=true --set "spark.conf.spark.eventLog.dir=$work/events"
+# The timeline reader the README points to for where a run's time goes, on that run's event log.
+if timeline=$(scripts/spark-event-timeline.py "$work/events" --last 5) && grep -q "score dt=" <<<"$timeline"; then
+  echo "ok: spark-event-timeline.py lists the score run's jobs"
+  passed=$((passed + 1))
+else
+  echo "FAILED: spark-event-timeline.py on the bench-score event log: ${timeline:-}"
+  failed=$((failed + 1))
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -56,7 +56,8 @@ s3() {  # a boto3 call against the test server: s3 <python using client c>
 }
 s3 "c.create_bucket(Bucket='$bucket')"
 
-conf=(--conf conf/local.yaml --set "storage.root=s3a://$bucket/glmpipe"
+# Every table under the s3a:// root: conf/local.yaml points raw at the committed sample data.
+conf=(--conf conf/local.yaml --set "storage.root=s3a://$bucket/glmpipe" --set storage.tables.raw=raw
   --set "spark.conf.spark.hadoop.fs.s3a.endpoint=$endpoint"
   --set spark.conf.spark.hadoop.fs.s3a.endpoint.region=us-east-1
   --set spark.conf.spark.hadoop.fs.s3a.path.style.access=true
@@ -101,10 +102,11 @@ fi
 
 # Listings are taken whole before grep reads them: grep -q stops reading at its first match.
 for dt in "${days[@]}"; do
-  if grep -q "/_SUCCESS$" <<<"$(keys "features/dt=$dt/")" && grep -q "\.parquet$" <<<"$(keys "quarantine/dt=$dt/")"; then
-    ok "features and quarantine of dt=$dt are on S3, the features partition committed"
+  if grep -q "\.csv$" <<<"$(keys "raw/dt=$dt/")" && grep -q "/_SUCCESS$" <<<"$(keys "features/dt=$dt/")" \
+      && grep -q "\.parquet$" <<<"$(keys "quarantine/dt=$dt/")"; then
+    ok "raw, features and quarantine of dt=$dt are on S3, the features partition committed"
   else
-    bad "features or quarantine of dt=$dt missing on S3"
+    bad "raw, features or quarantine of dt=$dt missing on S3"
   fi
 done
 version=$(grep -o '"version":"[^"]*"' "$work/train.json" 2>/dev/null | head -1 | cut -d'"' -f4 || true)

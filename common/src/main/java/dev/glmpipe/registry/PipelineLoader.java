@@ -87,17 +87,16 @@ final class PipelineLoader {
 
   private static Transformer loadStage(Configuration conf, Path stageDir) throws ReflectiveOperationException {
     String line = metadataLine(conf, stageDir);
-    String type = parse(line, stageDir).path("class").asText();
     try {
-      Optional<Transformer> read = SavedStageReader.read(conf, stageDir, type, line);
+      Optional<Transformer> read = SavedStageReader.read(conf, stageDir, line);
       if (read.isPresent()) {
         return read.get();
       }
-      LOG.info("{}: a {}, read by MLlib's reader", stageDir.getName(), type);
+      LOG.info("{}: a {}, read by MLlib's reader", stageDir.getName(), type(line, stageDir));
     } catch (IOException | RuntimeException e) {
       LOG.warn("{}: not read on the driver ({}), reading it with MLlib's reader", stageDir.getName(), e.toString());
     }
-    MLReader<?> reader = (MLReader<?>) Class.forName(type).getMethod("read").invoke(null);
+    MLReader<?> reader = (MLReader<?>) Class.forName(type(line, stageDir)).getMethod("read").invoke(null);
     return withLocalSurrogates((Transformer) reader.load(stageDir.toString()));
   }
 
@@ -118,6 +117,10 @@ final class PipelineLoader {
 
   private static JsonNode metadata(Configuration conf, Path dir) {
     return parse(metadataLine(conf, dir), dir);
+  }
+
+  private static String type(String metadataLine, Path dir) {
+    return parse(metadataLine, dir).path("class").asText();
   }
 
   private static JsonNode parse(String line, Path dir) {

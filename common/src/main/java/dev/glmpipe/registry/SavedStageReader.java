@@ -60,9 +60,10 @@ final class SavedStageReader {
    * @param metadataJson the stage's {@code metadata/part-00000} line
    * @return the stage, or empty when it is not one this reader knows
    */
-  static Optional<Transformer> read(Configuration conf, Path stageDir, String type, String metadataJson)
+  static Optional<Transformer> read(Configuration conf, Path stageDir, String metadataJson)
       throws IOException, ReflectiveOperationException {
-    DefaultParamsReader.Metadata metadata = DefaultParamsReader$.MODULE$.parseMetadata(metadataJson, type);
+    DefaultParamsReader.Metadata metadata = DefaultParamsReader$.MODULE$.parseMetadata(metadataJson, "");
+    String type = metadata.className();
     if (majorVersion(metadata.sparkVersion()) < 3) {
       return Optional.empty();
     }

@@ -173,9 +173,10 @@ public final class PipelineScorer {
    * a wide input may raise the limit to what this plan needs. Returns the width it set, if any.
    */
   public static Optional<Integer> allowCodegenFor(SparkSession spark, Dataset<Row> plan) {
-    // The scan's columns as analyzed: a file scan's relation keeps every column through the
-    // logical optimizer (pruning happens in physical planning), so optimizing the plan here
-    // would tell nothing more, and cost a tenth of a second the write then spends again.
+    // The scan's columns as analyzed: every input column, where the optimized plan would count
+    // only those the model reads. The larger count can only raise the limit a little further
+    // than needed; optimizing the plan here cost more than a tenth of a second, which the
+    // write then spends again on its own copy of the plan.
     int inputWidth = plan.queryExecution().analyzed().collectLeaves().apply(0).output().size();
     int width = inputWidth + plan.columns().length;
     int limit = Integer.parseInt(spark.conf().get("spark.sql.codegen.maxFields", "100"));

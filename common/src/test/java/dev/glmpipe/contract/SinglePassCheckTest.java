@@ -12,6 +12,7 @@ import dev.glmpipe.config.DatasetConfig.Keep;
 import dev.glmpipe.config.DatasetConfig.UniqueKey;
 import dev.glmpipe.io.RawInput;
 import dev.glmpipe.testing.SharedSpark;
+import dev.glmpipe.testing.SparkJobs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,6 +109,24 @@ class SinglePassCheckTest {
     assertThat(schema).containsExactly(validator.quarantined(oneShot).schema().simpleString());
     assertThat(report).isEqualTo(expected);
     assertThat(report.validRows() + report.quarantinedRows()).isEqualTo(input.count());
+  }
+
+  /**
+   * Rows held back for the uniqueness rule are ranked in one partition: one job, with no
+   * shuffle stage (which adaptive execution would run as a job of its own).
+   */
+  @org.junit.jupiter.api.Test
+  void heldBackRowsAreRankedInOneJob() throws IOException {
+    ContractValidator validator = new ContractValidator(new ContractConfig(COLUMNS, 1.0,
+        new UniqueKey(List.of("id"), Keep.LATEST, "ts")));
+    Dataset<Row> input = input(42);
+    ContractValidator.ColumnCheck columns = validator.checkColumns(input.columns(), "test");
+    SinglePassCheck check = SinglePassCheck.plan(spark, validator, input, 100_000);
+    long written = check.validRows().collectAsList().size();
+
+    SinglePassCheck.Outcome[] outcome = new SinglePassCheck.Outcome[1];
+    assertThat(SparkJobs.startedBy(spark, () -> outcome[0] = check.finish(columns, written))).isEqualTo(1);
+    assertThat(outcome[0].hasLateValidRows()).isTrue();
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.apache.spark.sql.functions.expr;
 
 import dev.glmpipe.testing.SharedSpark;
+import dev.glmpipe.testing.SparkJobs;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,10 +72,10 @@ class PipelineLoaderTest {
     assertThat(imputer.surrogateDF().queryExecution().optimizedPlan())
         .isInstanceOf(org.apache.spark.sql.catalyst.plans.logical.LocalRelation.class);
     Dataset<Row> local = spark.createDataFrame(rows.limit(20).collectAsList(), rows.schema());
-    assertThat(jobsRunBy(() -> imputer.transform(local).collectAsList())).isZero();
+    assertThat(SparkJobs.startedBy(spark, () -> imputer.transform(local).collectAsList())).isZero();
     // MLlib's own (read once per model object, so a freshly loaded one) runs a job to read them.
     ImputerModel stored = (ImputerModel) PipelineModel.load(dir).stages()[9];
-    assertThat(jobsRunBy(() -> stored.transform(local).collectAsList())).isPositive();
+    assertThat(SparkJobs.startedBy(spark, () -> stored.transform(local).collectAsList())).isPositive();
   }
 
   /**
@@ -133,7 +134,7 @@ class PipelineLoaderTest {
   private PipelineModel loadedLikeMllib(String dir, PipelineModel reference, Dataset<Row> rows, String output)
       throws Exception {
     PipelineModel[] loaded = new PipelineModel[1];
-    assertThat(jobsRunBy(() -> loaded[0] = PipelineLoader.load(spark.sparkContext().hadoopConfiguration(), new Path(dir))))
+    assertThat(SparkJobs.startedBy(spark, () -> loaded[0] = PipelineLoader.load(spark.sparkContext().hadoopConfiguration(), new Path(dir))))
         .as("Spark jobs run to load the model").isZero();
     assertThat(loaded[0].uid()).isEqualTo(reference.uid());
     assertThat(describe(loaded[0].stages())).isEqualTo(describe(reference.stages()));
@@ -167,26 +168,6 @@ class PipelineLoaderTest {
     return "";
   }
 
-  /** Spark jobs started while {@code action} runs (none of the shared session's other users run meanwhile). */
-  private int jobsRunBy(Runnable action) throws java.util.concurrent.TimeoutException {
-    java.util.concurrent.atomic.AtomicInteger jobs = new java.util.concurrent.atomic.AtomicInteger();
-    org.apache.spark.scheduler.SparkListener counter = new org.apache.spark.scheduler.SparkListener() {
-      @Override
-      public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart start) {
-        jobs.incrementAndGet();
-      }
-    };
-    spark.sparkContext().addSparkListener(counter);
-    try {
-      action.run();
-      // Listener events arrive asynchronously: wait until the bus has delivered every event so far.
-      spark.sparkContext().listenerBus().waitUntilEmpty();
-    } finally {
-      spark.sparkContext().removeSparkListener(counter);
-    }
-    return jobs.get();
-  }
-
   @Test
   void aStageClassItDoesNotKnowIsReadByMllibsReader() throws Exception {
     Dataset<Row> rows = spark.range(50).select(expr("id"), expr("(id % 9) * 1.0D").as("x"));
@@ -197,7 +178,7 @@ class PipelineLoaderTest {
     fitted.write().save(dir);
 
     PipelineModel[] loaded = new PipelineModel[1];
-    assertThat(jobsRunBy(() -> loaded[0] = PipelineLoader.load(spark.sparkContext().hadoopConfiguration(), new Path(dir))))
+    assertThat(SparkJobs.startedBy(spark, () -> loaded[0] = PipelineLoader.load(spark.sparkContext().hadoopConfiguration(), new Path(dir))))
         .isPositive();
     assertThat(describe(loaded[0].stages())).isEqualTo(describe(fitted.stages()));
     assertThat(scores(loaded[0], rows, "scaled")).isEqualTo(scores(fitted, rows, "scaled"));
