@@ -4,7 +4,9 @@
     scripts/spark-event-timeline.py <event log file, or the directory of them> [--last N]
 
 One line a job: its id, when it was submitted and when it completed (seconds before the last
-job of the log completed), how long it ran, and its description (glmpipe names each step).
+job of the log completed), how long it ran, the CPU seconds its tasks used (summed over
+executors: on N cores a job that keeps them busy shows about N times its duration), and its
+description (glmpipe names each step).
 Write an event log with, e.g.,
     scripts/bench-score.sh --set spark.conf.spark.eventLog.enabled=true --set spark.conf.spark.eventLog.dir=DIR
 """
@@ -25,16 +27,23 @@ def newest(path):
 
 
 def jobs(log):
+    """Job id -> [submitted ms, completed ms, description, task CPU ns]."""
     found = {}
+    job_of_stage = {}
     with open(log, encoding="utf-8") as lines:
         for line in lines:
             event = json.loads(line)
             kind = event["Event"]
             if kind == "SparkListenerJobStart":
                 description = event.get("Properties", {}).get("spark.job.description", "")
-                found[event["Job ID"]] = [event["Submission Time"], None, description]
+                found[event["Job ID"]] = [event["Submission Time"], None, description, 0]
+                for stage in event.get("Stage IDs", []):
+                    job_of_stage[stage] = event["Job ID"]
             elif kind == "SparkListenerJobEnd" and event["Job ID"] in found:
                 found[event["Job ID"]][1] = event["Completion Time"]
+            elif kind == "SparkListenerTaskEnd" and job_of_stage.get(event["Stage ID"]) in found:
+                metrics = event.get("Task Metrics") or {}
+                found[job_of_stage[event["Stage ID"]]][3] += metrics.get("Executor CPU Time", 0)
     return found
 
 
@@ -48,10 +57,11 @@ def main():
     if not ids:
         sys.exit("no completed job in the event log")
     end = max(found[i][1] for i in ids)
-    print(f"{'job':>5} {'submitted':>10} {'completed':>10} {'seconds':>8}  description")
+    print(f"{'job':>5} {'submitted':>10} {'completed':>10} {'seconds':>8} {'cpu':>7}  description")
     for i in ids[-args.last:] if args.last else ids:
-        start, stop, description = found[i]
-        print(f"{i:>5} {(start - end) / 1000:>10.3f} {(stop - end) / 1000:>10.3f} {(stop - start) / 1000:>8.3f}  {description}")
+        start, stop, description, cpu = found[i]
+        print(f"{i:>5} {(start - end) / 1000:>10.3f} {(stop - end) / 1000:>10.3f} {(stop - start) / 1000:>8.3f}"
+              f" {cpu / 1e9:>7.2f}  {description}")
 
 
 if __name__ == "__main__":

@@ -1,27 +1,29 @@
 package dev.glmpipe.contract;
 
-import static org.apache.spark.sql.functions.col;
-
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.spark.HashPartitioner;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import scala.Tuple2;
 
 /**
  * Finds the key hashes that occur more than once, and how often.
  *
  * <p>Nearly every key is unique, which makes a {@code groupBy().count()} slow: its partial
- * aggregation builds a hash map entry per row and saves nothing. Here the hashes are shuffled
- * once (8 bytes a row), and each partition sorts its hashes as a {@code long[]} and reports the
- * runs longer than one: in bench-preprocess about five times less CPU than the aggregation.
+ * aggregation builds a hash map entry per row and saves nothing. Here each input partition
+ * splits its hashes into one {@code long[]} per bucket, so the shuffle moves a few arrays per
+ * task instead of a record per row (8 bytes a row either way); each bucket then sorts its
+ * hashes and reports the runs longer than one. One job of two stages: a shuffle of Spark SQL
+ * rows made the map stage a job of its own and cost about twice the CPU in bench-preprocess.
  *
- * <p>The runs are collected in one job, each partition's as two arrays. A {@code limit} before
- * the collect would bound them too, but Spark then runs the partitions in rounds (one, then
- * the rest), each a job of its own with cores left idle: half a second in bench-preprocess.
+ * <p>The runs are collected from every bucket at once, each bucket's as two arrays. A {@code
+ * limit} before the collect would bound them too, but Spark then runs the partitions in rounds
+ * (one, then the rest), each a job of its own with cores left idle.
  */
 final class RepeatedKeys {
   private RepeatedKeys() {}
@@ -47,12 +49,15 @@ final class RepeatedKeys {
 
   /**
    * @param hashes one column of 64-bit key hashes
-   * @param perPartition most repeated hashes each partition sends to the driver
+   * @param perPartition most repeated hashes each bucket sends to the driver
    */
   static Found find(Dataset<Row> hashes, int perPartition) {
-    String name = hashes.columns()[0];
-    List<Runs> parts = hashes.repartition(col(name)).as(Encoders.LONG()).javaRDD()
-        .mapPartitions(partition -> List.of(runs(partition, perPartition)).iterator())
+    int buckets = Integer.parseInt(hashes.sparkSession().conf().get("spark.sql.shuffle.partitions"));
+    List<Runs> parts = hashes.as(Encoders.LONG()).javaRDD()
+        .mapPartitionsToPair(partition -> byBucket(partition, buckets))
+        // Keys are the bucket numbers 0..buckets-1, which a HashPartitioner maps to themselves.
+        .partitionBy(new HashPartitioner(buckets))
+        .mapPartitions(arrays -> List.of(runs(arrays, perPartition)).iterator())
         .collect();
     int n = parts.stream().mapToInt(r -> r.hashes().length).sum();
     long[] all = new long[n];
@@ -66,14 +71,37 @@ final class RepeatedKeys {
     return new Found(all, counts, parts.stream().noneMatch(Runs::truncated));
   }
 
-  private static Runs runs(Iterator<Long> hashes, int limit) {
-    long[] sorted = new long[1024];
-    int n = 0;
+  /** One partition's hashes as one array per bucket (a hash's bucket: its value mod buckets). */
+  private static Iterator<Tuple2<Integer, long[]>> byBucket(Iterator<Long> hashes, int buckets) {
+    long[][] arrays = new long[buckets][16];
+    int[] sizes = new int[buckets];
     while (hashes.hasNext()) {
-      if (n == sorted.length) {
-        sorted = Arrays.copyOf(sorted, sorted.length * 2);
+      long h = hashes.next();
+      int b = (int) Math.floorMod(h, (long) buckets);
+      if (sizes[b] == arrays[b].length) {
+        arrays[b] = Arrays.copyOf(arrays[b], arrays[b].length * 2);
       }
-      sorted[n++] = hashes.next();
+      arrays[b][sizes[b]++] = h;
+    }
+    List<Tuple2<Integer, long[]>> out = new ArrayList<>();
+    for (int b = 0; b < buckets; b++) {
+      if (sizes[b] > 0) {
+        out.add(new Tuple2<>(b, Arrays.copyOf(arrays[b], sizes[b])));
+      }
+    }
+    return out.iterator();
+  }
+
+  /** The runs longer than one among a bucket's hashes, sent by every input partition. */
+  private static Runs runs(Iterator<Tuple2<Integer, long[]>> arrays, int limit) {
+    List<long[]> parts = new ArrayList<>();
+    arrays.forEachRemaining(a -> parts.add(a._2()));
+    int n = parts.stream().mapToInt(a -> a.length).sum();
+    long[] sorted = new long[n];
+    int at = 0;
+    for (long[] a : parts) {
+      System.arraycopy(a, 0, sorted, at, a.length);
+      at += a.length;
     }
     Arrays.sort(sorted, 0, n);
     List<long[]> repeated = new ArrayList<>();
