@@ -31,8 +31,10 @@ mkdir -p "$work/events"
 check bench-score "^score_throughput_vs_copy=$number score_speedup_vs_mllib=$number\$" env BENCH_ROWS=20000 scripts/bench-score.sh \
   --set spark.conf.spark.eventLog.enabled=true --set "spark.conf.spark.eventLog.dir=$work/events"
 # The timeline reader the README points to for where a run's time goes, on that run's event log.
-if timeline=$(scripts/spark-event-timeline.py "$work/events" --last 5) && grep -q "score dt=" <<<"$timeline"; then
-  echo "ok: spark-event-timeline.py lists the score run's jobs"
+# Each line ends in the job's seconds, its tasks' CPU seconds and its description.
+if timeline=$(scripts/spark-event-timeline.py "$work/events" --last 5) \
+    && grep -qE " [0-9]+\.[0-9]{3} +[0-9]+\.[0-9]{2}  score dt=" <<<"$timeline"; then
+  echo "ok: spark-event-timeline.py lists the score run's jobs with their CPU time"
   passed=$((passed + 1))
 else
   echo "FAILED: spark-event-timeline.py on the bench-score event log: ${timeline:-}"

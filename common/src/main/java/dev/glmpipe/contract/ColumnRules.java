@@ -119,7 +119,9 @@ final class ColumnRules {
       rules.add(when(typed.isNotNull().and(not(allowed)), lit(ReasonCode.NOT_ALLOWED_VALUE.forColumn(name))));
     }
     if (contract.pattern() != null) {
-      Column matches = text().rlike("^(?:" + contract.pattern() + ")$");
+      // \z, not $: $ also matches before a line break that ends the value, which would let
+      // "C00000001-000001\n" pass as a key that never equals "C00000001-000001".
+      Column matches = text().rlike("^(?:" + contract.pattern() + ")\\z");
       rules.add(when(not(missing).and(not(matches)), lit(ReasonCode.NOT_ALLOWED_VALUE.forColumn(name))));
     }
     return rules;

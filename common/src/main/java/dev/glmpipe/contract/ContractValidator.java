@@ -315,13 +315,7 @@ public final class ContractValidator {
 
   /** The report from an {@link #observe}d dataset, once the action that consumed it finished. */
   static ContractReport report(Observation observation, ColumnCheck columns) {
-    Map<String, Object> m;
-    try {
-      m = observation.getAsJava();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for the contract counts", e);
-    }
+    Map<String, Object> m = values(observation);
     long input = ((Number) m.get("input")).longValue();
     long valid = m.get("valid") == null ? 0 : ((Number) m.get("valid")).longValue();
     Map<String, Long> byReason = new LinkedHashMap<>();
@@ -332,6 +326,16 @@ public final class ContractValidator {
       }
     }
     return new ContractReport(input, valid, input - valid, byReason, columns.extra(), columns.missingOptional());
+  }
+
+  /** An observation's values, once the action that consumed the observed dataset finished. */
+  static Map<String, Object> values(Observation observation) {
+    try {
+      return observation.getAsJava();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the contract counts", e);
+    }
   }
 
   /** Counts in a pass of their own (tests use it to check the observed counts). */

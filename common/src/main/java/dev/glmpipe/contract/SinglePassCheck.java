@@ -2,6 +2,8 @@ package dev.glmpipe.contract;
 
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
 
 import java.util.List;
 import java.util.function.Consumer;
@@ -40,6 +42,7 @@ import org.slf4j.LoggerFactory;
 public final class SinglePassCheck {
   private static final Logger LOG = LoggerFactory.getLogger(SinglePassCheck.class);
   private static final String CANDIDATE = "_candidate";
+  private static final String LOSERS = "losers";
 
   private final SparkSession spark;
   private final ContractValidator validator;
@@ -142,26 +145,25 @@ public final class SinglePassCheck {
   }
 
   /**
-   * Ranks the held-back rows by the uniqueness rule, and plans the quarantine and the counts
+   * Plans the ranking of the held-back rows by the uniqueness rule, the quarantine and the counts
    * (given how many rows the action that consumed {@link #validRows} wrote).
    */
   public Outcome finish(ContractValidator.ColumnCheck columns, long validRowsWritten) {
     if (shuffled != null) {
-      return outcome(shuffled, columns, null, null, 0, counted -> counted);
+      return outcome(shuffled, columns, null, null, null, counted -> counted);
     }
     Dataset<Row> late = null;
     Dataset<Row> lateQuarantine = null;
-    long losers = 0;
+    Observation losers = null;
     if (held != null && held.count() > 0) {
-      // Ranked once and brought back (at most rowsInMemory rows), so the count, the winners and
-      // the losers' quarantine rows do not each rerun the ranking. In one partition: the
-      // ranking's windows then need no shuffle, and it runs as one small job instead of two.
-      Dataset<Row> ranking = validator.rankDuplicates(validator.check(frameOf(held.rows()).coalesce(1)));
-      List<Row> rankedRows = ranking.collectAsList();
-      Dataset<Row> ranked = spark.createDataFrame(rankedRows, ranking.schema());
-      losers = rankedRows.stream().filter(r -> !"".equals(r.getAs(ContractValidator.REASONS))).count();
+      // Ranked in one partition (the windows then need no shuffle) by each of the two writes
+      // that use it: at most rowsInMemory rows, so ranking twice is cheap, and no job of its
+      // own runs between the pass and the writes. The same plan over the same rows in the same
+      // order ranks them the same both times.
+      Dataset<Row> ranked = validator.rankDuplicates(validator.check(frameOf(held.rows()).coalesce(1)));
       late = validator.valid(ranked);
-      lateQuarantine = validator.quarantined(ranked);
+      losers = new Observation();
+      lateQuarantine = validator.quarantined(ranked).observe(losers, count(lit(1)).as(LOSERS));
     }
     if (!failed.complete()) {
       LOG.warn("{} rows failed, more than the {} kept in memory: reading the input again for the quarantine",
@@ -180,18 +182,19 @@ public final class SinglePassCheck {
 
   /**
    * The quarantine: the failed rows of {@code checked} (the input read again, or the gathered
-   * failed rows) and the losers among held-back rows. {@code checked} is counted while the
-   * quarantine is written, and {@code report} makes the partition's report from those counts.
+   * failed rows) and the losers among held-back rows. {@code checked} and the losers are
+   * counted while the quarantine is written, and {@code report} makes the partition's report
+   * from those counts.
    */
   private Outcome outcome(Dataset<Row> checked, ContractValidator.ColumnCheck columns, Dataset<Row> late,
-      Dataset<Row> lateQuarantine, long losers, UnaryOperator<ContractReport> report) {
+      Dataset<Row> lateQuarantine, Observation losers, UnaryOperator<ContractReport> report) {
     Observation counts = new Observation();
     Dataset<Row> quarantine = validator.quarantined(validator.observe(checked, counts));
     if (lateQuarantine != null) {
       quarantine = quarantine.unionByName(lateQuarantine);
     }
-    return new Outcome(late, quarantine,
-        () -> report.apply(ContractValidator.report(counts, columns)).withDuplicates(losers));
+    return new Outcome(late, quarantine, () -> report.apply(ContractValidator.report(counts, columns))
+        .withDuplicates(losers == null ? 0 : ((Number) ContractValidator.values(losers).get(LOSERS)).longValue()));
   }
 
   /**

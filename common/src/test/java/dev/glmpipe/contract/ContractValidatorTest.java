@@ -259,6 +259,20 @@ class ContractValidatorTest {
   }
 
   @Test
+  void aPatternMatchesTheWholeValueLineBreaksIncluded() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("linebreak/dt=2026-11-01"));
+    Files.write(dir.resolve("part.json"), List.of("{\"id\": \"A1\", \"n\": 1}", "{\"id\": \"A2\\n\", \"n\": 2}",
+        "{\"id\": \"A3\\r\\n\", \"n\": 3}", "{\"id\": \"\\nA4\", \"n\": 4}"));
+    InputConfig json = new InputConfig(InputFormat.JSON, CSV.csv());
+    ContractValidator validator = new ContractValidator(CONTRACT);
+    Dataset<Row> checked = validator.validate(RawInput.read(spark, new org.apache.hadoop.fs.Path(dir.toUri()), json));
+
+    assertThat(validator.valid(checked).collectAsList()).extracting(r -> r.getString(0)).containsExactly("A1");
+    assertThat(validator.quarantined(checked).collectAsList()).extracting(r -> r.<String>getAs("reason"))
+        .containsExactly("NOT_ALLOWED_VALUE", "NOT_ALLOWED_VALUE", "NOT_ALLOWED_VALUE");
+  }
+
+  @Test
   void unreadableFileFailsNamingTheFile() throws IOException {
     Path dir = Files.createDirectories(tmp.resolve("gz/dt=2026-11-01"));
     Files.write(dir.resolve("broken.csv.gz"), "this is not gzip".getBytes());

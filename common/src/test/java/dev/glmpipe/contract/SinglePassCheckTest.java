@@ -112,11 +112,12 @@ class SinglePassCheckTest {
   }
 
   /**
-   * Rows held back for the uniqueness rule are ranked in one partition: one job, with no
-   * shuffle stage (which adaptive execution would run as a job of its own).
+   * Rows held back for the uniqueness rule are ranked in one partition, inside the two writes
+   * that use them: no job of its own, and no shuffle stage (which adaptive execution would run
+   * as a job of its own) in either write.
    */
   @org.junit.jupiter.api.Test
-  void heldBackRowsAreRankedInOneJob() throws IOException {
+  void heldBackRowsAreRankedInsideTheWrites() throws IOException {
     ContractValidator validator = new ContractValidator(new ContractConfig(COLUMNS, 1.0,
         new UniqueKey(List.of("id"), Keep.LATEST, "ts")));
     Dataset<Row> input = input(42);
@@ -125,8 +126,17 @@ class SinglePassCheckTest {
     long written = check.validRows().collectAsList().size();
 
     SinglePassCheck.Outcome[] outcome = new SinglePassCheck.Outcome[1];
-    assertThat(SparkJobs.startedBy(spark, () -> outcome[0] = check.finish(columns, written))).isEqualTo(1);
+    assertThat(SparkJobs.startedBy(spark, () -> outcome[0] = check.finish(columns, written))).isZero();
     assertThat(outcome[0].hasLateValidRows()).isTrue();
+    assertThat(SparkJobs.startedBy(spark, () -> noop(outcome[0].lateValidRows()))).isEqualTo(1);
+    ContractReport[] report = new ContractReport[1];
+    assertThat(SparkJobs.startedBy(spark, () -> report[0] = outcome[0].writeQuarantine(SinglePassCheckTest::noop)))
+        .isEqualTo(1);
+    assertThat(report[0].rowsByReason()).containsKey("DUPLICATE_KEY");
+  }
+
+  private static void noop(Dataset<Row> rows) {
+    rows.write().format("noop").mode("overwrite").save();
   }
 
   /**
