@@ -1,6 +1,8 @@
 package dev.glmpipe.jobs;
 
 import dev.glmpipe.config.SparkConfig;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
@@ -14,11 +16,19 @@ public interface SessionFactory {
 
   OpenSession open(String appName, SparkConfig config);
 
+  /** Logs a reset connection (as a warning, with its stack trace). */
+  String CONNECTION_LOGGER = "org.apache.spark.network.server.TransportChannelHandler";
+
   /** A session and whether closing the handle stops it. */
   record OpenSession(SparkSession spark, boolean owned) implements AutoCloseable {
     @Override
     public void close() {
       if (owned) {
+        // Stopping asks the executors to exit, and one that drops its connection first makes
+        // Spark's network layer log the reset as a warning with a stack trace: on stderr, next
+        // to the job's one-line error, where an operator would take it for the cause. Expected
+        // at this point, so only errors from that logger are kept while the session stops.
+        Configurator.setLevel(CONNECTION_LOGGER, Level.ERROR);
         spark.stop();
       }
     }
