@@ -30,15 +30,23 @@ final class LevelLookup {
   private LevelLookup() {}
 
   static Column index(Column str, String[] labels) {
+    return lookup(str, labels, java.util.stream.IntStream.range(0, labels.length).toArray(), lit(labels.length));
+  }
+
+  /**
+   * {@code valueOf[index(str)]}, or {@code invalid} where the index would be {@code
+   * labels.length}: an expression of a stage after the indexer folded into the lookup, which
+   * then matches each string once per row however often the folded expression reads the index.
+   */
+  static Column lookup(Column str, String[] labels, int[] valueOf, Column invalid) {
     // MLlib builds its map from the labels in order, so a repeated label keeps its last index.
     Map<String, Integer> byLabel = new LinkedHashMap<>();
     for (int i = 0; i < labels.length; i++) {
       byLabel.remove(labels[i]);
-      byLabel.put(labels[i], i);
+      byLabel.put(labels[i], valueOf[i]);
     }
-    int invalid = labels.length;
     if (byLabel.isEmpty()) {
-      return lit(invalid);
+      return invalid;
     }
     if (byLabel.size() <= PipelineCompiler.CASE_LABELS) {
       Column c = null;
@@ -46,7 +54,7 @@ final class LevelLookup {
         Column cond = str.equalTo(lit(e.getKey()));
         c = c == null ? when(cond, lit(e.getValue())) : c.when(cond, lit(e.getValue()));
       }
-      return c.otherwise(lit(invalid));
+      return c.otherwise(invalid);
     }
     int buckets = Math.max(1, byLabel.size() / PER_BUCKET);
     List<List<String>> keys = new ArrayList<>();
@@ -67,7 +75,7 @@ final class LevelLookup {
           lit(values.get(b).stream().mapToInt(Integer::intValue).toArray()).cast("array<int>"));
     }
     Column bucket = pmod(hash(str), lit(buckets));
-    return coalesce(array(maps).apply(bucket).apply(str), lit(invalid));
+    return coalesce(array(maps).apply(bucket).apply(str), invalid);
   }
 
   /** What Spark SQL's {@code hash(s)} gives a string: murmur3 (Spark's variant), seed 42. */

@@ -99,6 +99,8 @@ public final class PipelineCompiler {
    * VectorAssembler checks could never fire and are left out of the generated code.
    */
   private final java.util.Set<String> alwaysNumbers = new java.util.HashSet<>();
+  /** Scalars that are a StringIndexer's output, by how the indexer found them. */
+  private final Map<String, Levels> levels = new HashMap<>();
   private Dataset<Row> df;
   private int fresh;
 
@@ -156,6 +158,7 @@ public final class PipelineCompiler {
         df = df.withColumns(scalars);
         scalars.clear();
         alwaysNumbers.clear();
+        levels.clear();
       }
       try {
         df = t.transform(df);
@@ -208,6 +211,7 @@ public final class PipelineCompiler {
 
   private void defineScalars(Map<String, Column> added, java.util.Set<String> numbers) {
     scalars.putAll(added);
+    levels.keySet().removeAll(added.keySet());
     alwaysNumbers.removeAll(added.keySet());
     alwaysNumbers.addAll(numbers);
   }
@@ -354,18 +358,35 @@ public final class PipelineCompiler {
     String[] outs = multi ? s.getOutputCols() : new String[] {s.getOutputCol()};
     String[][] labels = s.labelsArray();
     Map<String, Column> added = new java.util.LinkedHashMap<>();
+    Map<String, Levels> found = new HashMap<>();
     for (int i = 0; i < ins.length; i++) {
       if (!scalars.containsKey(ins[i]) && !java.util.Arrays.asList(df.columns()).contains(ins[i])) {
         continue;  // MLlib skips (with a warning) an input column the dataset lacks
       }
       Column str = column(s, ins[i]).cast(DataTypes.StringType);
-      Column idx = LevelLookup.index(str, labels[i]);
-      Column value = mode.equals("keep") ? idx
-          : when(idx.equalTo(labels[i].length), raise_error(lit("StringIndexer: unseen or null label in " + ins[i]
-              + " with handleInvalid=error"))).otherwise(idx);
-      added.put(outs[i], value.cast(DataTypes.DoubleType));
+      Levels l = new Levels(str, labels[i], mode.equals("keep"), "StringIndexer: unseen or null label in " + ins[i]
+          + " with handleInvalid=error");
+      added.put(outs[i], l.lookup(java.util.stream.IntStream.range(0, labels[i].length).toArray(), l.unseen())
+          .cast(DataTypes.DoubleType));
+      found.put(outs[i], l);
     }
     defineScalars(added, java.util.Set.of());
+    levels.putAll(found);
+  }
+
+  /**
+   * A StringIndexer's lookup of {@code str} in {@code labels}, which gives a null or unseen
+   * string index {@code labels.length} ({@code keep}) or fails the row with {@code failure}.
+   */
+  private record Levels(Column str, String[] labels, boolean keep, String failure) {
+    Column unseen() {
+      return keep ? lit(labels.length) : raise_error(lit(failure));
+    }
+
+    /** {@code valueOf[index]} for a known label, {@code unseenValue} for any other string. */
+    Column lookup(int[] valueOf, Column unseenValue) {
+      return LevelLookup.lookup(str, labels, valueOf, unseenValue);
+    }
   }
 
   private void oneHot(OneHotEncoderModel o) {
@@ -379,9 +400,14 @@ public final class PipelineCompiler {
       int size = sizes[i];
       // The vector's width as OneHotEncoderModel sizes it.
       int width = keep && !dropLast ? size + 1 : !keep && dropLast ? size - 1 : size;
-      Column label = column(o, ins[i]).cast(DataTypes.DoubleType);
       Column invalid = keep ? lit(size)
           : raise_error(lit("OneHotEncoder: invalid value in " + ins[i] + "; set handleInvalid to keep"));
+      if (!vectors.containsKey(ins[i]) && levels.containsKey(ins[i])) {
+        Column hot = hotSlots(o, ins[i], levels.get(ins[i]), size, width);
+        vectors.put(outs[i], new VectorExpr(List.of(new VectorExpr.OneHot(hot, width)), false));
+        continue;
+      }
+      Column label = column(o, ins[i]).cast(DataTypes.DoubleType);
       Column idx = when(label.isNull(), lit(null).cast(DataTypes.IntegerType))
           .when(label.geq(lit(0.0)).and(label.lt(lit((double) size))).and(isnan(label).unary_$bang()), label.cast(DataTypes.IntegerType))
           .otherwise(invalid);
@@ -389,6 +415,25 @@ public final class PipelineCompiler {
       Column hot = when(idx.geq(lit(width)), lit(width)).otherwise(idx);  // null for a null label
       vectors.put(outs[i], new VectorExpr(List.of(new VectorExpr.OneHot(hot, width)), true));
     }
+  }
+
+  /**
+   * An indexer's output one-hot encoded as one lookup from the string straight to its hot slot,
+   * so each label is matched once per row rather than each time the rule above reads the index.
+   * MLlib requires the encoder's size to be the indexer's count of indices (its output's
+   * metadata), so every index is below the size, and the rule reduces to: an index at or past
+   * the width is the dropped category, no hot slot.
+   */
+  private static Column hotSlots(OneHotEncoderModel o, String in, Levels indexed, int size, int width) {
+    int n = indexed.labels().length;
+    int indices = indexed.keep() ? n + 1 : n;
+    if (size != indices) {
+      throw new UnsupportedStageException(describe(o), "sized for " + size + " categories of " + in
+          + ", where its StringIndexer gives " + indices + " (MLlib refuses this too)");
+    }
+    int[] slot = new int[n];
+    java.util.Arrays.setAll(slot, v -> Math.min(v, width));
+    return indexed.lookup(slot, indexed.keep() ? lit(Math.min(n, width)) : indexed.unseen());
   }
 
   // ---- models --------------------------------------------------------------------------
