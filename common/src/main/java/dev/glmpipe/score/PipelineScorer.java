@@ -1,7 +1,6 @@
 package dev.glmpipe.score;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
 
 import dev.glmpipe.Sql;
@@ -55,9 +54,16 @@ public final class PipelineScorer {
   /** The input {@link #forInput} compiled for, and the plan it got, so that input is not compiled twice. */
   private final Dataset<Row> compiledInput;
   private final Dataset<Row> compiled;
+  /**
+   * The {@code scored_at} of every row this scorer writes: when it was made, once per run. Spark
+   * writes a timestamp literal into the generated code, so one value for all of a run's dates
+   * lets each date after the first reuse the first one's compiled class, already JIT-compiled,
+   * where {@code current_timestamp()} would give each date's query new code.
+   */
+  private final java.sql.Timestamp scoredAt;
 
   public PipelineScorer(PipelineModel model, String modelName, String modelVersion, Engine engine) {
-    this(model, modelName, modelVersion, engine, null, null, null);
+    this(model, modelName, modelVersion, engine, null, null, null, runTimestamp());
   }
 
   /** The MLlib reference scorer (what training computed, bit for bit). */
@@ -66,7 +72,7 @@ public final class PipelineScorer {
   }
 
   private PipelineScorer(PipelineModel model, String modelName, String modelVersion, Engine engine, String fallbackReason,
-      Dataset<Row> compiledInput, Dataset<Row> compiled) {
+      Dataset<Row> compiledInput, Dataset<Row> compiled, java.sql.Timestamp scoredAt) {
     this.model = model;
     this.kind = PipelineCompiler.kind(model);
     this.modelName = modelName;
@@ -75,6 +81,12 @@ public final class PipelineScorer {
     this.fallbackReason = fallbackReason;
     this.compiledInput = compiledInput;
     this.compiled = compiled;
+    this.scoredAt = scoredAt;
+  }
+
+  /** Now, to the microsecond a Spark timestamp holds. */
+  private static java.sql.Timestamp runTimestamp() {
+    return java.sql.Timestamp.from(java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
   }
 
   /**
@@ -86,10 +98,10 @@ public final class PipelineScorer {
       return this;
     }
     try {
-      return new PipelineScorer(model, modelName, modelVersion, engine, null, input, PipelineCompiler.score(model, input));
+      return new PipelineScorer(model, modelName, modelVersion, engine, null, input, PipelineCompiler.score(model, input), scoredAt);
     } catch (UnsupportedStageException e) {
       LOG.warn("compiled scorer: falling back to MLlib PipelineModel.transform because of stage {}", e.getMessage());
-      return new PipelineScorer(model, modelName, modelVersion, Engine.MLLIB, e.getMessage(), null, null);
+      return new PipelineScorer(model, modelName, modelVersion, Engine.MLLIB, e.getMessage(), null, null, scoredAt);
     }
   }
 
@@ -145,7 +157,7 @@ public final class PipelineScorer {
     }
     out.add(lit(modelName).as("model_name"));
     out.add(lit(modelVersion).as("model_version"));
-    out.add(current_timestamp().as("scored_at"));
+    out.add(lit(scoredAt).as("scored_at"));
     return scored.select(out.toArray(Column[]::new));
   }
 

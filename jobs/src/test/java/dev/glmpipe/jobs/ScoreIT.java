@@ -75,6 +75,8 @@ class ScoreIT {
     assertThat(scores.count()).isEqualTo(validRows.values().stream().mapToLong(Long::longValue).sum());
     assertThat(scores.select("customer_id", "dt").distinct().count()).isEqualTo(scores.count());
     assertThat(scores.where("score < 0 OR score > 1 OR score IS NULL").count()).isZero();
+    // One run, one scored_at for all its dates (which lets them share generated code).
+    assertThat(scores.select("scored_at").distinct().count()).isEqualTo(1);
     assertThat(root.resolve("scores/churn/_ledger/dt=" + DAYS.get(0)).resolve(firstVersion + ".json")).exists();
     // The key and the score never repeat: written plain, not through a dictionary; the rest keep theirs.
     Map<String, Boolean> dictionary = ParquetFooters.dictionaryEncoded(root.resolve("scores/churn/dt=" + DAYS.get(0)));
