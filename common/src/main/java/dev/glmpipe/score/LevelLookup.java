@@ -17,8 +17,7 @@ import org.apache.spark.unsafe.hash.Murmur3_x86_32;
 import org.apache.spark.unsafe.types.UTF8String;
 
 /**
- * StringIndexerModel's label → index map as a native expression. A null or unknown string gives
- * {@code labels.length}, the index MLlib's {@code handleInvalid=keep} gives it.
+ * StringIndexerModel's label → index map as a native expression.
  *
  * <p>Spark looks a key up in a literal map by scanning it, so a long label list is split into
  * buckets by Spark's {@code hash()} and only one small bucket is scanned per row.
@@ -29,14 +28,11 @@ final class LevelLookup {
 
   private LevelLookup() {}
 
-  static Column index(Column str, String[] labels) {
-    return lookup(str, labels, java.util.stream.IntStream.range(0, labels.length).toArray(), lit(labels.length));
-  }
-
   /**
-   * {@code valueOf[index(str)]}, or {@code invalid} where the index would be {@code
-   * labels.length}: an expression of a stage after the indexer folded into the lookup, which
-   * then matches each string once per row however often the folded expression reads the index.
+   * {@code valueOf[i]} where {@code str} is {@code labels[i]}, and {@code invalid} for a null or
+   * unknown string. With {@code valueOf[i] = i} this is the indexer itself; a stage after the
+   * indexer can be folded into {@code valueOf}, so each string is matched once per row however
+   * often the folded expression reads the index.
    */
   static Column lookup(Column str, String[] labels, int[] valueOf, Column invalid) {
     // MLlib builds its map from the labels in order, so a repeated label keeps its last index.

@@ -366,8 +366,7 @@ public final class PipelineCompiler {
       Column str = column(s, ins[i]).cast(DataTypes.StringType);
       Levels l = new Levels(str, labels[i], mode.equals("keep"), "StringIndexer: unseen or null label in " + ins[i]
           + " with handleInvalid=error");
-      added.put(outs[i], l.lookup(java.util.stream.IntStream.range(0, labels[i].length).toArray(), l.unseen())
-          .cast(DataTypes.DoubleType));
+      added.put(outs[i], l.index().cast(DataTypes.DoubleType));
       found.put(outs[i], l);
     }
     defineScalars(added, java.util.Set.of());
@@ -379,13 +378,14 @@ public final class PipelineCompiler {
    * string index {@code labels.length} ({@code keep}) or fails the row with {@code failure}.
    */
   private record Levels(Column str, String[] labels, boolean keep, String failure) {
-    Column unseen() {
-      return keep ? lit(labels.length) : raise_error(lit(failure));
+    Column index() {
+      return slots(v -> v);
     }
 
-    /** {@code valueOf[index]} for a known label, {@code unseenValue} for any other string. */
-    Column lookup(int[] valueOf, Column unseenValue) {
-      return LevelLookup.lookup(str, labels, valueOf, unseenValue);
+    /** {@code slot(index)} in one lookup: a stage after the indexer folded into it. */
+    Column slots(java.util.function.IntUnaryOperator slot) {
+      int[] valueOf = java.util.stream.IntStream.range(0, labels.length).map(slot).toArray();
+      return LevelLookup.lookup(str, labels, valueOf, keep ? lit(slot.applyAsInt(labels.length)) : raise_error(lit(failure)));
     }
   }
 
@@ -398,8 +398,8 @@ public final class PipelineCompiler {
     boolean dropLast = o.getDropLast();
     for (int i = 0; i < ins.length; i++) {
       int size = sizes[i];
-      // The vector's width as OneHotEncoderModel sizes it.
-      int width = keep && !dropLast ? size + 1 : !keep && dropLast ? size - 1 : size;
+      // The vector's width as OneHotEncoderModel sizes it: a slot for invalid values, the last one dropped.
+      int width = size + (keep ? 1 : 0) - (dropLast ? 1 : 0);
       Column invalid = keep ? lit(size)
           : raise_error(lit("OneHotEncoder: invalid value in " + ins[i] + "; set handleInvalid to keep"));
       if (!vectors.containsKey(ins[i]) && levels.containsKey(ins[i])) {
@@ -431,9 +431,7 @@ public final class PipelineCompiler {
       throw new UnsupportedStageException(describe(o), "sized for " + size + " categories of " + in
           + ", where its StringIndexer gives " + indices + " (MLlib refuses this too)");
     }
-    int[] slot = new int[n];
-    java.util.Arrays.setAll(slot, v -> Math.min(v, width));
-    return indexed.lookup(slot, indexed.keep() ? lit(Math.min(n, width)) : indexed.unseen());
+    return indexed.slots(v -> Math.min(v, width));
   }
 
   // ---- models --------------------------------------------------------------------------

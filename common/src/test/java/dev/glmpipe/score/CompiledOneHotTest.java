@@ -46,8 +46,8 @@ class CompiledOneHotTest {
           for (int size = LABELS.length - 1; size <= LABELS.length + 1; size++) {
             String combination = "indexer " + indexerMode + ", encoder " + encoderMode + " size " + size + " dropLast " + dropLast;
             PipelineModel model = model(indexerMode, encoderMode, dropLast, size);
-            Dataset<Row> all = spark.createDataFrame(Arrays.stream(VALUES).map(v -> RowFactory.create("id-" + v, v)).toList(), schema);
             if (size != (indexerMode.equals("keep") ? LABELS.length + 1 : LABELS.length)) {
+              Dataset<Row> all = spark.createDataFrame(Arrays.stream(VALUES).map(v -> RowFactory.create("id-" + v, v)).toList(), schema);
               PipelineScorer scorer = new PipelineScorer(model, "m", "v", PipelineScorer.Engine.COMPILED).forInput(all);
               assertThat(scorer.engine()).as(combination).isEqualTo(PipelineScorer.Engine.MLLIB);
               assertThat(scorer.fallbackReason()).hasValueSatisfying(r -> assertThat(r).startsWith("OneHotEncoderModel"));
@@ -98,8 +98,8 @@ class CompiledOneHotTest {
     OneHotEncoderModel encoder = new OneHotEncoderModel("ohe", new int[] {size})
         .setInputCols(new String[] {"ci"}).setOutputCols(new String[] {"co"})
         .setHandleInvalid(encoderMode).setDropLast(dropLast);
-    boolean keep = encoderMode.equals("keep");
-    int width = keep && !dropLast ? size + 1 : !keep && dropLast ? size - 1 : size;
+    // MLlib's vector: size categories, one more for invalid values with keep, the last dropped.
+    int width = size + (encoderMode.equals("keep") ? 1 : 0) - (dropLast ? 1 : 0);
     double[] w = new double[width];
     Arrays.setAll(w, i -> 0.25 * (i + 1));
     LogisticRegressionModel lr = new LogisticRegressionModel("lr", Vectors.dense(w), -0.5);

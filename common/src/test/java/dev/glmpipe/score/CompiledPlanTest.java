@@ -77,4 +77,38 @@ class CompiledPlanTest {
       spark.conf().set("spark.sql.codegen.maxFields", before);
     }
   }
+
+  /**
+   * One scorer scores all the dates of a run: their plans generate the same code (scored_at is
+   * the scorer's one timestamp, not each query's current_timestamp()), so Spark compiles it once
+   * and the dates after the first run the class the JIT has already compiled.
+   */
+  @Test
+  void theDatesOfARunShareTheirGeneratedCode() throws InterruptedException {
+    List<Dataset<Row>> dates = new ArrayList<>();
+    for (int day = 1; day <= 2; day++) {
+      String path = tmp.resolve("dt=" + day).toUri().toString();
+      spark.range(day * 100).selectExpr("CAST(id AS STRING) AS id", "CAST(id * " + day + " % 13 AS DOUBLE) AS x",
+          "element_at(array('a','b'), CAST(id % 2 AS INT) + 1) AS c", "CAST(id % 5 AS DOUBLE) AS " + TrainingFrames.LABEL)
+          .write().parquet(path);
+      dates.add(spark.read().parquet(path));
+    }
+    FeaturesConfig spec = new FeaturesConfig(List.of(new NumericFeature("x", Impute.MEAN, Scale.STANDARD)),
+        List.of(new CategoricalFeature("c")), null, null, null, null);
+    List<PipelineStage> stages = new ArrayList<>(FeaturePipeline.stages(spec, dates.get(0)));
+    stages.add(new LinearRegression().setFeaturesCol(FeaturePipeline.FEATURES).setLabelCol(TrainingFrames.LABEL).setMaxIter(5));
+    PipelineModel model = new Pipeline().setStages(stages.toArray(PipelineStage[]::new)).fit(dates.get(0));
+
+    PipelineScorer scorer = new PipelineScorer(model, "m", "v", PipelineScorer.Engine.COMPILED);
+    List<String> code = new ArrayList<>();
+    for (Dataset<Row> input : dates) {
+      Dataset<Row> scored = scorer.forInput(input).score(input, List.of("id"), List.of());
+      scala.collection.Seq<Tuple3<String, String, ByteCodeStats>> subtrees =
+          org.apache.spark.sql.execution.debug.package$.MODULE$.codegenStringSeq(scored.queryExecution().executedPlan());
+      assertThat(subtrees.size()).isEqualTo(1);
+      code.add(subtrees.apply(0)._2());  // the generated source; _1 is the plan, which names the files
+      Thread.sleep(2);  // a timestamp taken per query would differ
+    }
+    assertThat(code.get(0)).contains("GeneratedIteratorForCodegenStage1").isEqualTo(code.get(1));
+  }
 }
