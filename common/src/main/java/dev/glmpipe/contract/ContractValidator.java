@@ -120,6 +120,25 @@ public final class ContractValidator {
   /** Every rule but the uniqueness rule, row by row: no shuffle. */
   public Dataset<Row> check(Dataset<Row> raw) {
     List<ColumnRules> rules = rules(raw);
+    Column corrupt = col(RawInput.CORRUPT_RECORD);
+    List<Column> checks = ruleChecks(rules);
+    // Most rows pass: for them the rules are tested, but no reasons text is built.
+    return checked(raw, rules, when(corrupt.isNotNull(), lit(ReasonCode.MALFORMED_RECORD.name()))
+        .when(allHold(checks), lit(""))
+        .otherwise(concat_ws(",", checks.toArray(Column[]::new))));
+  }
+
+  /**
+   * {@link #check} for rows already known to pass every rule but the uniqueness rule (the
+   * rows a single pass held back): the same columns, without the rules, whose code would
+   * otherwise be generated and compiled again for rows that cannot fail them.
+   */
+  Dataset<Row> checkPassed(Dataset<Row> raw) {
+    return checked(raw, rules(raw), lit(""));
+  }
+
+  /** {@code raw} in {@link #check}'s shape, with {@code reasons} as {@link #REASONS}. */
+  private Dataset<Row> checked(Dataset<Row> raw, List<ColumnRules> rules, Column reasons) {
     Dataset<Row> typed = withTyped(raw, rules);
     List<Column> out = new ArrayList<>();
     for (ColumnRules r : rules) {
@@ -130,14 +149,9 @@ public final class ContractValidator {
       out.add(Sql.column(TYPED_PREFIX + name).as(name));
     }
     out.add(extraFields(raw));
-    Column corrupt = col(RawInput.CORRUPT_RECORD);
-    out.add(corrupt);
+    out.add(col(RawInput.CORRUPT_RECORD));
     out.add(col(RawInput.SOURCE_FILE));
-    List<Column> checks = ruleChecks(rules);
-    // Most rows pass: for them the rules are tested, but no reasons text is built.
-    out.add(when(corrupt.isNotNull(), lit(ReasonCode.MALFORMED_RECORD.name()))
-        .when(allHold(checks), lit(""))
-        .otherwise(concat_ws(",", checks.toArray(Column[]::new))).as(REASONS));
+    out.add(reasons.as(REASONS));
     return typed.select(out.toArray(Column[]::new));
   }
 

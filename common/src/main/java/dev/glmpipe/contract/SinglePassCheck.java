@@ -160,7 +160,7 @@ public final class SinglePassCheck {
       // that use it: at most rowsInMemory rows, so ranking twice is cheap, and no job of its
       // own runs between the pass and the writes. The same plan over the same rows in the same
       // order ranks them the same both times.
-      Dataset<Row> ranked = validator.rankDuplicates(validator.check(frameOf(held.rows()).coalesce(1)));
+      Dataset<Row> ranked = validator.rankDuplicates(validator.checkPassed(frameOf(held.rows()).coalesce(1)));
       late = validator.valid(ranked);
       losers = new Observation();
       lateQuarantine = validator.quarantined(ranked).observe(losers, count(lit(1)).as(LOSERS));
