@@ -11,6 +11,7 @@ import dev.glmpipe.registry.ModelRegistry;
 import dev.glmpipe.score.ParityCheck;
 import dev.glmpipe.score.PipelineScorer;
 import dev.glmpipe.score.ScoringLedger;
+import dev.glmpipe.score.UnsupportedStageException;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -68,19 +69,22 @@ public final class ScoreJob {
       JobStages.describe(spark, "load", "load " + c.model().name() + " version " + version);
       return registry.loadModel(version);
     }, DriverThreads.POOL);
-    registry.requireVerified(champion, ModelRegistry.CHAMPION);
-    ModelManifest manifest = registry.manifest(version);
-    PipelineModel model = DriverThreads.joined(loading);
-    LOG.info("verified and loaded {} version {} in {} s", c.model().name(), version, secs(System.nanoTime() - loadStart));
     PipelineScorer.Engine engine = c.score().engine() == ScoreConfig.Engine.MLLIB ? PipelineScorer.Engine.MLLIB : PipelineScorer.Engine.COMPILED;
-    PipelineScorer scorer = new PipelineScorer(model, c.model().name(), version, engine);
-    LOG.info("scoring with {} version {} ({} model)", c.model().name(), version, manifest.modelType());
 
     PartitionedTable features = new PartitionedTable(spark, layout.features());
     ScoreTarget main = new ScoreTarget(spark, layout.scores(c.model().name()), job.table());
     List<LocalDate> dates = job.newOnly() ? newDates(features, main.ledger(), version, job.rescore()) : job.dates().dates();
     // Check every date first: a run that will fail on day 5 should fail before writing day 1.
     features.requireCommitted(dates);
+    // The first date's parity sample is read while the model is verified and compiled.
+    DateInput first = dates.isEmpty() ? null : DateInput.open(spark, features, dates.get(0), c, engine);
+
+    registry.requireVerified(champion, ModelRegistry.CHAMPION);
+    ModelManifest manifest = registry.manifest(version);
+    PipelineModel model = DriverThreads.joined(loading);
+    LOG.info("verified and loaded {} version {} in {} s", c.model().name(), version, secs(System.nanoTime() - loadStart));
+    PipelineScorer scorer = new PipelineScorer(model, c.model().name(), version, engine);
+    LOG.info("scoring with {} version {} ({} model)", c.model().name(), version, manifest.modelType());
 
     PipelineScorer shadow = null;
     ScoreTarget shadowTarget = null;
@@ -92,24 +96,26 @@ public final class ScoreJob {
 
     List<Partition> done = new ArrayList<>();
     Double parity = null;
-    for (LocalDate dt : dates) {
+    for (int i = 0; i < dates.size(); i++) {
       long t0 = System.nanoTime();
-      Dataset<Row> input = features.read(List.of(dt)).drop(PartitionedTable.DT);
-      // The parity sample is read while the pipeline compiles for this input (the plan is
-      // reused; MLlib scores if a stage cannot be compiled).
-      CompletableFuture<ParityCheck.Sample> sample = CompletableFuture.supplyAsync(() -> paritySample(spark, input, c, dt, engine), DriverThreads.POOL);
+      DateInput day = i == 0 ? first : DateInput.open(spark, features, dates.get(i), c, engine);
+      LocalDate dt = day.dt();
+      Dataset<Row> input = day.input();
+      // The check starts as soon as its sample is read: it compiles the pipeline for the sample
+      // itself, so it need not wait for the compile below (and finds the same stages compilable).
+      CompletableFuture<Double> checked = checkParity(spark, scorer, day.sample(), c, dt);
       scorer = scorer.forInput(input);
       shadow = shadow == null ? null : shadow.forInput(input);
       long committedAt = features.committedAt(dt);
       long t1 = System.nanoTime();
       JobStages.describe(spark, "score-" + dt, "score dt=" + dt + " with " + c.model().name() + " " + version);
-      ScoreTarget.Written written = main.write(scorer, input, c, dt, committedAt, sample, checkParity(spark, scorer, sample, c, dt));
+      ScoreTarget.Written written = main.write(scorer, input, c, dt, committedAt, day.sample(), checked);
       done.add(written.partition());
       parity = max(parity, written.parity());
       LOG.info("score dt={}: {} rows, plan {} s, score, check and publish {} s", dt, written.partition().rows(), secs(t1 - t0), secs(System.nanoTime() - t1));
       if (shadow != null) {
         JobStages.describe(spark, "shadow-" + dt, "shadow-score dt=" + dt);
-        shadowTarget.write(shadow, input, c, dt, committedAt, sample, checkParity(spark, shadow, sample, c, dt));
+        shadowTarget.write(shadow, input, c, dt, committedAt, day.sample(), checkParity(spark, shadow, day.sample(), c, dt));
       }
     }
     return new Result("score", c.model().name(), version, scorer.engine().name().toLowerCase(java.util.Locale.ROOT),
@@ -123,6 +129,19 @@ public final class ScoreJob {
     return features.committedDates().stream()
         .filter(dt -> ledger.needsScoring(dt, version, features.committedAt(dt), rescore))
         .toList();
+  }
+
+  /**
+   * One date's input and its parity sample, which is read on a driver thread from the moment
+   * the date is opened (a small Spark job).
+   */
+  private record DateInput(LocalDate dt, Dataset<Row> input, CompletableFuture<ParityCheck.Sample> sample) {
+    static DateInput open(SparkSession spark, PartitionedTable features, LocalDate dt, GlmpipeConfig c,
+        PipelineScorer.Engine engine) {
+      Dataset<Row> input = features.read(List.of(dt)).drop(PartitionedTable.DT);
+      return new DateInput(dt, input,
+          CompletableFuture.supplyAsync(() -> paritySample(spark, input, c, dt, engine), DriverThreads.POOL));
+    }
   }
 
   /**
@@ -149,7 +168,12 @@ public final class ScoreJob {
       if (scorer.engine() != PipelineScorer.Engine.COMPILED || rows == null) {
         return null;
       }
-      ParityCheck.Result parity = ParityCheck.run(spark, scorer, rows, c.dataset().keyColumns());
+      ParityCheck.Result parity;
+      try {
+        parity = ParityCheck.run(spark, scorer, rows, c.dataset().keyColumns());
+      } catch (UnsupportedStageException e) {
+        return null;  // scored with MLlib: forInput says why
+      }
       if (!parity.passed()) {
         throw new GlmpipeException(GlmpipeException.EXIT_FAILURE, "compiled scorer disagrees with MLlib on dt=" + dt + ", "
             + parity.mismatch() + " (tolerance " + ParityCheck.TOLERANCE + "); nothing was written for this date;"

@@ -272,6 +272,24 @@ class ScoreIT {
     assertThat(result.get("table_partitions").asLong()).isEqualTo(2);
   }
 
+  @Test
+  @Order(9)
+  void aPipelineTheCompilerDoesNotKnowIsScoredWithMllibAndSaysWhy() {
+    // Hashed features have no compiled form: the run scores with MLlib, names the stage, and
+    // checks no parity (the check, started before the compile, finds the same stage and stops).
+    String[] train = {"--from", DAYS.get(0), "--to", DAYS.get(1), "--set", "features.categorical=[{column: plan}]",
+        "--set", "features.crosses=[]", "--set", "features.hashed=[{column: region, buckets: 16}]"};
+    String version = jobs.ok("train", train).get("version").asText();
+    jobs.ok("evaluate");
+    jobs.ok("export", "--set", "export.onnx=false");  // ONNX has no operator for MLlib's hashing
+    JsonNode run = jobs.ok("score", "--dt", DAYS.get(2));
+    assertThat(run.get("model_version").asText()).isEqualTo(version);
+    assertThat(run.get("engine").asText()).isEqualTo("mllib");
+    assertThat(run.get("fallback_reason").asText()).isNotBlank();
+    assertThat(run.get("parity_max_difference").isNull()).isTrue();
+    assertThat(run.get("rows").asLong()).isEqualTo(validRows.get(DAYS.get(2)));
+  }
+
   /** Null when every date visible in the table is whole; a description of the first that is not. */
   private String checkWhole(boolean allDates) {
     List<Row> perDate = scoresTable().groupBy("dt")
