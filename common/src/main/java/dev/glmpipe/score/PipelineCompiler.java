@@ -455,8 +455,7 @@ public final class PipelineCompiler {
       // prediction compares the margin with the threshold's logit.
       Column margin = materialize(linearForm(x, row(coef, 0), intercepts[0], coef instanceof SparseMatrix));
       Column p = lit(1.0).minus(lit(1.0).divide(lit(1.0).plus(exp(margin))));
-      df = df.withColumn(SCORE, p)
-          .withColumn(PREDICTION, when(javaGreater(margin, lit(rawThreshold(lr.getThreshold()))), lit(1)).otherwise(lit(0)));
+      output(p, when(javaGreater(margin, lit(rawThreshold(lr.getThreshold()))), lit(1)).otherwise(lit(0)), null);
       return;
     }
     if (lr.isDefined(lr.thresholds())) {
@@ -471,16 +470,28 @@ public final class PipelineCompiler {
     List<Column> probs = softmax(margins);
     Column prediction = argmax(margins)[0];
     if (rows == 2) {
-      df = df.withColumn(SCORE, probs.get(1)).withColumn(PREDICTION, prediction);
+      output(probs.get(1), prediction, null);
       return;
     }
     Column chosen = when(prediction.equalTo(lit(0)), probs.get(0));
     for (int k = 1; k < rows; k++) {
       chosen = chosen.when(prediction.equalTo(lit(k)), probs.get(k));
     }
-    df = df.withColumn(SCORE, chosen)
-        .withColumn(PREDICTION, prediction)
-        .withColumn(PROBABILITIES, org.apache.spark.sql.functions.array(probs.toArray(Column[]::new)));
+    output(chosen, prediction, org.apache.spark.sql.functions.array(probs.toArray(Column[]::new)));
+  }
+
+  /**
+   * Adds the score, the prediction and (if not null) the probabilities in one step: each step
+   * analyzes the whole plan again, which for a wide model takes tens of milliseconds.
+   */
+  private void output(Column score, Column prediction, Column probabilities) {
+    Map<String, Column> out = new java.util.LinkedHashMap<>();
+    out.put(SCORE, score);
+    out.put(PREDICTION, prediction);
+    if (probabilities != null) {
+      out.put(PROBABILITIES, probabilities);
+    }
+    df = df.withColumns(out);
   }
 
   /** The margin above which a binomial model predicts 1, as LogisticRegressionModel derives it. */
