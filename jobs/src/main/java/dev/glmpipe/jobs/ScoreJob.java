@@ -158,9 +158,11 @@ public final class ScoreJob {
   }
 
   /**
-   * The compiled scorer against MLlib on the sample, on a driver thread next to the scoring job
-   * (it runs no Spark job: the sample is a local relation, and the loaded imputers hold their
-   * surrogates on the driver). Completes with the largest difference, or null when not checked.
+   * The compiled scorer against MLlib on the sample, on a driver thread from the moment the
+   * sample is read: next to the pipeline's compile, then next to the scoring job (it runs no
+   * Spark job: the sample is a local relation, and the loaded imputers hold their surrogates on
+   * the driver). Completes with the largest difference, or null when not checked (including a
+   * pipeline the compiler does not know, which the scorer's own compile then reports).
    */
   private static CompletableFuture<Double> checkParity(SparkSession spark, PipelineScorer scorer,
       CompletableFuture<ParityCheck.Sample> sample, GlmpipeConfig c, LocalDate dt) {
