@@ -400,13 +400,13 @@ public final class PipelineCompiler {
       int size = sizes[i];
       // The vector's width as OneHotEncoderModel sizes it: a slot for invalid values, the last one dropped.
       int width = size + (keep ? 1 : 0) - (dropLast ? 1 : 0);
-      Column invalid = keep ? lit(size)
-          : raise_error(lit("OneHotEncoder: invalid value in " + ins[i] + "; set handleInvalid to keep"));
       if (!vectors.containsKey(ins[i]) && levels.containsKey(ins[i])) {
         Column hot = hotSlots(o, ins[i], levels.get(ins[i]), size, width);
         vectors.put(outs[i], new VectorExpr(List.of(new VectorExpr.OneHot(hot, width)), false));
         continue;
       }
+      Column invalid = keep ? lit(size)
+          : raise_error(lit("OneHotEncoder: invalid value in " + ins[i] + "; set handleInvalid to keep"));
       Column label = column(o, ins[i]).cast(DataTypes.DoubleType);
       Column idx = when(label.isNull(), lit(null).cast(DataTypes.IntegerType))
           .when(label.geq(lit(0.0)).and(label.lt(lit((double) size))).and(isnan(label).unary_$bang()), label.cast(DataTypes.IntegerType))

@@ -170,6 +170,8 @@ public final class ScoreJob {
       if (scorer.engine() != PipelineScorer.Engine.COMPILED || rows == null) {
         return null;
       }
+      long wall = System.nanoTime();
+      long cpu = threadCpuNanos();
       ParityCheck.Result parity;
       try {
         parity = ParityCheck.run(spark, scorer, rows, c.dataset().keyColumns());
@@ -181,9 +183,17 @@ public final class ScoreJob {
             + parity.mismatch() + " (tolerance " + ParityCheck.TOLERANCE + "); nothing was written for this date;"
             + " score.engine=mllib scores with MLlib");
       }
-      LOG.info("parity dt={}: {} rows, largest difference {}", dt, parity.rows(), parity.maxDifference());
+      // What the check costs: in local mode its thread shares the cores with the scoring tasks.
+      LOG.info("parity dt={}: {} rows, largest difference {}, checked in {} s ({} CPU-s)", dt, parity.rows(),
+          parity.maxDifference(), secs(System.nanoTime() - wall), secs(threadCpuNanos() - cpu));
       return parity.maxDifference();
     }, DriverThreads.POOL);
+  }
+
+  /** This thread's CPU time, or 0 where the JVM does not measure it. */
+  private static long threadCpuNanos() {
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : 0;
   }
 
   private static String secs(long nanos) {
