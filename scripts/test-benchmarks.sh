@@ -14,7 +14,8 @@ check() {  # name, regex of the last line, command...
   local name="$1" pattern="$2"
   shift 2
   local last
-  if last=$(BENCH_DIR="$work/$name" "$@" 2>"$work/$name.log" | tail -1) && [[ "$last" =~ $pattern ]]; then
+  if BENCH_DIR="$work/$name" "$@" >"$work/$name.out" 2>"$work/$name.log" && last=$(tail -1 "$work/$name.out") \
+      && [[ "$last" =~ $pattern ]]; then
     echo "ok: $name: $last"
     passed=$((passed + 1))
   else
@@ -30,6 +31,14 @@ check bench-train "^train_time_vs_mllib=$number\$" env BENCH_ROWS=20000 BENCH_RO
 mkdir -p "$work/events"
 check bench-score "^score_throughput_vs_copy=$number score_speedup_vs_mllib=$number\$" env BENCH_ROWS=20000 scripts/bench-score.sh \
   --set spark.conf.spark.eventLog.enabled=true --set "spark.conf.spark.eventLog.dir=$work/events"
+# The line before the last: MLlib's time over the null model's, the ceiling for the speedup.
+if [[ "$(tail -2 "$work/bench-score.out" | head -1)" =~ ^null_model_speedup_vs_mllib=$number$ ]]; then
+  echo "ok: bench-score prints the null model's speedup over MLlib before its last line"
+  passed=$((passed + 1))
+else
+  echo "FAILED: bench-score's line before the last: '$(tail -2 "$work/bench-score.out" | head -1)'"
+  failed=$((failed + 1))
+fi
 # The timeline reader the README points to for where a run's time goes, on that run's event log.
 # Each line ends in the job's seconds, its tasks' CPU seconds and its description.
 if timeline=$(scripts/spark-event-timeline.py "$work/events" --last 5) \

@@ -45,8 +45,13 @@ public final class ScoreBenchmark {
 
   public record Config(GlmpipeConfig config, long rows, long trainRows, int rounds) {}
 
+  /**
+   * {@code nullModelSpeedupVsMllib}: MLlib's time over the null model's, the speedup a scorer
+   * would show if scoring cost nothing beyond reading and writing the rows; no scorer's
+   * {@code scoreSpeedupVsMllib} can be expected above it.
+   */
   public record Result(String job, long rows, String engine, double copySeconds, double mllibSeconds, double scoreSeconds,
-      double scoreThroughputVsCopy, double scoreSpeedupVsMllib) {}
+      double scoreThroughputVsCopy, double scoreSpeedupVsMllib, double nullModelSpeedupVsMllib) {}
 
   public Result run(SparkSession spark, Config job) {
     GlmpipeConfig c = job.config();
@@ -83,7 +88,7 @@ public final class ScoreBenchmark {
       score = Math.min(score, BenchOptions.seconds(t2));
       LOG.info("round {}: null model {} s, MLlib {} s, score {} s", round + 1, BenchOptions.fmt(copy), BenchOptions.fmt(mllib), BenchOptions.fmt(score));
     }
-    return new Result("bench-score", job.rows(), last.engine(), copy, mllib, score, copy / score, mllib / score);
+    return new Result("bench-score", job.rows(), last.engine(), copy, mllib, score, copy / score, mllib / score, mllib / copy);
   }
 
   private static Dataset<Row> scoreDay(PartitionedTable features) {
