@@ -40,10 +40,12 @@ else
   failed=$((failed + 1))
 fi
 # The timeline reader the README points to for where a run's time goes, on that run's event log.
-# Each line ends in the job's seconds, its tasks' CPU seconds and its description.
-if timeline=$(scripts/spark-event-timeline.py "$work/events" --last 5) \
-    && grep -qE " [0-9]+\.[0-9]{3} +[0-9]+\.[0-9]{2}  score dt=" <<<"$timeline"; then
-  echo "ok: spark-event-timeline.py lists the score run's jobs with their CPU time"
+# Each job's line ends in its seconds, its tasks' CPU seconds and its description; with --tasks,
+# a line for each task follows.
+if timeline=$(scripts/spark-event-timeline.py "$work/events" --last 5 --tasks) \
+    && grep -qE " [0-9]+\.[0-9]{3} +[0-9]+\.[0-9]{2}  score dt=" <<<"$timeline" \
+    && grep -qE "task \+[0-9.]+ to \+[0-9.]+: ran [0-9.]+ s, cpu [0-9.]+ s, read [1-9][0-9]* records" <<<"$timeline"; then
+  echo "ok: spark-event-timeline.py lists the score run's jobs and tasks with their CPU time"
   passed=$((passed + 1))
 else
   echo "FAILED: spark-event-timeline.py on the bench-score event log: ${timeline:-}"
