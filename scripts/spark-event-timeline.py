@@ -8,8 +8,8 @@ job of the log completed), how long it ran, the CPU seconds its tasks used (summ
 executors: on N cores a job that keeps them busy shows about N times its duration), and its
 description (glmpipe names each step). With --tasks, each job's tasks follow it, one line each:
 when it was launched and when it finished (seconds after the job was submitted), how long it ran
-and the CPU seconds it used (a task that ran longer than it used CPU waited for a core, for
-example while a JIT compiler or a driver thread had it), and the records it read.
+and the CPU seconds it used (a task that ran longer than it used CPU waited: for I/O, or for a
+core that another thread, such as a JIT compiler or a driver thread, had), and the records it read.
 Write an event log with, e.g.,
     scripts/bench-score.sh --set spark.conf.spark.eventLog.enabled=true --set spark.conf.spark.eventLog.dir=DIR
 """
