@@ -17,5 +17,4 @@ result=$(GLMPIPE_JAVA_OPTS="-Xmx${BENCH_HEAP:-4g}" scripts/glmpipe.sh bench-prep
   --set "spark.master=local[*]" --set dataset.contract.max_quarantine_fraction=0.5 \
   --rows "$rows" "$@" 2> >(grep -E "round|ERROR|error" >&2))
 echo "$result"
-ratio=$(grep -o '"preprocess_throughput_vs_copy":[0-9.eE-]*' <<<"$result" | cut -d: -f2)
-echo "preprocess_throughput_vs_copy=$(printf '%.3f' "$ratio")"
+echo "preprocess_throughput_vs_copy=$(printf '%.3f' "$(result_field "$result" preprocess_throughput_vs_copy)")"

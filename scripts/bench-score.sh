@@ -32,8 +32,6 @@ result=$(GLMPIPE_JAVA_OPTS="-Xmx${BENCH_HEAP:-2g}" scripts/glmpipe.sh bench-scor
   --set "model.max_iter=20" --set "train.holdout.fraction=0.1" \
   --rows "$rows" "$@" 2> >(grep -E "round|ERROR|error|falling back|ScoreJob" >&2))
 echo "$result"
-copy=$(grep -o '"score_throughput_vs_copy":[0-9.eE-]*' <<<"$result" | cut -d: -f2)
-mllib=$(grep -o '"score_speedup_vs_mllib":[0-9.eE-]*' <<<"$result" | cut -d: -f2)
-ceiling=$(grep -o '"null_model_speedup_vs_mllib":[0-9.eE-]*' <<<"$result" | cut -d: -f2)
-echo "null_model_speedup_vs_mllib=$(printf '%.3f' "$ceiling")"
-echo "score_throughput_vs_copy=$(printf '%.3f' "$copy") score_speedup_vs_mllib=$(printf '%.3f' "$mllib")"
+ratio() { printf '%.3f' "$(result_field "$result" "$1")"; }
+echo "null_model_speedup_vs_mllib=$(ratio null_model_speedup_vs_mllib)"
+echo "score_throughput_vs_copy=$(ratio score_throughput_vs_copy) score_speedup_vs_mllib=$(ratio score_speedup_vs_mllib)"

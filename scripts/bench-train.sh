@@ -16,7 +16,7 @@ rm -rf "$work"
 result=$(GLMPIPE_JAVA_OPTS="-Xmx${BENCH_HEAP:-6g}" scripts/glmpipe.sh bench-train --conf conf/bench-train.yaml \
   --set "storage.root=$work" --rows "$rows" --rounds "${BENCH_ROUNDS:-2}" 2> >(grep -E "round|ERROR|error" >&2))
 echo "$result"
-field() { grep -o "\"$1\":[^,}]*" <<<"$result" | cut -d: -f2; }
+field() { result_field "$result" "$1"; }
 printf 'log_loss mllib=%s glmpipe=%s\n' "$(field mllib_log_loss)" "$(field glmpipe_log_loss)"
 printf 'peak_heap_mb mllib=%s glmpipe=%s\n' "$(field mllib_peak_heap_mb)" "$(field glmpipe_peak_heap_mb)"
 printf 'peak_cached_memory_mb mllib=%s glmpipe=%s\n' "$(field mllib_peak_cached_mb)" "$(field glmpipe_peak_cached_mb)"

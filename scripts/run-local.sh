@@ -19,11 +19,10 @@ build_jar
 logs="$out/logs"
 mkdir -p "$logs"
 
-# The first value of a key in a job's one-line JSON result (no jq needed); numbers are
-# shortened to 4 decimals.
+# result_field, with numbers shortened to 4 decimals.
 field() {
   local v
-  v=$(grep -o "\"$2\":\"\{0,1\}[^\",}]*" <<<"$1" | head -n 1 | sed 's/^"[^"]*":"\{0,1\}//')
+  v=$(result_field "$1" "$2")
   case "$v" in
     *.*[0-9]) printf '%.4f' "$v" ;;
     *) printf '%s' "$v" ;;

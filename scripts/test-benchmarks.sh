@@ -10,18 +10,18 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 passed=0
 failed=0
+pass() { echo "ok: $*"; passed=$((passed + 1)); }
+fail() { echo "FAILED: $*"; failed=$((failed + 1)); }
 check() {  # name, regex of the last line, command...
   local name="$1" pattern="$2"
   shift 2
   local last
   if BENCH_DIR="$work/$name" "$@" >"$work/$name.out" 2>"$work/$name.log" && last=$(tail -1 "$work/$name.out") \
       && [[ "$last" =~ $pattern ]]; then
-    echo "ok: $name: $last"
-    passed=$((passed + 1))
+    pass "$name: $last"
   else
-    echo "FAILED: $name (last line: '${last:-}'), log:"
+    fail "$name (last line: '${last:-}'), log:"
     tail -20 "$work/$name.log"
-    failed=$((failed + 1))
   fi
 }
 
@@ -33,11 +33,9 @@ check bench-score "^score_throughput_vs_copy=$number score_speedup_vs_mllib=$num
   --set spark.conf.spark.eventLog.enabled=true --set "spark.conf.spark.eventLog.dir=$work/events"
 # The line before the last: MLlib's time over the null model's, the ceiling for the speedup.
 if [[ "$(tail -2 "$work/bench-score.out" | head -1)" =~ ^null_model_speedup_vs_mllib=$number$ ]]; then
-  echo "ok: bench-score prints the null model's speedup over MLlib before its last line"
-  passed=$((passed + 1))
+  pass "bench-score prints the null model's speedup over MLlib before its last line"
 else
-  echo "FAILED: bench-score's line before the last: '$(tail -2 "$work/bench-score.out" | head -1)'"
-  failed=$((failed + 1))
+  fail "bench-score's line before the last: '$(tail -2 "$work/bench-score.out" | head -1)'"
 fi
 # The timeline reader the README points to for where a run's time goes, on that run's event log.
 # Each job's line ends in its seconds, its tasks' CPU seconds and its description; with --tasks,
@@ -45,11 +43,9 @@ fi
 if timeline=$(scripts/spark-event-timeline.py "$work/events" --last 5 --tasks) \
     && grep -qE " [0-9]+\.[0-9]{3} +[0-9]+\.[0-9]{2}  score dt=" <<<"$timeline" \
     && grep -qE "task \+[0-9.]+ to \+[0-9.]+: ran [0-9.]+ s, cpu [0-9.]+ s, read [1-9][0-9]* records" <<<"$timeline"; then
-  echo "ok: spark-event-timeline.py lists the score run's jobs and tasks with their CPU time"
-  passed=$((passed + 1))
+  pass "spark-event-timeline.py lists the score run's jobs and tasks with their CPU time"
 else
-  echo "FAILED: spark-event-timeline.py on the bench-score event log: ${timeline:-}"
-  failed=$((failed + 1))
+  fail "spark-event-timeline.py on the bench-score event log: ${timeline:-}"
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

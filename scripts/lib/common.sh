@@ -9,6 +9,10 @@ GLMPIPE_JAR="$GLMPIPE_ROOT/jobs/target/glmpipe-jobs-$GLMPIPE_VERSION-all.jar"
 log() { printf '[glmpipe] %s\n' "$*" >&2; }
 die() { printf '[glmpipe] error: %s\n' "$*" >&2; exit 1; }
 
+# The first value of a key in a job's one-line JSON result, without quotes (no jq needed):
+#   result_field "$result" key
+result_field() { grep -o "\"$2\":\"\{0,1\}[^\",}]*" <<<"$1" | head -n 1 | sed 's/^"[^"]*":"\{0,1\}//'; }
+
 # Java 17 is the one thing a machine must already have.
 require_java17() {
   command -v java >/dev/null 2>&1 || die "java not found: install a Java 17 JDK (Debian: apt-get install -y openjdk-17-jdk-headless)"

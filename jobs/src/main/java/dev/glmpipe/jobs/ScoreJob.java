@@ -197,7 +197,7 @@ public final class ScoreJob {
   }
 
   private static String secs(long nanos) {
-    return String.format("%.2f", nanos / 1e9);
+    return String.format(java.util.Locale.ROOT, "%.2f", nanos / 1e9);  // a decimal point in any locale
   }
 
   private static Double max(Double a, Double b) {
