@@ -1,5 +1,10 @@
 package dev.glmpipe.registry;
 
+import dev.glmpipe.train.CoefficientStatistic;
+import dev.glmpipe.train.ConvergenceCheck;
+import dev.glmpipe.train.HoldoutSplit;
+import dev.glmpipe.train.Tuning;
+import dev.glmpipe.train.Weight;
 import java.util.List;
 import java.util.Map;
 
@@ -50,6 +55,15 @@ public record ModelManifest(
     public DataWindow(String from, String to, List<String> dates, String holdoutColumn, double holdoutFraction) {
       this(from, to, dates, holdoutColumn, holdoutFraction, "hash", null);
     }
+
+    /** The train/holdout split this window was trained with. */
+    public HoldoutSplit split() {
+      return HoldoutSplit.recorded(holdoutBy, holdoutColumn, holdoutFraction, holdoutDates);
+    }
+
+    public List<java.time.LocalDate> localDates() {
+      return dates.stream().map(java.time.LocalDate::parse).toList();
+    }
   }
 
   /** One input column: name, Spark SQL type ({@code DataType.simpleString}), nullability. */
@@ -73,41 +87,14 @@ public record ModelManifest(
    * @param tuning the grid, every candidate's metric and the winner (train.tuning only)
    */
   @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-  public record TrainingSummary(int iterations, List<Double> objectiveHistory, String solver, Convergence convergence,
-      Double intercept, List<Intercept> intercepts, List<Coefficient> coefficients,
+  public record TrainingSummary(int iterations, List<Double> objectiveHistory, String solver, ConvergenceCheck.Decision convergence,
+      Double intercept, List<Intercept> intercepts, List<Weight> coefficients,
       List<CoefficientStatistic> coefficientStatistics, Map<String, Double> classWeights, Tuning tuning) {
     public TrainingSummary(int iterations, List<Double> objectiveHistory) {
       this(iterations, objectiveHistory, null, null, null, null, null, null, null, null);
     }
   }
 
-  /**
-   * @param status converged, closed_form, max_iter, nan_objective or rising
-   * @param decision accepted, or accepted_not_converged when train.allow_non_convergence let a
-   *     failed check through (a rejected model has no version)
-   */
-  public record Convergence(String status, boolean converged, String reason, String decision) {}
-
-  /** A weight with its slot name; {@code outcome} is the class for multinomial models. */
-  @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-  public record Coefficient(String feature, double value, double valueInputUnits, Integer outcome) {}
-
   /** One class's intercept of a multinomial model. */
   public record Intercept(int outcome, double value) {}
-
-  /**
-   * Normal-equation inference for one coefficient ({@code (intercept)} for the intercept); a
-   * value that is not finite (a constant column's standard error) is null.
-   */
-  public record CoefficientStatistic(String feature, double estimate, Double stdError, Double tValue, Double pValue) {}
-
-  /**
-   * @param folds k for cross_validation, 1 for train_validation
-   * @param best the winning candidate's parameters, refitted on all training rows
-   */
-  public record Tuning(String method, String metric, boolean largerIsBetter, int folds, Map<String, List<Double>> grid,
-      List<Candidate> candidates, Map<String, Double> best) {}
-
-  /** One grid point: its parameters, the metric averaged over folds, and each fold's. */
-  public record Candidate(Map<String, Double> params, double metric, List<Double> foldMetrics) {}
 }

@@ -1,5 +1,6 @@
 package dev.glmpipe.train;
 
+import dev.glmpipe.GlmpipeException;
 import java.util.Locale;
 
 /**
@@ -31,6 +32,30 @@ public final class ConvergenceCheck {
     static Convergence failed(String status, String reason) {
       return new Convergence(status, false, reason);
     }
+  }
+
+  /**
+   * The verdict and what was decided about it.
+   *
+   * @param status converged, closed_form, max_iter, nan_objective or rising
+   * @param decision accepted, or accepted_not_converged when train.allow_non_convergence let a
+   *     failed check through (a rejected model has no version)
+   */
+  public record Decision(String status, boolean converged, String reason, String decision) {}
+
+  /**
+   * The convergence policy: a model that did not converge is rejected (exit 4) before anything
+   * is written, unless train.allow_non_convergence says to keep it anyway.
+   */
+  public static Decision decide(Convergence check, boolean allowNonConvergence) {
+    if (check.converged()) {
+      return new Decision(check.status(), true, check.reason(), "accepted");
+    }
+    if (!allowNonConvergence) {
+      throw GlmpipeException.modelRejected("model rejected, not converged (" + check.status() + "): " + check.reason()
+          + "; no version written (raise model.max_iter, adjust the solver, or set train.allow_non_convergence: true)");
+    }
+    return new Decision(check.status(), false, check.reason(), "accepted_not_converged");
   }
 
   /**

@@ -9,7 +9,6 @@ import dev.glmpipe.Sql;
 import dev.glmpipe.config.TrainConfig.HoldoutConfig;
 import dev.glmpipe.config.TrainConfig.SplitBy;
 import dev.glmpipe.io.PartitionedTable;
-import dev.glmpipe.registry.ModelManifest;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Locale;
@@ -55,12 +54,15 @@ public record HoldoutSplit(SplitBy by, String column, double fraction, List<Stri
     return new HoldoutSplit(SplitBy.TIME, null, 0.0, sorted.subList(sorted.size() - days, sorted.size()));
   }
 
-  /** The split a version was trained with, as its manifest records it (versions before time splits: hash). */
-  public static HoldoutSplit of(ModelManifest.DataWindow window) {
-    if ("time".equals(window.holdoutBy())) {
-      return new HoldoutSplit(SplitBy.TIME, null, 0.0, window.holdoutDates());
+  /**
+   * The split a version was trained with, as its manifest records it: {@code by} is
+   * {@code time} or {@code hash} (versions made before time splits record none: hash).
+   */
+  public static HoldoutSplit recorded(String by, String column, double fraction, List<String> holdoutDates) {
+    if ("time".equals(by)) {
+      return new HoldoutSplit(SplitBy.TIME, null, 0.0, holdoutDates);
     }
-    return new HoldoutSplit(SplitBy.HASH, window.holdoutColumn(), window.holdoutFraction(), List.of());
+    return new HoldoutSplit(SplitBy.HASH, column, fraction, List.of());
   }
 
   /** True for holdout rows. */

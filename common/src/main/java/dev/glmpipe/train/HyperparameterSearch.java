@@ -10,7 +10,6 @@ import dev.glmpipe.config.ConfigValidator;
 import dev.glmpipe.config.ModelConfig;
 import dev.glmpipe.config.TrainConfig.TuningConfig;
 import dev.glmpipe.config.TrainConfig.TuningMethod;
-import dev.glmpipe.registry.ModelManifest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,7 +59,7 @@ public final class HyperparameterSearch {
    * @param fitter fits one candidate's model config on a part of the matrix
    * @param multiclass true for a logistic label with more than two classes
    */
-  public static ModelManifest.Tuning run(Dataset<Row> assembled, TuningConfig tuning, ModelConfig base, boolean multiclass,
+  public static Tuning run(Dataset<Row> assembled, TuningConfig tuning, ModelConfig base, boolean multiclass,
       BiFunction<Dataset<Row>, ModelConfig, Transformer> fitter) {
     String metric = tuning.metric() != null ? tuning.metric() : ConfigValidator.TUNING_METRICS.get(base.type()).get(0);
     Evaluator evaluator = evaluator(metric, multiclass);
@@ -92,7 +91,7 @@ public final class HyperparameterSearch {
     } finally {
       pool.shutdownNow();
     }
-    List<ModelManifest.Candidate> candidates = new ArrayList<>();
+    List<Tuning.Candidate> candidates = new ArrayList<>();
     int best = -1;
     double bestMetric = Double.NaN;
     boolean larger = evaluator.isLargerBetter();
@@ -103,7 +102,7 @@ public final class HyperparameterSearch {
         mean += v / splits;
         folds.add(v);
       }
-      candidates.add(new ModelManifest.Candidate(grid.get(i), mean, folds));
+      candidates.add(new Tuning.Candidate(grid.get(i), mean, folds));
       // The first of equal candidates wins, so the grid's order breaks ties the same way every run.
       if (!Double.isNaN(mean) && (best < 0 || (larger ? mean > bestMetric : mean < bestMetric))) {
         best = i;
@@ -113,7 +112,7 @@ public final class HyperparameterSearch {
     if (best < 0) {
       throw new IllegalStateException("no tuning candidate produced a finite " + metric);
     }
-    return new ModelManifest.Tuning(tuning.method().name().toLowerCase(Locale.ROOT), metric, larger, splits,
+    return new Tuning(tuning.method().name().toLowerCase(Locale.ROOT), metric, larger, splits,
         tuning.grid(), candidates, grid.get(best));
   }
 

@@ -12,7 +12,6 @@ import dev.glmpipe.config.ModelConfig.Solver;
 import dev.glmpipe.config.TrainConfig.TuningConfig;
 import dev.glmpipe.features.FeaturePipeline;
 import dev.glmpipe.features.FittedFeatures;
-import dev.glmpipe.registry.ModelManifest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -91,7 +90,7 @@ public final class ModelTrainer {
    */
   public record TrainedModel(PipelineModel pipeline, int iterations, double[] objectiveHistory, String solver,
       ConvergenceCheck.Convergence convergence, int numClasses, Map<String, Double> classWeights,
-      List<ModelManifest.CoefficientStatistic> coefficientStatistics, ModelManifest.Tuning tuning, SolverLayout layout) {}
+      List<CoefficientStatistic> coefficientStatistics, Tuning tuning, SolverLayout layout) {}
 
   /** One estimator fit on the assembled matrix. */
   private record Fit(Transformer model, double[] history, int iterations, Boolean stoppedEarly, String solver,
@@ -162,7 +161,7 @@ public final class ModelTrainer {
     try {
       FitContext ctx = new FitContext(logistic, numClasses, !weights.isEmpty(), layout.aggregationDepth());
       ModelConfig chosen = model;
-      ModelManifest.Tuning search = null;
+      Tuning search = null;
       if (tuning != null) {
         search = HyperparameterSearch.run(assembled, tuning, model, numClasses > 2, (part, cfg) -> fitEstimator(part, cfg, ctx).model());
         chosen = HyperparameterSearch.withParams(model, search.best());
@@ -173,7 +172,7 @@ public final class ModelTrainer {
       ConvergenceCheck.Convergence convergence = fit.solver().equals("normal") && fit.history().length <= 1
           ? ConvergenceCheck.closedForm()
           : ConvergenceCheck.check(fit.history(), fit.iterations(), maxIter, fit.stoppedEarly(), fit.noisy());
-      List<ModelManifest.CoefficientStatistic> inference = fit.solver().equals("normal")
+      List<CoefficientStatistic> inference = fit.solver().equals("normal")
           ? coefficientStatistics((LinearRegressionModel) fit.model(), featureModel) : null;
       List<Transformer> stages = new ArrayList<>(Arrays.asList(featureModel.stages()));
       stages.add(fit.model());
@@ -273,7 +272,7 @@ public final class ModelTrainer {
    * intercept last (MLlib's order). Null when MLlib has none: the design was singular (the
    * solver fell back to L-BFGS) or had an L1 part.
    */
-  private List<ModelManifest.CoefficientStatistic> coefficientStatistics(LinearRegressionModel fitted, PipelineModel featureModel) {
+  private List<CoefficientStatistic> coefficientStatistics(LinearRegressionModel fitted, PipelineModel featureModel) {
     double[] se;
     double[] t;
     double[] p;
@@ -291,9 +290,9 @@ public final class ModelTrainer {
       names.add("(intercept)");
       estimates[names.size() - 1] = fitted.intercept();
     }
-    List<ModelManifest.CoefficientStatistic> out = new ArrayList<>();
+    List<CoefficientStatistic> out = new ArrayList<>();
     for (int i = 0; i < se.length && i < names.size(); i++) {
-      out.add(new ModelManifest.CoefficientStatistic(names.get(i), estimates[i], finite(se[i]), finite(t[i]), finite(p[i])));
+      out.add(new CoefficientStatistic(names.get(i), estimates[i], finite(se[i]), finite(t[i]), finite(p[i])));
     }
     return out;
   }

@@ -31,7 +31,7 @@ class ConcurrentPromoteTest {
     ModelRegistry registry = new ModelRegistry(conf, new org.apache.hadoop.fs.Path(tmp.toUri()), "m");
     List<String> versions = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      versions.add(registry.createVersion(draft -> RegistryFixtures.writeModel(conf, draft, 1)));
+      versions.add(registry.versions().create(draft -> RegistryFixtures.writeModel(conf, draft, 1)));
     }
     ExecutorService pool = Executors.newFixedThreadPool(3);
     AtomicBoolean done = new AtomicBoolean();
@@ -40,7 +40,7 @@ class ConcurrentPromoteTest {
       int reads = 0;
       while (!done.get()) {
         try {
-          Optional<ModelRegistry.Alias> a = registry.alias(ModelRegistry.CHAMPION);
+          Optional<AliasStore.Alias> a = registry.aliases().get(AliasStore.CHAMPION);
           if (a.isPresent() && !versions.contains(a.get().version())) {
             readerErrors.add("champion names an unknown version: " + a.get().version());
           }
@@ -58,16 +58,16 @@ class ConcurrentPromoteTest {
         CyclicBarrier start = new CyclicBarrier(2);
         Future<?> first = pool.submit(() -> {
           start.await();
-          return registry.promote(a);
+          return registry.aliases().promote(a);
         });
         Future<?> second = pool.submit(() -> {
           start.await();
-          return registry.promote(b);
+          return registry.aliases().promote(b);
         });
         first.get(30, TimeUnit.SECONDS);
         second.get(30, TimeUnit.SECONDS);
-        assertThat(registry.champion()).as("round %d", round).isIn(a, b);
-        assertThat(registry.verifiedChampion()).isIn(a, b);
+        assertThat(registry.aliases().champion().version()).as("round %d", round).isIn(a, b);
+        assertThat(registry.champion().requireVerified().id()).isIn(a, b);
       }
     } finally {
       done.set(true);
@@ -77,6 +77,6 @@ class ConcurrentPromoteTest {
     }
     assertThat(readerErrors).isEmpty();
     // Every promote that changed something left its own audit record.
-    assertThat(registry.history()).isNotEmpty().allMatch(c -> versions.contains(c.version()));
+    assertThat(registry.aliases().history()).isNotEmpty().allMatch(c -> versions.contains(c.version()));
   }
 }

@@ -35,35 +35,35 @@ class ModelRegistryTest {
   }
 
   private String createVersion(ModelRegistry registry) {
-    return registry.createVersion(draft -> RegistryFixtures.writeModel(conf, draft, 3));
+    return registry.versions().create(draft -> RegistryFixtures.writeModel(conf, draft, 3));
   }
 
   @ParameterizedTest(name = "atomic rename: {0}")
   @ValueSource(booleans = {true, false})
   void versionIsInvisibleUntilItsManifestIsWritten(boolean atomicRename) {
     ModelRegistry registry = registry(atomicRename);
-    String v = registry.createVersion(draft -> {
+    String v = registry.versions().create(draft -> {
       ModelManifest m = RegistryFixtures.writeModel(conf, draft, 3);
-      assertThat(registry.versions()).isEmpty();
+      assertThat(registry.versions().list()).isEmpty();
       return m;
     });
-    assertThat(registry.versions()).containsExactly(v);
-    assertThat(registry.latestVersion()).isEqualTo(v);
-    assertThat(registry.incompleteVersions()).isEmpty();
-    ModelManifest manifest = registry.manifest(v);
+    assertThat(registry.versions().list()).containsExactly(v);
+    assertThat(registry.versions().latest()).isEqualTo(v);
+    assertThat(registry.versions().incomplete()).isEmpty();
+    ModelManifest manifest = registry.versions().manifest(v);
     assertThat(manifest.files()).containsOnlyKeys("model/part-0", "model/part-1", "model/part-2", "profile.json");
-    assertThat(registry.verify(v).ok()).isTrue();
+    assertThat(registry.verifier().verify(v).ok()).isTrue();
   }
 
   @ParameterizedTest(name = "atomic rename: {0}")
   @ValueSource(booleans = {true, false})
   void failedWriteLeavesNoVersion(boolean atomicRename) {
     ModelRegistry registry = registry(atomicRename);
-    assertThatThrownBy(() -> registry.createVersion(draft -> {
+    assertThatThrownBy(() -> registry.versions().create(draft -> {
       RegistryFixtures.writeModel(conf, draft, 2);
       throw new IllegalStateException("disk full");
     })).hasMessage("disk full");
-    assertThat(registry.versions()).isEmpty();
+    assertThat(registry.versions().list()).isEmpty();
     assertThat(tmp.resolve("m/versions").toFile().list()).isEmpty();
   }
 
@@ -84,18 +84,18 @@ class ModelRegistryTest {
       String version = line.substring("STARTED ".length());
       ModelRegistry registry = registry(atomicRename);
       for (int i = 0; i < 10; i++) {  // readers during the write
-        assertThat(registry.versions()).isEmpty();
+        assertThat(registry.versions().list()).isEmpty();
         Thread.sleep(30);
       }
       child.destroyForcibly();
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-      assertThat(registry.versions()).isEmpty();
-      assertThat(registry.incompleteVersions()).hasSize(1).allMatch(d -> d.endsWith(version));
-      assertThatThrownBy(() -> registry.versionDir(version)).isInstanceOf(GlmpipeException.class);
+      assertThat(registry.versions().list()).isEmpty();
+      assertThat(registry.versions().incomplete()).hasSize(1).allMatch(d -> d.endsWith(version));
+      assertThatThrownBy(() -> registry.versions().dir(version)).isInstanceOf(GlmpipeException.class);
 
       String whole = createVersion(registry);
-      assertThat(registry.versions()).containsExactly(whole);
-      assertThat(registry.verify(whole).ok()).isTrue();
+      assertThat(registry.versions().list()).containsExactly(whole);
+      assertThat(registry.verifier().verify(whole).ok()).isTrue();
     } finally {
       child.destroyForcibly();
     }
@@ -109,11 +109,11 @@ class ModelRegistryTest {
     Files.writeString(dir.resolve("model/part-1"), "tampered");
     Files.delete(dir.resolve("model/part-2"));
     Files.writeString(dir.resolve("model/part-9"), "extra");
-    ModelRegistry.Verification result = registry.verify(v);
+    VersionVerifier.Verification result = registry.verifier().verify(v);
     assertThat(result.ok()).isFalse();
     assertThat(result.problems()).hasSize(3).anyMatch(p -> p.startsWith("model/part-1: sha256"))
         .contains("model/part-2: missing", "model/part-9: not in the manifest");
-    assertThatThrownBy(() -> registry.requireVerified(v))
+    assertThatThrownBy(() -> registry.verifier().require(v))
         .isInstanceOf(GlmpipeException.class)
         .hasMessageContaining("failed verification, refusing to use it")
         .satisfies(e -> assertThat(((GlmpipeException) e).exitCode()).isEqualTo(GlmpipeException.EXIT_DATA_CONTRACT))
@@ -124,8 +124,8 @@ class ModelRegistryTest {
   void anEditedManifestIsCaughtByTheChampionPin() throws IOException {
     ModelRegistry registry = registry();
     String v = createVersion(registry);
-    registry.promote(v);
-    assertThat(registry.verifiedChampion()).isEqualTo(v);
+    registry.aliases().promote(v);
+    assertThat(registry.champion().requireVerified().id()).isEqualTo(v);
     // Edit the manifest consistently (drop a file and its checksum): only the pin can tell.
     Path dir = tmp.resolve("m/versions/" + v);
     Files.delete(dir.resolve("model/part-0"));
@@ -133,8 +133,8 @@ class ModelRegistryTest {
     String edited = manifest.replaceAll("\\s*\"model/part-0\" : \"[0-9a-f]+\",", "");
     assertThat(edited).isNotEqualTo(manifest);
     Files.writeString(dir.resolve("manifest.json"), edited);
-    assertThat(registry.verify(v).ok()).as("files match the edited manifest").isTrue();
-    assertThatThrownBy(registry::verifiedChampion)
+    assertThat(registry.verifier().verify(v).ok()).as("files match the edited manifest").isTrue();
+    assertThatThrownBy(() -> registry.champion().requireVerified())
         .isInstanceOf(GlmpipeException.class)
         .hasMessageContaining("manifest.json: sha256")
         .hasMessageContaining("recorded by alias champion");
@@ -146,33 +146,33 @@ class ModelRegistryTest {
     assertThatThrownBy(registry::champion).isInstanceOf(GlmpipeException.class).hasMessageContaining("has no champion yet");
     String v1 = createVersion(registry);
     String v2 = createVersion(registry);
-    registry.promote(v1);
-    registry.promote(v2);
-    assertThat(registry.champion()).isEqualTo(v2);
-    assertThat(registry.alias(ModelRegistry.PREVIOUS)).map(ModelRegistry.Alias::version).contains(v1);
-    assertThat(registry.alias(ModelRegistry.CHAMPION)).map(ModelRegistry.Alias::manifestSha256)
-        .contains(registry.manifestSha256(v2));
+    registry.aliases().promote(v1);
+    registry.aliases().promote(v2);
+    assertThat(registry.aliases().champion().version()).isEqualTo(v2);
+    assertThat(registry.aliases().get(AliasStore.PREVIOUS)).map(AliasStore.Alias::version).contains(v1);
+    assertThat(registry.aliases().get(AliasStore.CHAMPION)).map(AliasStore.Alias::manifestSha256)
+        .contains(registry.versions().manifestSha256(v2));
     // Only the alias files and the history remain: no temporary leftovers beside them.
     try (var files = Files.list(tmp.resolve("m/aliases"))) {
       assertThat(files.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".crc")))
           .containsExactlyInAnyOrder("champion.json", "previous.json", "history");
     }
 
-    ModelRegistry.AliasChange back = registry.rollback();
+    AliasStore.AliasChange back = registry.aliases().rollback();
     assertThat(back.version()).isEqualTo(v1);
-    assertThat(registry.champion()).isEqualTo(v1);
-    assertThat(registry.alias(ModelRegistry.PREVIOUS)).map(ModelRegistry.Alias::version).contains(v2);
-    List<ModelRegistry.AliasChange> history = registry.history();
-    assertThat(history).extracting(ModelRegistry.AliasChange::action).containsExactly("promote", "promote", "rollback");
-    assertThat(history).extracting(ModelRegistry.AliasChange::version).containsExactly(v1, v2, v1);
-    assertThat(history).extracting(ModelRegistry.AliasChange::replacedVersion).containsExactly(null, v1, v2);
+    assertThat(registry.aliases().champion().version()).isEqualTo(v1);
+    assertThat(registry.aliases().get(AliasStore.PREVIOUS)).map(AliasStore.Alias::version).contains(v2);
+    List<AliasStore.AliasChange> history = registry.aliases().history();
+    assertThat(history).extracting(AliasStore.AliasChange::action).containsExactly("promote", "promote", "rollback");
+    assertThat(history).extracting(AliasStore.AliasChange::version).containsExactly(v1, v2, v1);
+    assertThat(history).extracting(AliasStore.AliasChange::replacedVersion).containsExactly(null, v1, v2);
   }
 
   @Test
   void rollbackWithoutPreviousIsAUsageError() {
     ModelRegistry registry = registry();
-    registry.promote(createVersion(registry));
-    assertThatThrownBy(registry::rollback).isInstanceOf(GlmpipeException.class).hasMessageContaining("no previous champion");
+    registry.aliases().promote(createVersion(registry));
+    assertThatThrownBy(registry.aliases()::rollback).isInstanceOf(GlmpipeException.class).hasMessageContaining("no previous champion");
   }
 
   @Test
@@ -180,8 +180,8 @@ class ModelRegistryTest {
     ModelRegistry registry = registry();
     String v = createVersion(registry);
     Files.writeString(tmp.resolve("m/versions/" + v + "/model/part-0"), "x");
-    assertThatThrownBy(() -> registry.promote(v)).isInstanceOf(GlmpipeException.class).hasMessageContaining("failed verification");
-    assertThat(registry.alias(ModelRegistry.CHAMPION)).isEmpty();
+    assertThatThrownBy(() -> registry.aliases().promote(v)).isInstanceOf(GlmpipeException.class).hasMessageContaining("failed verification");
+    assertThat(registry.aliases().get(AliasStore.CHAMPION)).isEmpty();
   }
 
   @Test
@@ -189,16 +189,16 @@ class ModelRegistryTest {
     ModelRegistry registry = registry();
     String v1 = createVersion(registry);
     String v2 = createVersion(registry);
-    registry.promote(v1);
-    registry.promote(v2);
-    assertThat(registry.promote(v2)).isEmpty();
-    assertThat(registry.alias(ModelRegistry.CHAMPION)).map(ModelRegistry.Alias::previousVersion).contains(v1);
-    assertThat(registry.alias(ModelRegistry.PREVIOUS)).map(ModelRegistry.Alias::version).contains(v1);
+    registry.aliases().promote(v1);
+    registry.aliases().promote(v2);
+    assertThat(registry.aliases().promote(v2)).isEmpty();
+    assertThat(registry.aliases().get(AliasStore.CHAMPION)).map(AliasStore.Alias::previousVersion).contains(v1);
+    assertThat(registry.aliases().get(AliasStore.PREVIOUS)).map(AliasStore.Alias::version).contains(v1);
   }
 
   @Test
   void unknownVersionIsAUsageError() {
-    assertThatThrownBy(() -> registry().versionDir("nope"))
+    assertThatThrownBy(() -> registry().version("nope"))
         .isInstanceOf(GlmpipeException.class)
         .hasMessageContaining("has no version 'nope'");
   }

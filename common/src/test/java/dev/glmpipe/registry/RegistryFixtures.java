@@ -21,7 +21,7 @@ final class RegistryFixtures {
   }
 
   /** Writes {@code files} small files under the draft's model directory. */
-  static ModelManifest writeModel(Configuration conf, ModelRegistry.VersionDraft draft, int files) {
+  static ModelManifest writeModel(Configuration conf, VersionStore.VersionDraft draft, int files) {
     try {
       FileSystem fs = draft.dir().getFileSystem(conf);
       for (int i = 0; i < files; i++) {

@@ -20,7 +20,7 @@ public final class SlowVersionWriter {
     Configuration conf = new Configuration();
     conf.set(StoreSemantics.ATOMIC_RENAME_KEY, args[1]);
     ModelRegistry registry = new ModelRegistry(conf, new Path(args[0]), "m");
-    registry.createVersion(draft -> {
+    registry.versions().create(draft -> {
       try {
         var fs = draft.dir().getFileSystem(conf);
         for (int i = 0; i < 3000; i++) {

@@ -77,7 +77,7 @@ class HoldoutSplitTest {
     // Evaluate rebuilds the same split from the manifest.
     ModelManifest.DataWindow recorded = new ModelManifest.DataWindow("2026-01-01", "2026-01-06",
         dates(6).stream().map(LocalDate::toString).toList(), null, 0.0, six.byName(), six.holdoutDates());
-    assertThat(HoldoutSplit.of(recorded)).isEqualTo(six);
+    assertThat(recorded.split()).isEqualTo(six);
   }
 
   @Test
@@ -90,6 +90,6 @@ class HoldoutSplitTest {
   @Test
   void versionsWithoutASplitKindWereHashSplits() {
     ModelManifest.DataWindow old = new ModelManifest.DataWindow("a", "b", List.of(), "customer_id", 0.2);
-    assertThat(HoldoutSplit.of(old)).isEqualTo(new HoldoutSplit(SplitBy.HASH, "customer_id", 0.2, List.of()));
+    assertThat(old.split()).isEqualTo(new HoldoutSplit(SplitBy.HASH, "customer_id", 0.2, List.of()));
   }
 }

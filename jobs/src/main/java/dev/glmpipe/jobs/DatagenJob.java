@@ -1,85 +1,24 @@
 package dev.glmpipe.jobs;
 
 import dev.glmpipe.config.GlmpipeConfig;
-import dev.glmpipe.datagen.ChurnGenerator;
+import dev.glmpipe.datagen.SampleData;
 import dev.glmpipe.io.DateRange;
-import dev.glmpipe.io.PartitionedTable;
-import dev.glmpipe.io.TableLayout;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.SparkSession;
+import dev.glmpipe.runs.PipelineContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/**
- * Writes sample raw data: one CSV file per day under {@code raw/dt=YYYY-MM-DD/}, from a seeded
- * generator with known true coefficients and a share of deliberately broken rows.
- */
-public final class DatagenJob {
-  public record Config(GlmpipeConfig config, DateRange dates) {}
+/** {@code glmpipe datagen}: see {@link SampleData}. */
+@Command(name = "datagen", description = "Generate sample raw CSV partitions (seeded, with known true coefficients).")
+final class DatagenJob extends JobCommand<DateRange> {
+  @Mixin DateOptions dates;
 
-  public record Day(String dt, String path, int rows, int brokenRows, Map<String, Integer> brokenByReason) {}
-
-  public record Result(String job, String rawTable, long rows, long brokenRows, Map<String, Integer> brokenByReason, List<Day> days) {}
-
-  public Result run(SparkSession spark, Config job) {
-    GlmpipeConfig c = job.config();
-    PartitionedTable raw = new PartitionedTable(spark, TableLayout.of(c.storage()).raw());
-    List<Day> days = new ArrayList<>();
-    Map<String, Integer> byReason = new LinkedHashMap<>();
-    long rows = 0;
-    long broken = 0;
-    for (LocalDate dt : job.dates().dates()) {
-      ChurnGenerator.Day day = ChurnGenerator.generate(dt, c.datagen().rowsPerDay(), c.datagen().seed(), c.datagen().malformedFraction());
-      Path file = new Path(raw.partition(dt), c.dataset().name() + "-" + dt + ".csv");
-      writeReplacing(spark, raw.partition(dt), file, day.lines());
-      days.add(new Day(dt.toString(), file.toString(), day.rows(), day.brokenRows(), day.brokenByReason()));
-      day.brokenByReason().forEach((k, v) -> byReason.merge(k, v, Integer::sum));
-      rows += day.rows();
-      broken += day.brokenRows();
-    }
-    return new Result("datagen", raw.root().toString(), rows, broken, byReason, days);
+  @Override
+  protected DateRange options(GlmpipeConfig config) {
+    return dates.range();
   }
 
-  /** Replaces the partition directory's content with one file. */
-  private static void writeReplacing(SparkSession spark, Path partition, Path file, List<String> lines) {
-    try {
-      FileSystem fs = partition.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      // No .crc side files on local disks: people open and edit sample CSVs by hand.
-      fs.setWriteChecksum(false);
-      fs.delete(partition, true);
-      try (OutputStream out = fs.create(file, true)) {
-        for (String line : lines) {
-          out.write(line.getBytes(StandardCharsets.UTF_8));
-          out.write('\n');
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
-    }
-  }
-
-  @Command(name = "datagen", description = "Generate sample raw CSV partitions (seeded, with known true coefficients).")
-  static final class Cli extends JobCommand<Config> {
-    @Mixin DateOptions dates;
-
-    @Override
-    protected Config jobConfig(GlmpipeConfig config) {
-      return new Config(config, dates.range());
-    }
-
-    @Override
-    protected Object run(SparkSession spark, Config config) {
-      return new DatagenJob().run(spark, config);
-    }
+  @Override
+  protected Object run(PipelineContext context, DateRange range) {
+    return SampleData.of(context).dates(range).execute();
   }
 }

@@ -2,8 +2,8 @@ package dev.glmpipe.jobs;
 
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.io.JsonFiles;
+import dev.glmpipe.runs.PipelineContext;
 import java.util.concurrent.Callable;
-import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
  * The shape every job runs in: load and validate config and options (before Spark starts, so
  * mistakes cost seconds), open the session, run, print the result as one JSON line.
  *
- * @param <C> the job's typed config
+ * @param <O> the job's own options, checked before Spark starts
  */
 @Command(mixinStandardHelpOptions = true, sortOptions = false, versionProvider = Main.Version.class,
     exitCodeListHeading = "%nExit codes:%n",
@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
         "2:usage or config error",
         "3:input data missing or breaking its contract",
         "4:model rejected by the quality gate"})
-abstract class JobCommand<C> implements Callable<Integer> {
+abstract class JobCommand<O> implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(JobCommand.class);
 
   @Mixin ConfigOptions configOptions;
@@ -34,19 +34,23 @@ abstract class JobCommand<C> implements Callable<Integer> {
 
   Launcher launcher;
 
-  /** Builds the job's config from the loaded config and the command-line options. */
-  protected abstract C jobConfig(GlmpipeConfig config);
+  /**
+   * The job's command-line options, checked against each other and the loaded config (a usage
+   * error, exit 2, if they do not fit).
+   */
+  protected abstract O options(GlmpipeConfig config);
 
-  protected abstract Object run(SparkSession spark, C jobConfig);
+  /** Runs the job's operation and returns its result. */
+  protected abstract Object run(PipelineContext context, O options);
 
   @Override
   public Integer call() {
     GlmpipeConfig config = configOptions.load();
-    C jobConfig = jobConfig(config);
+    O options = options(config);
     String name = spec.name();
     long start = System.nanoTime();
     try (SessionFactory.OpenSession session = launcher.sessions().open("glmpipe-" + name, config.spark())) {
-      Object result = run(session.spark(), jobConfig);
+      Object result = run(PipelineContext.of(session.spark(), config), options);
       LOG.info("{} finished in {} s", name, String.format("%.1f", (System.nanoTime() - start) / 1e9));
       launcher.out().println(JsonFiles.toJsonLine(result));
       launcher.out().flush();

@@ -1,6 +1,7 @@
 package dev.glmpipe.jobs;
 
 import dev.glmpipe.GlmpipeException;
+import dev.glmpipe.runs.CodeVersion;
 import java.io.PrintStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,12 +17,12 @@ import picocli.CommandLine.IFactory;
     versionProvider = Main.Version.class,
     description = "Train and bulk-score linear models on Apache Spark.",
     subcommands = {
-        DatagenJob.Cli.class,
-        PreprocessJob.Cli.class,
-        TrainJob.Cli.class,
-        EvaluateJob.Cli.class,
-        ExportJob.Cli.class,
-        ScoreJob.Cli.class,
+        DatagenJob.class,
+        PreprocessJob.class,
+        TrainJob.class,
+        EvaluateJob.class,
+        ExportJob.class,
+        ScoreJob.class,
         PreprocessBenchmark.Cli.class,
         ScoreBenchmark.Cli.class,
         TrainBenchmark.Cli.class,

@@ -7,16 +7,16 @@ import dev.glmpipe.evaluate.ReleaseCheck;
 import dev.glmpipe.io.JsonFiles;
 import dev.glmpipe.io.TableLayout;
 import dev.glmpipe.registry.ModelManifest;
+import dev.glmpipe.registry.AliasStore;
 import dev.glmpipe.registry.ModelRegistry;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.glmpipe.registry.ModelVersion;
+import dev.glmpipe.registry.VersionVerifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -74,21 +74,8 @@ final class ModelsCommand implements Runnable {
       return conf;
     }
 
-    Optional<EvaluationReport> evaluation(ModelRegistry registry, String version) {
-      Path path = registry.evaluationPath(version);
-      try {
-        if (!path.getFileSystem(hadoop).exists(path)) {
-          return Optional.empty();
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot check " + path, e);
-      }
-      return Optional.of(JsonFiles.read(hadoop, path, EvaluationReport.class));
-    }
-
-    /** The version an alias points at, or null. */
-    static String aliasVersion(ModelRegistry registry, String alias) {
-      return registry.alias(alias).map(ModelRegistry.Alias::version).orElse(null);
+    Optional<EvaluationReport> evaluation(ModelVersion version) {
+      return ReleaseCheck.evaluation(hadoop, version);
     }
   }
 
@@ -100,28 +87,29 @@ final class ModelsCommand implements Runnable {
   static final class ListVersions extends RegistryCommand {
     @Override
     protected Object run(ModelRegistry registry) {
-      String champion = aliasVersion(registry, ModelRegistry.CHAMPION);
-      String previous = aliasVersion(registry, ModelRegistry.PREVIOUS);
+      String champion = registry.aliases().versionOf(AliasStore.CHAMPION);
+      String previous = registry.aliases().versionOf(AliasStore.PREVIOUS);
       List<VersionRow> rows = new ArrayList<>();
-      for (String v : registry.versions()) {
-        ModelManifest m = registry.manifest(v);
+      for (String v : registry.versions().list()) {
+        ModelVersion version = registry.version(v);
+        ModelManifest m = version.manifest();
         List<String> aliases = new ArrayList<>();
         if (v.equals(champion)) {
-          aliases.add(ModelRegistry.CHAMPION);
+          aliases.add(AliasStore.CHAMPION);
         }
         if (v.equals(previous)) {
-          aliases.add(ModelRegistry.PREVIOUS);
+          aliases.add(AliasStore.PREVIOUS);
         }
-        String evaluation = evaluation(registry, v).map(e -> e.passed() ? "passed" : "rejected").orElse("not evaluated");
+        String evaluation = evaluation(version).map(e -> e.passed() ? "passed" : "rejected").orElse("not evaluated");
         rows.add(new VersionRow(v, m.createdAt(), m.modelType(), evaluation, aliases));
       }
-      return new ListResult(registry.name(), champion, previous, rows, registry.incompleteVersions());
+      return new ListResult(registry.name(), champion, previous, rows, registry.versions().incomplete());
     }
   }
 
   record ShowResult(String model, String version, List<String> aliases, ModelManifest manifest, String manifestSha256,
       EvaluationReport.GateDecision gate, Map<String, Double> metrics, String reportPath,
-      List<ModelRegistry.AliasChange> history) {}
+      List<AliasStore.AliasChange> history) {}
 
   @Command(name = "show", description = "A version's manifest, evaluation and gate decision, and the alias history.")
   static final class Show extends RegistryCommand {
@@ -130,25 +118,26 @@ final class ModelsCommand implements Runnable {
 
     @Override
     protected Object run(ModelRegistry registry) {
-      String v = version != null ? version : registry.champion();
+      ModelVersion shown = registry.version(version != null ? version : registry.aliases().champion().version());
+      String v = shown.id();
       List<String> aliases = new ArrayList<>();
-      for (String a : List.of(ModelRegistry.CHAMPION, ModelRegistry.PREVIOUS)) {
-        if (v.equals(aliasVersion(registry, a))) {
+      for (String a : List.of(AliasStore.CHAMPION, AliasStore.PREVIOUS)) {
+        if (v.equals(registry.aliases().versionOf(a))) {
           aliases.add(a);
         }
       }
-      Optional<EvaluationReport> e = evaluation(registry, v);
-      return new ShowResult(registry.name(), v, aliases, registry.manifest(v), registry.manifestSha256(v),
+      Optional<EvaluationReport> e = evaluation(shown);
+      return new ShowResult(registry.name(), v, aliases, shown.manifest(), shown.manifestSha256(),
           e.map(EvaluationReport::gate).orElse(null), e.map(EvaluationReport::metrics).orElse(null),
           e.map(EvaluationReport::reportPath).orElse(null),
-          registry.history().stream().filter(h -> v.equals(h.version()) || v.equals(h.replacedVersion())).toList());
+          registry.aliases().history().stream().filter(h -> v.equals(h.version()) || v.equals(h.replacedVersion())).toList());
     }
   }
 
   record AliasResult(String model, String action, String champion, String previous, boolean changed) {
     static AliasResult after(ModelRegistry registry, String action, boolean changed) {
-      return new AliasResult(registry.name(), action, registry.champion(),
-          RegistryCommand.aliasVersion(registry, ModelRegistry.PREVIOUS), changed);
+      return new AliasResult(registry.name(), action, registry.aliases().champion().version(),
+          registry.aliases().versionOf(AliasStore.PREVIOUS), changed);
     }
   }
 
@@ -159,8 +148,8 @@ final class ModelsCommand implements Runnable {
 
     @Override
     protected Object run(ModelRegistry registry) {
-      ReleaseCheck.requirePassed(hadoop, registry, version);
-      boolean changed = registry.promote(version).isPresent();
+      ReleaseCheck.requirePassed(hadoop, registry, registry.version(version));
+      boolean changed = registry.aliases().promote(version).isPresent();
       return AliasResult.after(registry, "promote", changed);
     }
   }
@@ -169,12 +158,12 @@ final class ModelsCommand implements Runnable {
   static final class Rollback extends RegistryCommand {
     @Override
     protected Object run(ModelRegistry registry) {
-      registry.rollback();
+      registry.aliases().rollback();
       return AliasResult.after(registry, "rollback", true);
     }
   }
 
-  record VerifyResult(String model, boolean ok, List<ModelRegistry.Verification> versions) {}
+  record VerifyResult(String model, boolean ok, List<VersionVerifier.Verification> versions) {}
 
   @Command(name = "verify", description = "Check every file of a version (default: all versions) against its manifest's SHA-256.")
   static final class Verify extends RegistryCommand {
@@ -183,14 +172,14 @@ final class ModelsCommand implements Runnable {
 
     @Override
     protected Object run(ModelRegistry registry) {
-      List<String> targets = version != null ? List.of(version) : registry.versions();
-      List<ModelRegistry.Verification> results = targets.stream().map(registry::verify).toList();
-      boolean ok = results.stream().allMatch(ModelRegistry.Verification::ok);
+      List<String> targets = version != null ? List.of(version) : registry.versions().list();
+      List<VersionVerifier.Verification> results = targets.stream().map(registry.verifier()::verify).toList();
+      boolean ok = results.stream().allMatch(VersionVerifier.Verification::ok);
       VerifyResult result = new VerifyResult(registry.name(), ok, results);
       if (!ok) {
         // The full result still goes to stdout; the one-line error names the first bad version.
         launcher.out().println(JsonFiles.toJsonLine(result));
-        ModelRegistry.Verification bad = results.stream().filter(r -> !r.ok()).findFirst().orElseThrow();
+        VersionVerifier.Verification bad = results.stream().filter(r -> !r.ok()).findFirst().orElseThrow();
         throw GlmpipeException.dataContract("model '" + registry.name() + "' version " + bad.version() + " failed verification: "
             + bad.problems().get(0) + (bad.problems().size() > 1 ? " (and " + (bad.problems().size() - 1) + " more)" : ""));
       }

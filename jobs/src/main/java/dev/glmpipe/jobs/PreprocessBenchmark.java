@@ -5,6 +5,9 @@ import static org.apache.spark.sql.functions.expr;
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.io.DateRange;
 import dev.glmpipe.io.TableLayout;
+import dev.glmpipe.contract.Preprocess;
+import dev.glmpipe.runs.JobStages;
+import dev.glmpipe.runs.PipelineContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.LocalDate;
@@ -34,9 +37,10 @@ public final class PreprocessBenchmark {
   public record Result(String job, long rows, double copySeconds, double preprocessSeconds,
       double preprocessThroughputVsCopy, long validRows, long quarantinedRows) {}
 
-  public Result run(SparkSession spark, Config job) {
+  public Result run(PipelineContext context, Config job) {
+    SparkSession spark = context.spark();
     GlmpipeConfig c = job.config();
-    TableLayout layout = TableLayout.of(c.storage());
+    TableLayout layout = context.layout();
     Path raw = new Path(layout.raw(), "dt=" + DAY);
     JobStages.describe(spark, "bench", "bench: generate " + job.rows() + " rows of typed Parquet input");
     generate(spark, job.rows()).write().mode(SaveMode.Overwrite).parquet(raw.toString());
@@ -44,7 +48,7 @@ public final class PreprocessBenchmark {
 
     double copy = Double.MAX_VALUE;
     double preprocess = Double.MAX_VALUE;
-    PreprocessJob.Result last = null;
+    Preprocess.Result last = null;
     for (int round = 0; round < job.rounds(); round++) {
       long t0 = System.nanoTime();
       JobStages.describe(spark, "bench", "bench: plain Parquet copy");
@@ -52,7 +56,7 @@ public final class PreprocessBenchmark {
           .write().mode(SaveMode.Overwrite).parquet(new Path(layout.root(), "bench-copy").toString());
       copy = Math.min(copy, BenchOptions.seconds(t0));
       long t1 = System.nanoTime();
-      last = new PreprocessJob().run(spark, new PreprocessJob.Config(c, DateRange.day(DAY)));
+      last = Preprocess.of(context).dates(DateRange.day(DAY)).execute();
       preprocess = Math.min(preprocess, BenchOptions.seconds(t1));
       LOG.info("round {}: copy {} s, preprocess {} s", round + 1, BenchOptions.fmt(copy), BenchOptions.fmt(preprocess));
     }
@@ -87,7 +91,7 @@ public final class PreprocessBenchmark {
     @Mixin BenchOptions bench;
 
     @Override
-    protected Config jobConfig(GlmpipeConfig config) {
+    protected Config options(GlmpipeConfig config) {
       if (config.dataset().input().format() != dev.glmpipe.config.DatasetConfig.InputFormat.PARQUET) {
         throw dev.glmpipe.GlmpipeException.usage("bench-preprocess compares with a Parquet copy: "
             + "run it with --set dataset.input.format=parquet");
@@ -96,8 +100,8 @@ public final class PreprocessBenchmark {
     }
 
     @Override
-    protected Object run(SparkSession spark, Config config) {
-      return new PreprocessBenchmark().run(spark, config);
+    protected Object run(PipelineContext context, Config config) {
+      return new PreprocessBenchmark().run(context, config);
     }
   }
 }

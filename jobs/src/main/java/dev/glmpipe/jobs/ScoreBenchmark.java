@@ -9,7 +9,11 @@ import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.io.DateRange;
 import dev.glmpipe.io.PartitionedTable;
 import dev.glmpipe.io.TableLayout;
-import dev.glmpipe.registry.ModelRegistry;
+import dev.glmpipe.runs.JobStages;
+import dev.glmpipe.score.ScoreDates;
+import dev.glmpipe.train.TrainModel;
+import dev.glmpipe.runs.PipelineContext;
+import dev.glmpipe.registry.ModelVersion;
 import dev.glmpipe.score.PipelineScorer;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -53,24 +57,25 @@ public final class ScoreBenchmark {
   public record Result(String job, long rows, String engine, double copySeconds, double mllibSeconds, double scoreSeconds,
       double scoreThroughputVsCopy, double scoreSpeedupVsMllib, double nullModelSpeedupVsMllib) {}
 
-  public Result run(SparkSession spark, Config job) {
+  public Result run(PipelineContext context, Config job) {
+    SparkSession spark = context.spark();
     GlmpipeConfig c = job.config();
-    TableLayout layout = TableLayout.of(c.storage());
+    TableLayout layout = context.layout();
     PartitionedTable features = new PartitionedTable(spark, layout.features());
     JobStages.describe(spark, "bench", "bench: generate " + job.rows() + " feature rows");
     generate(spark, job.trainRows(), 1).write().mode(SaveMode.Overwrite).parquet(features.partition(TRAIN_DAY).toString());
     generate(spark, job.rows(), 2).write().mode(SaveMode.Overwrite).parquet(features.partition(SCORE_DAY).toString());
-    String version = new TrainJob().run(spark, new TrainJob.Config(c, DateRange.day(TRAIN_DAY))).version();
-    ModelRegistry registry = new ModelRegistry(spark.sparkContext().hadoopConfiguration(), layout.models(), c.model().name());
-    registry.promote(version);  // a benchmark model: no quality gate
-    PipelineModel model = registry.loadModel(version);
+    ModelVersion trained = context.registry().register(TrainModel.of(context).window(DateRange.day(TRAIN_DAY)).execute());
+    context.registry().aliases().promote(trained.id());  // a benchmark model: no quality gate
+    String version = trained.id();
+    PipelineModel model = trained.pipeline();
     List<String> keys = c.dataset().keyColumns();
     List<String> pass = c.score().passThroughOrEmpty();
 
     double copy = Double.MAX_VALUE;
     double mllib = Double.MAX_VALUE;
     double score = Double.MAX_VALUE;
-    ScoreJob.Result last = null;
+    ScoreDates.Result last = null;
     for (int round = 0; round < job.rounds(); round++) {
       // Each contender finds and opens the partition inside its own timing, as score does.
       long t0 = System.nanoTime();
@@ -84,7 +89,7 @@ public final class ScoreBenchmark {
           .write().mode(SaveMode.Overwrite).parquet(new Path(layout.root(), "bench-mllib").toString());
       mllib = Math.min(mllib, BenchOptions.seconds(t1));
       long t2 = System.nanoTime();
-      last = new ScoreJob().run(spark, new ScoreJob.Config(c, DateRange.day(SCORE_DAY)));
+      last = ScoreDates.of(context).dates(DateRange.day(SCORE_DAY)).execute();
       score = Math.min(score, BenchOptions.seconds(t2));
       LOG.info("round {}: null model {} s, MLlib {} s, score {} s", round + 1, BenchOptions.fmt(copy), BenchOptions.fmt(mllib), BenchOptions.fmt(score));
     }
@@ -148,13 +153,13 @@ public final class ScoreBenchmark {
     long trainRows;
 
     @Override
-    protected Config jobConfig(GlmpipeConfig config) {
+    protected Config options(GlmpipeConfig config) {
       return new Config(config, bench.rows, Math.min(trainRows, bench.rows), bench.rounds);
     }
 
     @Override
-    protected Object run(SparkSession spark, Config config) {
-      return new ScoreBenchmark().run(spark, config);
+    protected Object run(PipelineContext context, Config config) {
+      return new ScoreBenchmark().run(context, config);
     }
   }
 }

@@ -6,7 +6,11 @@ import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.io.DateRange;
 import dev.glmpipe.io.PartitionedTable;
 import dev.glmpipe.io.TableLayout;
-import dev.glmpipe.registry.ModelRegistry;
+import dev.glmpipe.runs.JobStages;
+import dev.glmpipe.train.TrainModel;
+import dev.glmpipe.train.TrainingRun;
+import dev.glmpipe.runs.PipelineContext;
+import dev.glmpipe.registry.ModelVersion;
 import dev.glmpipe.train.HoldoutSplit;
 import dev.glmpipe.train.ModelTrainer;
 import dev.glmpipe.train.TrainingFrames;
@@ -68,9 +72,10 @@ public final class TrainBenchmark {
   /** A timed run's figures. */
   private record Run(double seconds, long peakHeapMb, long peakCachedMb, long peakCachedDiskMb) {}
 
-  public Result run(SparkSession spark, Config job) {
+  public Result run(PipelineContext context, Config job) {
+    SparkSession spark = context.spark();
     GlmpipeConfig c = job.config();
-    TableLayout layout = TableLayout.of(c.storage());
+    TableLayout layout = context.layout();
     PartitionedTable features = new PartitionedTable(spark, layout.features());
     JobStages.describe(spark, "bench", "bench: generate " + job.rows() + " rows");
     generate(spark, job.rows()).write().mode(org.apache.spark.sql.SaveMode.Overwrite).parquet(features.partition(DAY).toString());
@@ -83,7 +88,7 @@ public final class TrainBenchmark {
     Run best = null;
     Run mine = null;
     PipelineModel baseline = null;
-    TrainJob.Result trained = null;
+    TrainingRun.Result trained = null;
     for (int round = 0; round < job.rounds(); round++) {
       JobStages.describe(spark, "bench", "bench: plain MLlib pipeline");
       long t0 = start(cache);
@@ -93,7 +98,9 @@ public final class TrainBenchmark {
       best = best == null || b.seconds() < best.seconds() ? b : best;
 
       long t1 = start(cache);
-      trained = new TrainJob().run(spark, new TrainJob.Config(c, DateRange.day(DAY)));
+      TrainingRun run = TrainModel.of(context).window(DateRange.day(DAY)).execute();
+      ModelVersion version = context.registry().register(run);
+      trained = run.result(version.id(), version.dir().toString());
       Run g = finish(cache, t1);
       mine = mine == null || g.seconds() < mine.seconds() ? g : mine;
       LOG.info("round {}: mllib {} s, glmpipe {} s", round + 1, BenchOptions.fmt(b.seconds()), BenchOptions.fmt(g.seconds()));
@@ -102,8 +109,7 @@ public final class TrainBenchmark {
 
     JobStages.describe(spark, "bench", "bench: training log loss of both models");
     double mllibLoss = logLoss(baseline.transform(training), "label");
-    ModelRegistry registry = new ModelRegistry(spark.sparkContext().hadoopConfiguration(), layout.models(), c.model().name());
-    PipelineModel glmpipe = registry.loadModel(trained.version());
+    PipelineModel glmpipe = context.registry().version(trained.version()).pipeline();
     double glmpipeLoss = logLoss(glmpipe.transform(TrainingFrames.withLabel(training, c.dataset().label())), TrainingFrames.LABEL);
     org.apache.spark.ml.classification.LogisticRegressionModel lr =
         (org.apache.spark.ml.classification.LogisticRegressionModel) baseline.stages()[baseline.stages().length - 1];
@@ -264,13 +270,13 @@ public final class TrainBenchmark {
     @Mixin BenchOptions bench;
 
     @Override
-    protected Config jobConfig(GlmpipeConfig config) {
+    protected Config options(GlmpipeConfig config) {
       return new Config(config, bench.rows, bench.rounds);
     }
 
     @Override
-    protected Object run(SparkSession spark, Config config) {
-      return new TrainBenchmark().run(spark, config);
+    protected Object run(PipelineContext context, Config config) {
+      return new TrainBenchmark().run(context, config);
     }
   }
 }

@@ -1,4 +1,4 @@
-package dev.glmpipe.jobs;
+package dev.glmpipe.runs;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -9,8 +9,8 @@ import java.util.concurrent.Executors;
  * Threads for driver-side work that runs next to a Spark job (a model load, a small job beside
  * a large one); not the common pool, which has a single thread on two cores.
  */
-final class DriverThreads {
-  static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
+public final class DriverThreads {
+  public static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "glmpipe-driver");
     t.setDaemon(true);
     return t;
@@ -19,7 +19,7 @@ final class DriverThreads {
   private DriverThreads() {}
 
   /** The future's value, or the runtime exception it failed with (not wrapped). */
-  static <T> T joined(CompletableFuture<T> future) {
+  public static <T> T joined(CompletableFuture<T> future) {
     try {
       return future.join();
     } catch (CompletionException e) {

@@ -1,10 +1,10 @@
-package dev.glmpipe.jobs;
+package dev.glmpipe.runs;
 
 /** The glmpipe build that is running, from the jar manifest ("dev" when run from classes). */
-final class CodeVersion {
+public final class CodeVersion {
   private CodeVersion() {}
 
-  static String get() {
+  public static String get() {
     String v = CodeVersion.class.getPackage().getImplementationVersion();
     return v == null ? "dev" : v;
   }

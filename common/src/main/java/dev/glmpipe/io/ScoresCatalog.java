@@ -1,7 +1,6 @@
-package dev.glmpipe.jobs;
+package dev.glmpipe.io;
 
 import dev.glmpipe.Sql;
-import dev.glmpipe.io.PartitionedTable;
 import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.stream.Collectors;
@@ -14,10 +13,10 @@ import org.apache.spark.sql.types.StructType;
  * and each scored date added as a partition pointing at its directory. Its location never
  * changes, so re-adding a rescored date is a no-op and the swap is what replaces its rows.
  */
-final class ScoresCatalog {
+public final class ScoresCatalog {
   private ScoresCatalog() {}
 
-  static void addPartition(SparkSession spark, String table, PartitionedTable scores, StructType schema, LocalDate dt) {
+  public static void addPartition(SparkSession spark, String table, PartitionedTable scores, StructType schema, LocalDate dt) {
     String[] parts = table.split("\\.");
     if (parts.length == 2) {
       spark.sql("CREATE DATABASE IF NOT EXISTS " + Sql.quote(parts[0]));
@@ -32,7 +31,7 @@ final class ScoresCatalog {
   }
 
   /** How many partitions the catalog lists for {@code table}. */
-  static long partitions(SparkSession spark, String table) {
+  public static long partitions(SparkSession spark, String table) {
     return spark.sql("SHOW PARTITIONS " + quoted(table)).count();
   }
 

@@ -1,0 +1,123 @@
+package dev.glmpipe.export;
+
+import static org.apache.spark.sql.functions.col;
+
+import dev.glmpipe.Sql;
+import dev.glmpipe.config.ExportConfig;
+import dev.glmpipe.config.FeaturesConfig;
+import dev.glmpipe.evaluate.HoldoutEvaluator;
+import dev.glmpipe.evaluate.ReleaseCheck;
+import dev.glmpipe.evaluate.Task;
+import dev.glmpipe.io.JsonFiles;
+import dev.glmpipe.registry.AliasStore;
+import dev.glmpipe.registry.ModelRegistry;
+import dev.glmpipe.registry.ModelVersion;
+import dev.glmpipe.runs.PipelineContext;
+import dev.glmpipe.train.ModelCoefficients;
+import dev.glmpipe.train.ModelTrainer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Row;
+
+/**
+ * The export operation: a version that passed evaluation is exported — coefficients and every
+ * fitted preprocessing parameter as JSON, and the whole pipeline as ONNX checked against
+ * Spark's scores on holdout rows — then made the champion. Any failure promotes nothing.
+ *
+ * <pre>ExportVersion.of(context).version(id).execute()</pre>
+ */
+public final class ExportVersion {
+  static final String SPARK_SCORE = "__spark_score";
+
+  public record Result(String job, String model, String champion, String previous, String coefficientsPath,
+      String onnxPath, OnnxParity.Report onnxParity) {}
+
+  /** {@code onnx.json} beside {@code model.onnx}: how to feed it and how it was checked. */
+  public record OnnxDescription(String model, String version, List<OnnxExport.Input> inputs, String output, int features,
+      OnnxParity.Report parity) {}
+
+  private final PipelineContext context;
+  private String versionId;
+
+  private ExportVersion(PipelineContext context) {
+    this.context = context;
+  }
+
+  public static ExportVersion of(PipelineContext context) {
+    return new ExportVersion(context);
+  }
+
+  /** The version to export; the newest one when not called or null. */
+  public ExportVersion version(String id) {
+    this.versionId = id;
+    return this;
+  }
+
+  public Result execute() {
+    ExportConfig ex = context.config().exportOrDefault();
+    Configuration hadoop = context.hadoop();
+    ModelRegistry registry = context.registry();
+    ModelVersion version = registry.versionOrLatest(versionId);
+    ReleaseCheck.requirePassed(hadoop, registry, version);
+    version.requireVerified();
+    String id = version.id();
+
+    PipelineModel model = version.pipeline();
+    // The version's own spec names its slots: today's config may have moved on since training.
+    FeaturesConfig spec = version.spec();
+    Path file = new Path(version.exportDir(), "coefficients.json");
+
+    String onnxPath = null;
+    OnnxParity.Report parity = null;
+    if (ex.onnx()) {
+      context.describe("export-" + id, "export " + id + ": ONNX graph, checked against Spark on holdout rows");
+      OnnxExport.Result onnx = OnnxExport.build(model, spec, version.model(), id);
+      parity = OnnxParity.check(onnx, sparkScores(version, onnx, ex.parityRows()), SPARK_SCORE, ex.maxAbsDiff());
+      Path onnxFile = new Path(version.exportDir(), "model.onnx");
+      JsonFiles.replaceAtomically(hadoop, onnxFile, onnx.model());
+      JsonFiles.replaceAtomically(hadoop, new Path(version.exportDir(), "onnx.json"),
+          new OnnxDescription(version.model(), id, onnx.inputs(), OnnxExport.OUTPUT, onnx.features(), parity));
+      onnxPath = onnxFile.toString();
+    }
+    JsonFiles.replaceAtomically(hadoop, file, coefficientsDocument(version, model, spec));
+
+    String previous = registry.aliases().versionOf(AliasStore.CHAMPION);
+    registry.aliases().promote(id);
+    return new Result("export", version.model(), id, previous, file.toString(), onnxPath, parity);
+  }
+
+  /** {@code coefficients.json}: the weights by name and every fitted preprocessing parameter. */
+  static Map<String, Object> coefficientsDocument(ModelVersion version, PipelineModel model, FeaturesConfig spec) {
+    ModelCoefficients coefficients = ModelCoefficients.of(model, spec);
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("model", version.model());
+    doc.put("version", version.id());
+    doc.put("model_type", version.manifest().modelType());
+    doc.put("intercept", coefficients.intercept());
+    doc.put("intercept_input_units", coefficients.interceptInputUnits());
+    if (coefficients.intercepts() != null) {
+      doc.put("intercepts", coefficients.intercepts());  // one per class of a multinomial model
+    }
+    doc.put("coefficients", coefficients.byMagnitude());
+    doc.put("feature_order", version.manifest().features());
+    doc.put("preprocessing", PreprocessingParams.of(model, spec));
+    return doc;
+  }
+
+  /** Up to {@code limit} holdout rows: every ONNX input column and Spark's score of the row. */
+  private List<Row> sparkScores(ModelVersion version, OnnxExport.Result onnx, int limit) {
+    PipelineModel model = version.pipeline();
+    Column score = Task.of(model) == Task.BINARY ? HoldoutEvaluator.score() : col(ModelTrainer.PREDICTION);
+    List<Column> columns = new ArrayList<>();
+    onnx.inputs().forEach(i -> columns.add(Sql.column(i.name()).as(i.name())));
+    columns.add(score.as(SPARK_SCORE));
+    return model.transform(version.holdout(context.features()).limit(limit)).select(columns.toArray(Column[]::new))
+        .collectAsList();
+  }
+}

@@ -1,0 +1,38 @@
+package dev.glmpipe.runs;
+
+import dev.glmpipe.config.GlmpipeConfig;
+import dev.glmpipe.io.PartitionedTable;
+import dev.glmpipe.io.TableLayout;
+import dev.glmpipe.registry.ModelRegistry;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * What every operation runs with, built once per run by the launcher: the session, the
+ * validated config, where the tables are, and the model's registry.
+ */
+public record PipelineContext(SparkSession spark, GlmpipeConfig config, TableLayout layout, ModelRegistry registry) {
+
+  public static PipelineContext of(SparkSession spark, GlmpipeConfig config) {
+    TableLayout layout = TableLayout.of(config.storage());
+    return new PipelineContext(spark, config, layout,
+        new ModelRegistry(spark.sparkContext().hadoopConfiguration(), layout.models(), config.model().name()));
+  }
+
+  public Configuration hadoop() {
+    return spark.sparkContext().hadoopConfiguration();
+  }
+
+  public String modelName() {
+    return config.model().name();
+  }
+
+  public PartitionedTable features() {
+    return new PartitionedTable(spark, layout.features());
+  }
+
+  /** Names the Spark jobs that follow, so the Spark UI reads like the pipeline's flow. */
+  public void describe(String group, String description) {
+    JobStages.describe(spark, group, description);
+  }
+}
