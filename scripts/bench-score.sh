@@ -30,7 +30,7 @@ result=$(GLMPIPE_JAVA_OPTS="-Xmx${BENCH_HEAP:-2g}" scripts/glmpipe.sh bench-scor
   --set "features.numeric=[$numeric]" --set "features.categorical=[{column: plan}, {column: region}]" \
   --set "features.timestamp=[]" --set "features.crosses=[]" --set "features.boolean=[]" \
   --set "model.max_iter=20" --set "train.holdout.fraction=0.1" \
-  --rows "$rows" "$@" 2> >(grep -E "round|ERROR|error|falling back|ScoreJob" >&2))
+  --rows "$rows" "$@" 2> >(grep -E "round|ERROR|error|falling back|ScoreDates" >&2))
 echo "$result"
 ratio() { printf '%.3f' "$(result_field "$result" "$1")"; }
 echo "null_model_speedup_vs_mllib=$(ratio null_model_speedup_vs_mllib)"

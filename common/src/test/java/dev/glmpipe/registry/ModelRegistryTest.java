@@ -202,4 +202,19 @@ class ModelRegistryTest {
         .isInstanceOf(GlmpipeException.class)
         .hasMessageContaining("has no version 'nope'");
   }
+
+  @Test
+  void aVersionReachedThroughAnAliasCarriesItsPin() {
+    ModelRegistry registry = registry();
+    String v1 = createVersion(registry);
+    String v2 = createVersion(registry);
+    registry.aliases().promote(v1);
+    assertThat(registry.resolve(AliasStore.CHAMPION).id()).isEqualTo(v1);
+    assertThat(registry.resolve(AliasStore.CHAMPION).alias()).isEqualTo(AliasStore.CHAMPION);
+    assertThat(registry.resolve(v2).alias()).isNull();
+    assertThat(registry.versionOrLatest(null).id()).isEqualTo(v2);
+    assertThat(registry.version(v1).manifest().version()).isEqualTo(v1);
+    assertThat(registry.version(v1).evaluationPath().toString()).endsWith("/m/evaluations/" + v1 + ".json");
+    assertThat(registry.version(v1).exportDir().toString()).endsWith("/m/exports/" + v1);
+  }
 }

@@ -1,7 +1,9 @@
 package dev.glmpipe.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.glmpipe.GlmpipeException;
 import org.junit.jupiter.api.Test;
 
 class ConvergenceCheckTest {
@@ -47,5 +49,17 @@ class ConvergenceCheckTest {
       diverging[i] = Math.exp(i / 5.0);
     }
     assertThat(ConvergenceCheck.check(diverging, 40, 100, null, true).status()).isEqualTo("rising");
+  }
+
+  @Test
+  void aModelThatDidNotConvergeIsRejectedUnlessAllowed() {
+    ConvergenceCheck.Convergence failed = ConvergenceCheck.check(new double[] {0.69, 0.6, 0.55}, 2, 2, null, false);
+    assertThatThrownBy(() -> ConvergenceCheck.decide(failed, false))
+        .isInstanceOfSatisfying(GlmpipeException.class, e -> assertThat(e.exitCode()).isEqualTo(GlmpipeException.EXIT_MODEL_REJECTED))
+        .hasMessageContaining("not converged (max_iter)").hasMessageContaining("no version written");
+    assertThat(ConvergenceCheck.decide(failed, true))
+        .isEqualTo(new ConvergenceCheck.Decision("max_iter", false, failed.reason(), "accepted_not_converged"));
+    ConvergenceCheck.Convergence ok = ConvergenceCheck.check(new double[] {0.69, 0.5, 0.45, 0.449}, 3, 100, null, false);
+    assertThat(ConvergenceCheck.decide(ok, false).decision()).isEqualTo("accepted");
   }
 }
