@@ -61,74 +61,23 @@ public final class Preprocess {
   /** Checks each date in turn; a date over the quarantine limit fails the run after every date was tried. */
   public Result execute() {
     SparkSession spark = context.spark();
-    GlmpipeConfig c = context.config();
     TableLayout layout = context.layout();
     PartitionedTable raw = new PartitionedTable(spark, layout.raw());
     PartitionedTable features = new PartitionedTable(spark, layout.features());
     PartitionedTable quarantine = new PartitionedTable(spark, layout.quarantine());
-    ContractValidator validator = new ContractValidator(c.dataset().contract());
+    ContractValidator validator = new ContractValidator(context.config().dataset().contract());
+    double maxFraction = context.config().dataset().contract().maxQuarantineFraction();
 
     List<Partition> done = new ArrayList<>();
     List<String> breaches = new ArrayList<>();
     for (LocalDate dt : dates.dates()) {
-      String group = "preprocess-" + dt;
-      context.describe(group, "preprocess dt=" + dt + ": read raw, find keys seen more than once");
-      Dataset<Row> input = RawInput.reading(() -> RawInput.read(spark, raw.partition(dt), c.dataset().input()));
-      ContractValidator.ColumnCheck columns = validator.checkColumns(input.columns(), raw.partition(dt).toString());
-      if (!columns.extra().isEmpty()) {
-        LOG.warn("dt={}: columns not in the contract are ignored (kept in quarantine rows): {}", dt, columns.extra());
-      }
-      // One pass over the input (after a read of the key columns alone, for the uniqueness
-      // rule): valid rows are written to a staging directory while failed rows are gathered in
-      // memory, then checked again alone for their reasons; the staged files' footers count the
-      // valid rows, and the partition is published only once the counts are known.
-      SinglePassCheck check = RawInput.reading(() -> SinglePassCheck.plan(spark, validator, input, ROWS_IN_MEMORY));
-      context.describe(group, "preprocess dt=" + dt + ": check the contract and write valid rows");
-      Path staging = features.stagingPath(dt);
-      Map<String, String> parquetOptions = PartitionedTable.withoutDictionary(validator.neverRepeatingColumns());
-      ContractReport report;
-      CompletableFuture<Void> lateRows = CompletableFuture.completedFuture(null);
-      boolean staged = false;
-      try {
-        RawInput.reading(() -> {
-          features.writeStaged(check.validRows(), staging, parquetOptions);
-          return staging;
-        });
-        SinglePassCheck.Outcome outcome = check.finish(columns, features.rowsIn(staging));
-        if (outcome.hasLateValidRows()) {
-          // Written while the quarantine is: two small jobs into two tables, whose time is
-          // mostly planning on the driver, so neither waits for the other.
-          lateRows = CompletableFuture.runAsync(() -> {
-            context.describe(group, "preprocess dt=" + dt + ": write the winners among rows sharing a key");
-            features.addToStaged(outcome.lateValidRows(), staging, parquetOptions);
-          }, DriverThreads.POOL);
-        }
-        context.describe(group, "preprocess dt=" + dt + ": write quarantine");
-        report = RawInput.reading(() -> outcome.writeQuarantine(rows -> quarantine.overwrite(rows, dt)));
-        DriverThreads.joined(lateRows);
-        staged = true;
-      } finally {
-        if (!staged) {
-          lateRows.exceptionally(e -> null).join();  // nothing may still be writing into it
-          features.discard(staging);  // a failed write leaves nothing behind, not even hidden
-        }
-      }
-      boolean publish = !report.exceeds(c.dataset().contract().maxQuarantineFraction());
-      if (publish) {
-        features.publish(staging, dt);
-      } else {
-        features.discard(staging);
-        // A rerun that fails its contract must not leave an earlier run's rows for this date to
-        // train or score on.
-        features.drop(dt);
+      Partition p = preprocess(dt, validator, raw, features, quarantine);
+      if (!p.published()) {
+        ContractReport report = p.report();
         breaches.add(String.format(java.util.Locale.ROOT, "dt=%s quarantined %d of %d rows (%.2f%% > max %.2f%%)",
-            dt, report.quarantinedRows(), report.inputRows(), 100 * report.quarantineFraction(),
-            100 * c.dataset().contract().maxQuarantineFraction()));
+            dt, report.quarantinedRows(), report.inputRows(), 100 * report.quarantineFraction(), 100 * maxFraction));
       }
-      LOG.info("dt={}: {} rows, {} valid, {} quarantined {}", dt, report.inputRows(), report.validRows(),
-          report.quarantinedRows(), report.rowsByReason());
-      done.add(new Partition(dt.toString(), publish, features.partition(dt).toString(),
-          quarantine.partition(dt).toString(), report));
+      done.add(p);
     }
     if (!breaches.isEmpty()) {
       throw GlmpipeException.dataContract("not published, too many rows quarantined: " + String.join("; ", breaches)
@@ -137,5 +86,68 @@ public final class Preprocess {
     long in = done.stream().mapToLong(p -> p.report().inputRows()).sum();
     long valid = done.stream().mapToLong(p -> p.report().validRows()).sum();
     return new Result("preprocess", in, valid, in - valid, done);
+  }
+
+  /**
+   * One date: one pass over the input (after a read of the key columns alone, for the
+   * uniqueness rule) writes valid rows to a staging directory while failed rows are gathered in
+   * memory, then checked again alone for their reasons; the staged files' footers count the
+   * valid rows, and the partition is published only once the counts are known and within the
+   * quarantine limit.
+   */
+  private Partition preprocess(LocalDate dt, ContractValidator validator, PartitionedTable raw,
+      PartitionedTable features, PartitionedTable quarantine) {
+    SparkSession spark = context.spark();
+    GlmpipeConfig c = context.config();
+    String group = "preprocess-" + dt;
+    context.describe(group, "preprocess dt=" + dt + ": read raw, find keys seen more than once");
+    Dataset<Row> input = RawInput.reading(() -> RawInput.read(spark, raw.partition(dt), c.dataset().input()));
+    ContractValidator.ColumnCheck columns = validator.checkColumns(input.columns(), raw.partition(dt).toString());
+    if (!columns.extra().isEmpty()) {
+      LOG.warn("dt={}: columns not in the contract are ignored (kept in quarantine rows): {}", dt, columns.extra());
+    }
+    SinglePassCheck check = RawInput.reading(() -> SinglePassCheck.plan(spark, validator, input, ROWS_IN_MEMORY));
+    context.describe(group, "preprocess dt=" + dt + ": check the contract and write valid rows");
+    Path staging = features.stagingPath(dt);
+    Map<String, String> parquetOptions = PartitionedTable.withoutDictionary(validator.neverRepeatingColumns());
+    ContractReport report;
+    CompletableFuture<Void> lateRows = CompletableFuture.completedFuture(null);
+    boolean staged = false;
+    try {
+      RawInput.reading(() -> {
+        features.writeStaged(check.validRows(), staging, parquetOptions);
+        return staging;
+      });
+      SinglePassCheck.Outcome outcome = check.finish(columns, features.rowsIn(staging));
+      if (outcome.hasLateValidRows()) {
+        // Written while the quarantine is: two small jobs into two tables, whose time is
+        // mostly planning on the driver, so neither waits for the other.
+        lateRows = CompletableFuture.runAsync(() -> {
+          context.describe(group, "preprocess dt=" + dt + ": write the winners among rows sharing a key");
+          features.addToStaged(outcome.lateValidRows(), staging, parquetOptions);
+        }, DriverThreads.POOL);
+      }
+      context.describe(group, "preprocess dt=" + dt + ": write quarantine");
+      report = RawInput.reading(() -> outcome.writeQuarantine(rows -> quarantine.overwrite(rows, dt)));
+      DriverThreads.joined(lateRows);
+      staged = true;
+    } finally {
+      if (!staged) {
+        lateRows.exceptionally(e -> null).join();  // nothing may still be writing into it
+        features.discard(staging);  // a failed write leaves nothing behind, not even hidden
+      }
+    }
+    boolean publish = !report.exceeds(c.dataset().contract().maxQuarantineFraction());
+    if (publish) {
+      features.publish(staging, dt);
+    } else {
+      features.discard(staging);
+      // A rerun that fails its contract must not leave an earlier run's rows for this date to
+      // train or score on.
+      features.drop(dt);
+    }
+    LOG.info("dt={}: {} rows, {} valid, {} quarantined {}", dt, report.inputRows(), report.validRows(),
+        report.quarantinedRows(), report.rowsByReason());
+    return new Partition(dt.toString(), publish, features.partition(dt).toString(), quarantine.partition(dt).toString(), report);
   }
 }
