@@ -3,10 +3,10 @@ package dev.glmpipe.jobs;
 import org.apache.spark.sql.SparkSession;
 
 /** Names the Spark jobs that follow, so the Spark UI reads like the pipeline's flow. */
-final class JobStages {
+public final class JobStages {
   private JobStages() {}
 
-  static void describe(SparkSession spark, String group, String description) {
+  public static void describe(SparkSession spark, String group, String description) {
     spark.sparkContext().setJobGroup(group, description, false);
   }
 }
