@@ -35,7 +35,7 @@ else
   fail "bench-score prints the null model's speedup over MLlib before its last line" \
     "that line is '$(tail -2 "$work/bench-score.out" | head -1)'"
 fi
-# The timeline reader the README points to for where a run's time goes, on that run's event log.
+# The timeline reader docs/benchmarks.md points to for where a run's time goes, on that run's event log.
 # Each job's line ends in its seconds, its tasks' CPU seconds and its description; with --tasks,
 # a line for each task follows.
 if timeline=$(scripts/spark-event-timeline.py "$work/events" --last 5 --tasks) \
