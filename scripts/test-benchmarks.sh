@@ -8,11 +8,8 @@ cd "$GLMPIPE_ROOT"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-pass() { echo "ok: $*"; passed=$((passed + 1)); }
-fail() { echo "FAILED: $*"; failed=$((failed + 1)); }
-check() {  # name, regex of the last line, command...
+check_start
+check_last_line() {  # name, regex of the last line, command...
   local name="$1" pattern="$2"
   shift 2
   local last
@@ -20,24 +17,25 @@ check() {  # name, regex of the last line, command...
       && [[ "$last" =~ $pattern ]]; then
     pass "$name: $last"
   else
-    fail "$name (last line: '${last:-}'), log:"
+    fail "$name" "last line '${last:-}'; the end of its log:"
     tail -20 "$work/$name.log"
   fi
 }
 
 number='[0-9]+\.[0-9]{3}'
-check bench-preprocess "^preprocess_throughput_vs_copy=$number\$" env BENCH_ROWS=20000 scripts/bench-preprocess.sh
-check bench-train "^train_time_vs_mllib=$number\$" env BENCH_ROWS=20000 BENCH_ROUNDS=1 BENCH_HEAP=2g scripts/bench-train.sh
+check_last_line bench-preprocess "^preprocess_throughput_vs_copy=$number\$" env BENCH_ROWS=20000 scripts/bench-preprocess.sh
+check_last_line bench-train "^train_time_vs_mllib=$number\$" env BENCH_ROWS=20000 BENCH_ROUNDS=1 BENCH_HEAP=2g scripts/bench-train.sh
 mkdir -p "$work/events"
-check bench-score "^score_throughput_vs_copy=$number score_speedup_vs_mllib=$number\$" env BENCH_ROWS=20000 scripts/bench-score.sh \
+check_last_line bench-score "^score_throughput_vs_copy=$number score_speedup_vs_mllib=$number\$" env BENCH_ROWS=20000 scripts/bench-score.sh \
   --set spark.conf.spark.eventLog.enabled=true --set "spark.conf.spark.eventLog.dir=$work/events"
 # The line before the last: MLlib's time over the null model's, the ceiling for the speedup.
 if [[ "$(tail -2 "$work/bench-score.out" | head -1)" =~ ^null_model_speedup_vs_mllib=$number$ ]]; then
   pass "bench-score prints the null model's speedup over MLlib before its last line"
 else
-  fail "bench-score's line before the last: '$(tail -2 "$work/bench-score.out" | head -1)'"
+  fail "bench-score prints the null model's speedup over MLlib before its last line" \
+    "that line is '$(tail -2 "$work/bench-score.out" | head -1)'"
 fi
-# The timeline reader the README points to for where a run's time goes, on that run's event log.
+# The timeline reader docs/benchmarks.md points to for where a run's time goes, on that run's event log.
 # Each job's line ends in its seconds, its tasks' CPU seconds and its description; with --tasks,
 # a line for each task follows.
 if timeline=$(scripts/spark-event-timeline.py "$work/events" --last 5 --tasks) \
@@ -45,7 +43,6 @@ if timeline=$(scripts/spark-event-timeline.py "$work/events" --last 5 --tasks) \
     && grep -qE "task \+[0-9.]+ to \+[0-9.]+: ran [0-9.]+ s, cpu [0-9.]+ s, read [1-9][0-9]* records" <<<"$timeline"; then
   pass "spark-event-timeline.py lists the score run's jobs and tasks with their CPU time"
 else
-  fail "spark-event-timeline.py on the bench-score event log: ${timeline:-}"
+  fail "spark-event-timeline.py lists the score run's jobs and tasks with their CPU time" "it printed: ${timeline:-}"
 fi
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+check_summary

@@ -4,7 +4,8 @@
 # of every job, datagen -> preprocess -> train -> evaluate -> export -> score, with the work
 # spread over the executors; then the error paths (bad date, missing input partition).
 #
-# Prints one line per check and ends with 'N passed, M failed'; exits non-zero if M > 0.
+# Prints one line per check (PASS/FAIL, scripts/lib/common.sh) and ends with 'N passed, M failed';
+# exits non-zero if M > 0.
 # After the run, pass or fail, each job's stdout/stderr are in out/test-cluster/logs/ and the
 # master's, workers' and executors' logs in out/test-cluster/cluster/.
 #
@@ -29,18 +30,7 @@ BAD_DAY=2026-13-01       # month 13
 OUT_DIR="$GLMPIPE_ROOT/out/test-cluster"
 CLUSTER="$GLMPIPE_ROOT/scripts/local-cluster.sh"
 
-PASSED=0 FAILED=0
-pass() { PASSED=$((PASSED + 1)); printf 'PASS  %s\n' "$*"; }
-fail() { FAILED=$((FAILED + 1)); printf 'FAIL  %s\n' "$*"; }
-# check DESCRIPTION COMMAND...: one assertion; the command's own output is hidden.
-check() {
-  local what=$1; shift
-  if "$@" >/dev/null 2>&1; then pass "$what"; else fail "$what"; fi
-}
-summary() {
-  echo "$PASSED passed, $FAILED failed"
-  [ "$FAILED" -eq 0 ]
-}
+check_start
 
 # ---------------------------------------------------------------------------------------------
 # JSON helpers (python3's json module; no jq needed)
@@ -215,7 +205,7 @@ export SPARK_LOCAL_IP=127.0.0.1 SPARK_CONF_DIR="$WORK_DIR/spark-conf"
 
 if ! "$CLUSTER" start >/dev/null; then
   fail "cluster: start (see out/test-cluster/cluster/*.log)"
-  summary || exit 1
+  check_summary || exit 1
 fi
 MASTER_URL="$(<"$GLMPIPE_CLUSTER_DIR/master-url")"
 MASTER_JSON_URL="$(<"$GLMPIPE_CLUSTER_DIR/master-json-url")"
@@ -316,4 +306,4 @@ check "cluster: no application still active" \
 check "cluster: every completed application FINISHED (none FAILED or KILLED)" \
   bash -c "! grep -vq ' FINISHED ' <<<\"\$1\"" _ "$(completed_apps)"
 
-summary
+check_summary

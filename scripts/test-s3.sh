@@ -65,10 +65,7 @@ conf=(--conf conf/local.yaml --set "storage.root=s3a://$bucket/glmpipe" --set st
   --set spark.conf.spark.hadoop.fs.s3a.aws.credentials.provider=com.amazonaws.auth.EnvironmentVariableCredentialsProvider
   --set datagen.rows_per_day=1500)
 
-passed=0
-failed=0
-ok() { echo "PASS  $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL  $1"; failed=$((failed + 1)); }
+check_start
 run() {  # job args...: the job's JSON result on stdout; its log in $work/<job>.log
   local job="$1"; shift
   scripts/glmpipe.sh "$job" "${conf[@]}" "$@" 2>"$work/$job.log"
@@ -85,18 +82,18 @@ for step in "datagen --from ${days[0]} --to ${days[2]}" "preprocess --from ${day
     "train --from ${days[0]} --to ${days[1]}" "evaluate" "export" "score --new"; do
   read -r -a args <<<"$step"
   if result=$(run "${args[@]}"); then
-    ok "${args[0]} on s3a:// exits 0"
+    pass "${args[0]} on s3a:// exits 0"
     echo "$result" >"$work/${args[0]}.json"
   else
-    bad "${args[0]} on s3a:// failed:"
+    fail "${args[0]} on s3a:// exits 0" "it failed; the end of its log:"
     tail -5 "$work/${args[0]}.log"
   fi
 done
 
 if [ -s "$work/score.log" ] && ! grep -q "not read on the driver\|read by MLlib's reader" "$work/score.log"; then
-  ok "score read every stage of the model from S3 on the driver (no MLlib reader fallback)"
+  pass "score read every stage of the model from S3 on the driver (no MLlib reader fallback)"
 else
-  bad "score fell back to MLlib's reader for a stage on S3:"
+  fail "score read every stage of the model from S3 on the driver" "no score log, or it fell back to MLlib's reader:"
   grep "not read on the driver\|read by MLlib's reader" "$work/score.log" | head -3 || true
 fi
 
@@ -104,28 +101,28 @@ fi
 for dt in "${days[@]}"; do
   if grep -q "\.csv$" <<<"$(keys "raw/dt=$dt/")" && grep -q "/_SUCCESS$" <<<"$(keys "features/dt=$dt/")" \
       && grep -q "\.parquet$" <<<"$(keys "quarantine/dt=$dt/")"; then
-    ok "raw, features and quarantine of dt=$dt are on S3, the features partition committed"
+    pass "raw, features and quarantine of dt=$dt are on S3, the features partition committed"
   else
-    bad "raw, features or quarantine of dt=$dt missing on S3"
+    fail "raw, features or quarantine of dt=$dt missing on S3"
   fi
 done
 version=$(grep -o '"version":"[^"]*"' "$work/train.json" 2>/dev/null | head -1 | cut -d'"' -f4 || true)
 if [ -n "$version" ] && grep -q "/manifest.json$" <<<"$(keys "models/churn/versions/$version/")" \
     && grep -q "champion.json$" <<<"$(keys "models/churn/aliases/")"; then
-  ok "version $version has its manifest on S3, and the champion alias points at a version"
+  pass "version $version has its manifest on S3, and the champion alias points at a version"
 else
-  bad "no manifest or champion alias on S3 for version '${version:-?}'"
+  fail "no manifest or champion alias on S3 for version '${version:-?}'"
 fi
 scored=$(grep -c "/dt=[0-9-]*/_SUCCESS$" <<<"$(keys "scores/churn/")" || true)
 if [ "$scored" = 3 ] && grep -q '"rows":[1-9]' "$work/score.json" 2>/dev/null; then
-  ok "score --new scored the 3 committed partitions on S3"
+  pass "score --new scored the 3 committed partitions on S3"
 else
-  bad "score --new: $scored committed score partitions on S3 (expected 3)"
+  fail "score --new: $scored committed score partitions on S3 (expected 3)"
 fi
 if again=$(run score --new) && grep -q '"partitions":\[\]' <<<"$again"; then
-  ok "score --new again: nothing new (the ledger on S3 says all are scored)"
+  pass "score --new again: nothing new (the ledger on S3 says all are scored)"
 else
-  bad "score --new again scored something or failed: ${again:-}"
+  fail "score --new again scored something or failed: ${again:-}"
 fi
 
 # Tamper with a file of the champion behind the registry's back: scoring must refuse it.
@@ -136,11 +133,10 @@ run score --dt "${days[2]}" >/dev/null
 code=$?
 set -e
 if [ "$code" = 3 ] && grep -q "$version" "$work/score.log"; then
-  ok "a model file changed on S3 is refused before scoring (exit 3, naming the version)"
+  pass "a model file changed on S3 is refused before scoring (exit 3, naming the version)"
 else
-  bad "a tampered model on S3: exit $code, expected 3; log:"
+  fail "a tampered model on S3: exit $code, expected 3; log:"
   tail -5 "$work/score.log"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+check_summary

@@ -4,9 +4,9 @@ set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$GLMPIPE_ROOT"
 
-passed=0; failed=0
+check_start
 expect() {  # expect <name> <needle> <output>
-  if grep -qF -- "$2" <<<"$3"; then passed=$((passed + 1)); else failed=$((failed + 1)); log "FAIL $1: missing '$2' in: $3"; fi
+  if grep -qF -- "$2" <<<"$3"; then pass "$1"; else fail "$1" "missing '$2' in: $3"; fi
 }
 
 emr=$(GLMPIPE_DRY_RUN=1 GLMPIPE_S3_PREFIX=s3://bucket/rel EMR_CLUSTER_ID=j-ABC scripts/submit-emr.sh score --dt 2026-11-07)
@@ -28,10 +28,9 @@ expect dataproc-cluster "--cluster c1 --region europe-west1" "$dp"
 expect dataproc-args "--class dev.glmpipe.jobs.Main --jars gs://bucket/rel/$(basename "$GLMPIPE_JAR") -- train --conf gs://bucket/rel/conf/dataproc.yaml --from 2026-11-01 --to 2026-11-07" "$dp"
 
 if GLMPIPE_DRY_RUN=1 GLMPIPE_S3_PREFIX=s3://b/r scripts/submit-emr.sh score --dt 2026-11-07 2>/dev/null; then
-  failed=$((failed + 1)); log "FAIL emr without EMR_CLUSTER_ID should fail"
+  fail emr-needs-cluster-id "submit-emr.sh without EMR_CLUSTER_ID exited 0"
 else
-  passed=$((passed + 1))
+  pass emr-needs-cluster-id
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+check_summary

@@ -39,8 +39,10 @@ sample_out=$(mktemp -d)
 trap 'rm -rf "$sample_out"' EXIT
 GLMPIPE_OUT="$sample_out" scripts/run-local.sh
 # The last day's scores must be there, committed.
-[ -f "$sample_out/scores/churn/dt=2026-11-07/_SUCCESS" ] || die "run-local.sh wrote no scores for 2026-11-07"
-echo "1 passed, 0 failed"
+check_start
+check "run-local.sh wrote and committed the scores of 2026-11-07" \
+  test -f "$sample_out/scores/churn/dt=2026-11-07/_SUCCESS"
+check_summary
 
 log "6/7 benchmark scripts (smoke test on small inputs)"
 scripts/test-benchmarks.sh

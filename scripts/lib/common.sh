@@ -13,6 +13,27 @@ die() { printf '[glmpipe] error: %s\n' "$*" >&2; exit 1; }
 #   result_field "$result" key
 result_field() { grep -o "\"$2\":\"\{0,1\}[^\",}]*" <<<"$1" | head -n 1 | sed 's/^"[^"]*":"\{0,1\}//'; }
 
+# Counting a test harness's checks, the same way in every harness: one line per check on
+# stdout, then one summary line that CI readers look for.
+#   check_start              resets the counts (sourcing this file starts them at 0)
+#   pass NAME                prints 'PASS  NAME'
+#   fail NAME [WHY]          prints 'FAIL  NAME: WHY'
+#   check NAME COMMAND...    runs COMMAND, its output hidden: pass NAME if it succeeds, else fail
+#   check_summary            prints 'N passed, M failed'; returns non-zero if M > 0
+CHECKS_PASSED=0
+CHECKS_FAILED=0
+check_start() { CHECKS_PASSED=0; CHECKS_FAILED=0; }
+pass() { CHECKS_PASSED=$((CHECKS_PASSED + 1)); printf 'PASS  %s\n' "$1"; }
+fail() { CHECKS_FAILED=$((CHECKS_FAILED + 1)); printf 'FAIL  %s%s\n' "$1" "${2:+: $2}"; }
+check() {
+  local name=$1; shift
+  if "$@" >/dev/null 2>&1; then pass "$name"; else fail "$name"; fi
+}
+check_summary() {
+  echo "$CHECKS_PASSED passed, $CHECKS_FAILED failed"
+  [ "$CHECKS_FAILED" -eq 0 ]
+}
+
 # Java 17 is the one thing a machine must already have.
 require_java17() {
   command -v java >/dev/null 2>&1 || die "java not found: install a Java 17 JDK (Debian: apt-get install -y openjdk-17-jdk-headless)"

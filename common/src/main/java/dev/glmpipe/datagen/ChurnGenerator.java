@@ -15,7 +15,10 @@ import java.util.SplittableRandom;
  * ({@link #TRUE_MODEL}), so tests can check that training recovers the truth.
  *
  * <p>A configurable share of rows is deliberately broken, one defect per row, cycling through
- * the defects the data contract must catch. The same seed and date always give the same file.
+ * the defects the data contract must catch. The same seed and date always give the same file
+ * (the committed data-samples/ are these files: a test regenerates them), which is why this one
+ * draws row after row on the driver. Tables too big for that — the benchmarks' — come from
+ * {@link SyntheticTable}, which the executors generate from the same kind of declaration.
  */
 public final class ChurnGenerator {
   public static final List<String> COLUMNS = List.of(

@@ -16,6 +16,18 @@ class ChurnGeneratorTest {
   }
 
   @Test
+  void theCommittedSampleDataIsWhatTheSeedInBaseYamlGives() throws java.io.IOException {
+    // data-samples/ was made by `datagen` with conf/base.yaml's datagen section; the README
+    // promises the same seed always gives the same files.
+    for (LocalDate dt = DAY; !dt.isAfter(LocalDate.of(2026, 11, 7)); dt = dt.plusDays(1)) {
+      java.nio.file.Path file = java.nio.file.Path.of("..", "data-samples", "raw", "dt=" + dt, "churn-" + dt + ".csv");
+      assertThat(java.nio.file.Files.readAllLines(file))
+          .as(file.toString())
+          .isEqualTo(ChurnGenerator.generate(dt, 3000, 20261101, 0.01).lines());
+    }
+  }
+
+  @Test
   void brokenRowsAreCountedAndEveryDefectAppears() {
     ChurnGenerator.Day day = ChurnGenerator.generate(DAY, 5000, 7, 0.05);
     assertThat(day.lines()).hasSize(5001);

@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
         "2:usage or config error",
         "3:input data missing or breaking its contract",
         "4:model rejected by the quality gate"})
-abstract class JobCommand<O> implements Callable<Integer> {
+public abstract class JobCommand<O> implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(JobCommand.class);
 
   @Mixin ConfigOptions configOptions;

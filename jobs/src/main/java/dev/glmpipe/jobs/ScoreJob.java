@@ -1,7 +1,7 @@
 package dev.glmpipe.jobs;
 
-import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.GlmpipeException;
+import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.io.DateRange;
 import dev.glmpipe.runs.PipelineContext;
 import dev.glmpipe.score.ScoreDates;

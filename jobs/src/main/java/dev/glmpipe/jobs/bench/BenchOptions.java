@@ -1,4 +1,4 @@
-package dev.glmpipe.jobs;
+package dev.glmpipe.jobs.bench;
 
 import java.util.Locale;
 import picocli.CommandLine.Option;
