@@ -2,6 +2,7 @@ package dev.glmpipe.export;
 
 import ai.onnx.proto.OnnxMl;
 import ai.onnx.proto.OnnxMl.TensorProto.DataType;
+import dev.glmpipe.Columns;
 import dev.glmpipe.GlmpipeException;
 import dev.glmpipe.config.FeaturesConfig;
 import dev.glmpipe.config.FeaturesConfig.CategoricalFeature;
@@ -51,7 +52,8 @@ import org.tribuo.util.onnx.ONNXRef;
  * as a level, and models other than binary logistic or linear regression.
  */
 public final class OnnxExport {
-  public static final String OUTPUT = "score";
+  /** The graph's output: the scores table's score column. */
+  public static final String OUTPUT = Columns.SCORE;
   public static final int IR_VERSION = 8;
 
   /** How a caller feeds one input. */

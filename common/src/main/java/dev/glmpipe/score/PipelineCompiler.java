@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.raise_error;
 import static org.apache.spark.sql.functions.when;
 
+import dev.glmpipe.Columns;
 import dev.glmpipe.Sql;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -67,11 +68,6 @@ import org.apache.spark.sql.types.NumericType;
  * bytes of bytecode the JIT compiles.
  */
 public final class PipelineCompiler {
-  public static final String SCORE = "score";
-  public static final String PREDICTION = "prediction";
-  /** Multinomial only: the probability of each class, by class index. */
-  public static final String PROBABILITIES = "probabilities";
-
   /**
    * Terms per partial sum. A term (imputation, checks, scaling, weight) compiles to up to ~400
    * bytes of bytecode, so 10 stay well below the JIT's 8000 (CompiledPlanTest measures it).
@@ -123,8 +119,8 @@ public final class PipelineCompiler {
   }
 
   /**
-   * {@code input} with {@link #SCORE}, {@link #PREDICTION} (and for a multinomial model
-   * {@link #PROBABILITIES}) appended, plus internal columns the caller's final select drops.
+   * {@code input} with {@link Columns#SCORE}, {@link Columns#PREDICTION} (and for a multinomial model
+   * {@link Columns#PROBABILITIES}) appended, plus internal columns the caller's final select drops.
    *
    * @throws UnsupportedStageException if a stage cannot be compiled exactly
    */
@@ -441,7 +437,7 @@ public final class PipelineCompiler {
     double[] w = m.coefficients().toArray();
     requireWidth(m, x, w.length);
     Column value = linearForm(x, w, m.intercept(), m.coefficients() instanceof org.apache.spark.ml.linalg.SparseVector);
-    df = df.withColumn(SCORE, value).withColumn(PREDICTION, Sql.column(SCORE));
+    df = df.withColumn(Columns.SCORE, value).withColumn(Columns.PREDICTION, Sql.column(Columns.SCORE));
   }
 
   private void logistic(LogisticRegressionModel lr) {
@@ -486,10 +482,10 @@ public final class PipelineCompiler {
    */
   private void output(Column score, Column prediction, Column probabilities) {
     Map<String, Column> out = new java.util.LinkedHashMap<>();
-    out.put(SCORE, score);
-    out.put(PREDICTION, prediction);
+    out.put(Columns.SCORE, score);
+    out.put(Columns.PREDICTION, prediction);
     if (probabilities != null) {
-      out.put(PROBABILITIES, probabilities);
+      out.put(Columns.PROBABILITIES, probabilities);
     }
     df = df.withColumns(out);
   }

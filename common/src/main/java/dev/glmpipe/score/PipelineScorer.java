@@ -3,6 +3,7 @@ package dev.glmpipe.score;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import dev.glmpipe.Columns;
 import dev.glmpipe.Sql;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -38,10 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class PipelineScorer {
   private static final Logger LOG = LoggerFactory.getLogger(PipelineScorer.class);
-
-  public static final String SCORE = PipelineCompiler.SCORE;
-  public static final String PREDICTION = PipelineCompiler.PREDICTION;
-  public static final String PROBABILITIES = PipelineCompiler.PROBABILITIES;
 
   public enum Engine { COMPILED, MLLIB }
 
@@ -130,17 +127,17 @@ public final class PipelineScorer {
     Dataset<Row> scored = model.transform(rows);
     if (last instanceof LinearRegressionModel lin) {
       Column value = col(lin.getPredictionCol());
-      return scored.withColumn(SCORE, value).withColumn(PREDICTION, value);
+      return scored.withColumn(Columns.SCORE, value).withColumn(Columns.PREDICTION, value);
     }
     LogisticRegressionModel lr = (LogisticRegressionModel) last;
     Column probability = functions.vector_to_array(col(lr.getProbabilityCol()), "float64");
     Column prediction = col(lr.getPredictionCol()).cast(DataTypes.IntegerType);
     if (kind == PipelineCompiler.Kind.BINARY) {
-      return scored.withColumn(SCORE, probability.getItem(1)).withColumn(PREDICTION, prediction);
+      return scored.withColumn(Columns.SCORE, probability.getItem(1)).withColumn(Columns.PREDICTION, prediction);
     }
-    return scored.withColumn(PROBABILITIES, probability)
-        .withColumn(PREDICTION, prediction)
-        .withColumn(SCORE, col(PROBABILITIES).apply(col(PREDICTION)));
+    return scored.withColumn(Columns.PROBABILITIES, probability)
+        .withColumn(Columns.PREDICTION, prediction)
+        .withColumn(Columns.SCORE, col(Columns.PROBABILITIES).apply(col(Columns.PREDICTION)));
   }
 
   /** The scores-table rows for {@code rows}, from this scorer's engine. */
@@ -150,14 +147,14 @@ public final class PipelineScorer {
     for (String c : new LinkedHashSet<>(concat(keyColumns, passThrough))) {
       out.add(Sql.column(c));
     }
-    out.add(col(SCORE).cast(DataTypes.DoubleType).as(SCORE));
-    out.add(col(PREDICTION).cast(kind == PipelineCompiler.Kind.LINEAR ? DataTypes.DoubleType : DataTypes.IntegerType).as(PREDICTION));
+    out.add(col(Columns.SCORE).cast(DataTypes.DoubleType).as(Columns.SCORE));
+    out.add(col(Columns.PREDICTION).cast(kind == PipelineCompiler.Kind.LINEAR ? DataTypes.DoubleType : DataTypes.IntegerType).as(Columns.PREDICTION));
     if (kind == PipelineCompiler.Kind.MULTINOMIAL) {
-      out.add(col(PROBABILITIES).as(PROBABILITIES));
+      out.add(col(Columns.PROBABILITIES).as(Columns.PROBABILITIES));
     }
-    out.add(lit(modelName).as("model_name"));
-    out.add(lit(modelVersion).as("model_version"));
-    out.add(lit(scoredAt).as("scored_at"));
+    out.add(lit(modelName).as(Columns.MODEL_NAME));
+    out.add(lit(modelVersion).as(Columns.MODEL_VERSION));
+    out.add(lit(scoredAt).as(Columns.SCORED_AT));
     return scored.select(out.toArray(Column[]::new));
   }
 
@@ -172,9 +169,9 @@ public final class PipelineScorer {
     if (keyColumns.size() == 1) {
       out.add(keyColumns.get(0));
     }
-    out.add(SCORE);
+    out.add(Columns.SCORE);
     if (kind == PipelineCompiler.Kind.LINEAR) {
-      out.add(PREDICTION);
+      out.add(Columns.PREDICTION);
     }
     return out;
   }

@@ -2,6 +2,7 @@ package dev.glmpipe.features;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.glmpipe.Columns;
 import dev.glmpipe.config.FeaturesConfig;
 import dev.glmpipe.config.FeaturesConfig.CategoricalFeature;
 import dev.glmpipe.config.FeaturesConfig.CrossFeature;
@@ -117,11 +118,11 @@ class TrainServeIdentityTest {
     PipelineModel loaded = PipelineModel.load(dir);
 
     List<Row> atTraining = trained.transform(rows).orderBy("id")
-        .select("id", FeaturePipeline.FEATURES, ModelTrainer.PROBABILITY).collectAsList();
+        .select("id", FeaturePipeline.FEATURES, Columns.PROBABILITY).collectAsList();
     List<Row> atScoring = loaded.transform(rows).orderBy("id")
-        .select("id", FeaturePipeline.FEATURES, ModelTrainer.PROBABILITY).collectAsList();
+        .select("id", FeaturePipeline.FEATURES, Columns.PROBABILITY).collectAsList();
     List<Row> scored = new PipelineScorer(loaded, true, "m", "v1").score(rows, List.of("id"), List.of())
-        .orderBy("id").select("id", PipelineScorer.SCORE).collectAsList();
+        .orderBy("id").select("id", Columns.SCORE).collectAsList();
 
     assertThat(atScoring).hasSize(2000);
     for (int i = 0; i < atTraining.size(); i++) {

@@ -2,6 +2,7 @@ package dev.glmpipe.jobs;
 
 import static org.apache.spark.sql.functions.col;
 
+import dev.glmpipe.Columns;
 import dev.glmpipe.Sql;
 import dev.glmpipe.config.ConfigBinder;
 import dev.glmpipe.config.ExportConfig;
@@ -110,7 +111,7 @@ public final class ExportJob {
     Dataset<Row> holdout = TrainingFrames.holdout(
         TrainingFrames.withLabel(new PartitionedTable(spark, layout.features()).read(dates), manifest.label()),
         HoldoutSplit.of(w)).limit(limit);
-    Column score = Task.of(model) == Task.BINARY ? HoldoutEvaluator.score() : col(ModelTrainer.PREDICTION);
+    Column score = Task.of(model) == Task.BINARY ? HoldoutEvaluator.score() : col(Columns.PREDICTION);
     List<Column> columns = new ArrayList<>();
     onnx.inputs().forEach(i -> columns.add(Sql.column(i.name()).as(i.name())));
     columns.add(score.as(SPARK_SCORE));

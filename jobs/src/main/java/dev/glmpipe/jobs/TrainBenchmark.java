@@ -2,6 +2,7 @@ package dev.glmpipe.jobs;
 
 import static org.apache.spark.sql.functions.expr;
 
+import dev.glmpipe.Columns;
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.io.DateRange;
 import dev.glmpipe.io.PartitionedTable;
@@ -104,7 +105,7 @@ public final class TrainBenchmark {
     double mllibLoss = logLoss(baseline.transform(training), "label");
     ModelRegistry registry = new ModelRegistry(spark.sparkContext().hadoopConfiguration(), layout.models(), c.model().name());
     PipelineModel glmpipe = registry.loadModel(trained.version());
-    double glmpipeLoss = logLoss(glmpipe.transform(TrainingFrames.withLabel(training, c.dataset().label())), TrainingFrames.LABEL);
+    double glmpipeLoss = logLoss(glmpipe.transform(TrainingFrames.withLabel(training, c.dataset().label())), Columns.LABEL);
     org.apache.spark.ml.classification.LogisticRegressionModel lr =
         (org.apache.spark.ml.classification.LogisticRegressionModel) baseline.stages()[baseline.stages().length - 1];
     return new Result("bench-train", job.rows(), trained.trainRows(), training.rdd().getNumPartitions(),
@@ -166,7 +167,7 @@ public final class TrainBenchmark {
   }
 
   private static double logLoss(Dataset<Row> predictions, String label) {
-    return new MulticlassClassificationEvaluator().setLabelCol(label).setProbabilityCol(ModelTrainer.PROBABILITY)
+    return new MulticlassClassificationEvaluator().setLabelCol(label).setProbabilityCol(Columns.PROBABILITY)
         .setMetricName("logLoss").evaluate(predictions);
   }
 
