@@ -5,15 +5,13 @@ import static org.apache.spark.sql.functions.lit;
 
 import dev.glmpipe.Columns;
 import dev.glmpipe.Sql;
+import dev.glmpipe.features.FittedPlan;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import org.apache.spark.ml.PipelineModel;
-import org.apache.spark.ml.Transformer;
-import org.apache.spark.ml.classification.LogisticRegressionModel;
 import org.apache.spark.ml.functions;
-import org.apache.spark.ml.regression.LinearRegressionModel;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -43,6 +41,10 @@ public final class PipelineScorer {
   public enum Engine { COMPILED, MLLIB }
 
   private final PipelineModel model;
+  /** The model's last stage, which decides the output columns. */
+  private final FittedPlan.Stage last;
+  /** The plan the compiled engine scores with, read once and shared with this scorer's copies. */
+  private final PlanOnce plan;
   private final PipelineCompiler.Kind kind;
   private final String modelName;
   private final String modelVersion;
@@ -60,7 +62,7 @@ public final class PipelineScorer {
   private final java.sql.Timestamp scoredAt;
 
   public PipelineScorer(PipelineModel model, String modelName, String modelVersion, Engine engine) {
-    this(model, modelName, modelVersion, engine, null, null, null, runTimestamp());
+    this(model, new PlanOnce(model), modelName, modelVersion, engine, null, null, null, runTimestamp());
   }
 
   /** The MLlib reference scorer (what training computed, bit for bit). */
@@ -68,10 +70,12 @@ public final class PipelineScorer {
     this(model, modelName, modelVersion, Engine.MLLIB);
   }
 
-  private PipelineScorer(PipelineModel model, String modelName, String modelVersion, Engine engine, String fallbackReason,
-      Dataset<Row> compiledInput, Dataset<Row> compiled, java.sql.Timestamp scoredAt) {
+  private PipelineScorer(PipelineModel model, PlanOnce plan, String modelName, String modelVersion, Engine engine,
+      String fallbackReason, Dataset<Row> compiledInput, Dataset<Row> compiled, java.sql.Timestamp scoredAt) {
     this.model = model;
-    this.kind = PipelineCompiler.kind(model);
+    this.plan = plan;
+    this.last = FittedPlan.stage(model.stages()[model.stages().length - 1]);
+    this.kind = PipelineCompiler.kind(last);
     this.modelName = modelName;
     this.modelVersion = modelVersion;
     this.engine = engine;
@@ -79,6 +83,26 @@ public final class PipelineScorer {
     this.compiledInput = compiledInput;
     this.compiled = compiled;
     this.scoredAt = scoredAt;
+  }
+
+  /**
+   * The model's {@link FittedPlan}, read when first compiled (not by an MLlib scorer, which
+   * does not need it), then kept: a run compiles for each date and each parity sample.
+   */
+  private static final class PlanOnce {
+    private final PipelineModel model;
+    private FittedPlan plan;
+
+    PlanOnce(PipelineModel model) {
+      this.model = model;
+    }
+
+    synchronized FittedPlan get() {
+      if (plan == null) {
+        plan = FittedPlan.of(model);
+      }
+      return plan;
+    }
   }
 
   /** Now, to the microsecond a Spark timestamp holds. */
@@ -95,10 +119,11 @@ public final class PipelineScorer {
       return this;
     }
     try {
-      return new PipelineScorer(model, modelName, modelVersion, engine, null, input, PipelineCompiler.score(model, input), scoredAt);
+      return new PipelineScorer(model, plan, modelName, modelVersion, engine, null, input, PipelineCompiler.score(plan.get(), input),
+          scoredAt);
     } catch (UnsupportedStageException e) {
       LOG.warn("compiled scorer: falling back to MLlib PipelineModel.transform because of stage {}", e.getMessage());
-      return new PipelineScorer(model, modelName, modelVersion, Engine.MLLIB, e.getMessage(), null, null, scoredAt);
+      return new PipelineScorer(model, plan, modelName, modelVersion, Engine.MLLIB, e.getMessage(), null, null, scoredAt);
     }
   }
 
@@ -121,17 +146,16 @@ public final class PipelineScorer {
   /** {@code rows} plus score, prediction (and probabilities) from {@code engine}. */
   public Dataset<Row> predictions(Dataset<Row> rows, Engine with) {
     if (with == Engine.COMPILED) {
-      return rows == compiledInput ? compiled : PipelineCompiler.score(model, rows);
+      return rows == compiledInput ? compiled : PipelineCompiler.score(plan.get(), rows);
     }
-    Transformer last = model.stages()[model.stages().length - 1];
     Dataset<Row> scored = model.transform(rows);
-    if (last instanceof LinearRegressionModel lin) {
-      Column value = col(lin.getPredictionCol());
+    if (last instanceof FittedPlan.Linear lin) {
+      Column value = col(lin.predictionCol());
       return scored.withColumn(Columns.SCORE, value).withColumn(Columns.PREDICTION, value);
     }
-    LogisticRegressionModel lr = (LogisticRegressionModel) last;
-    Column probability = functions.vector_to_array(col(lr.getProbabilityCol()), "float64");
-    Column prediction = col(lr.getPredictionCol()).cast(DataTypes.IntegerType);
+    FittedPlan.Logistic lr = (FittedPlan.Logistic) last;
+    Column probability = functions.vector_to_array(col(lr.probabilityCol()), "float64");
+    Column prediction = col(lr.predictionCol()).cast(DataTypes.IntegerType);
     if (kind == PipelineCompiler.Kind.BINARY) {
       return scored.withColumn(Columns.SCORE, probability.getItem(1)).withColumn(Columns.PREDICTION, prediction);
     }

@@ -12,7 +12,7 @@ import dev.glmpipe.config.ModelConfig.ModelType;
 import dev.glmpipe.config.ModelConfig.Solver;
 import dev.glmpipe.config.TrainConfig.TuningConfig;
 import dev.glmpipe.features.FeaturePipeline;
-import dev.glmpipe.features.FittedFeatures;
+import dev.glmpipe.features.FittedPlan;
 import dev.glmpipe.registry.ModelManifest;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -131,7 +131,7 @@ public final class ModelTrainer {
     }
 
     PipelineModel featureModel = FeaturePipeline.fitted(features, training.sparkSession(), training.schema(), pass.features());
-    int width = FittedFeatures.slots(featureModel, features).size();
+    int width = FittedPlan.of(featureModel, features).slots().size();
     if (model.solver() == Solver.NORMAL && width > 4096) {
       throw GlmpipeException.usage("model.solver: normal solves at most 4096 features; this spec makes " + width
           + " (use solver: auto)");
@@ -282,7 +282,7 @@ public final class ModelTrainer {
       LOG.warn("no standard errors: {}", e.getMessage());
       return null;
     }
-    List<String> names = new ArrayList<>(FittedFeatures.names(featureModel, features));
+    List<String> names = new ArrayList<>(FittedPlan.of(featureModel, features).slotNames());
     double[] estimates = Arrays.copyOf(fitted.coefficients().toArray(), names.size() + (model.fitIntercept() ? 1 : 0));
     if (model.fitIntercept()) {
       names.add("(intercept)");

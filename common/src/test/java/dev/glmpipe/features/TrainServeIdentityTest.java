@@ -137,13 +137,13 @@ class TrainServeIdentityTest {
 
     // Every slot is named, and names and weights line up in the saved version too.
     int width = ((Vector) atScoring.get(0).get(1)).size();
-    assertThat(FittedFeatures.names(loaded, EVERY_KIND)).hasSize(width).doesNotHaveDuplicates()
+    assertThat(FittedPlan.of(loaded, EVERY_KIND).slotNames()).hasSize(width).doesNotHaveDuplicates()
         .contains("log1p(income)", "log1p(visits)", "member", "color=__other__", "plan=premium",
             "seen_at.day_of_week=Mon", "seen_at.hour=__missing__", "signup.month=Dec", "plan×region=basic×north",
             "hash(city)[31]");
     assertThat(ModelCoefficients.of(loaded, EVERY_KIND).coefficients()).hasSize(width);
     // color: all but rare2 (~1%, ~20 rows) reach min_count 40; top_k 5 keeps the five most frequent.
-    assertThat(FittedFeatures.names(loaded, EVERY_KIND).stream().filter(s -> s.startsWith("color=")))
+    assertThat(FittedPlan.of(loaded, EVERY_KIND).slotNames().stream().filter(s -> s.startsWith("color=")))
         .containsExactly("color=red", "color=blue", "color=green", "color=amber", "color=teal", "color=__other__");
     rows.unpersist();
   }

@@ -5,7 +5,7 @@ import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.config.ModelConfig;
 import dev.glmpipe.features.FeaturePipeline;
 import dev.glmpipe.features.FeatureSpecHash;
-import dev.glmpipe.features.FittedFeatures;
+import dev.glmpipe.features.FittedPlan;
 import dev.glmpipe.io.DateRange;
 import dev.glmpipe.io.JsonFiles;
 import dev.glmpipe.io.PartitionedTable;
@@ -66,7 +66,7 @@ public final class TrainJob {
     ModelTrainer trainer = new ModelTrainer(c.features(), c.model(), c.train().tuning(), c.dataset().keyColumns());
     ModelTrainer.TrainedModel trained = trainer.fit(TrainingFrames.training(rows, split), pass);
     ModelManifest.Convergence convergence = decide(trained.convergence(), c.train().allowNonConvergence());
-    List<String> featureNames = FittedFeatures.names(trained.pipeline(), c.features());
+    List<String> featureNames = FittedPlan.of(trained.pipeline(), c.features()).slotNames();
     ModelCoefficients coefficients = ModelCoefficients.of(trained.pipeline(), c.features());
     List<ModelManifest.Coefficient> sorted = coefficients.byMagnitude().stream()
         .map(k -> new ModelManifest.Coefficient(k.feature(), k.value(), k.valueInputUnits(), k.outcome())).toList();
