@@ -29,8 +29,6 @@ import dev.glmpipe.evaluate.EvaluationReport.MulticlassDetails;
 import dev.glmpipe.evaluate.EvaluationReport.Point;
 import dev.glmpipe.evaluate.EvaluationReport.RegressionDetails;
 import dev.glmpipe.evaluate.EvaluationReport.Slice;
-import dev.glmpipe.train.ModelTrainer;
-import dev.glmpipe.train.TrainingFrames;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -9,8 +9,6 @@ import dev.glmpipe.evaluate.EvaluationReport.CalibrationBin;
 import dev.glmpipe.evaluate.EvaluationReport.LiftBin;
 import dev.glmpipe.evaluate.EvaluationReport.Slice;
 import dev.glmpipe.testing.SharedSpark;
-import dev.glmpipe.train.ModelTrainer;
-import dev.glmpipe.train.TrainingFrames;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

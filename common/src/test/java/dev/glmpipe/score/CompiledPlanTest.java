@@ -10,7 +10,6 @@ import dev.glmpipe.config.FeaturesConfig.NumericFeature;
 import dev.glmpipe.config.FeaturesConfig.Scale;
 import dev.glmpipe.features.FeaturePipeline;
 import dev.glmpipe.testing.SharedSpark;
-import dev.glmpipe.train.TrainingFrames;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.ml.Pipeline;

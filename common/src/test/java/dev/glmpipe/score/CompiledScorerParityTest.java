@@ -15,7 +15,6 @@ import dev.glmpipe.config.FeaturesConfig.TimestampFeature;
 import dev.glmpipe.config.FeaturesConfig.Transform;
 import dev.glmpipe.features.FeaturePipeline;
 import dev.glmpipe.testing.SharedSpark;
-import dev.glmpipe.train.TrainingFrames;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;

@@ -21,7 +21,6 @@ import dev.glmpipe.registry.ModelManifest;
 import dev.glmpipe.registry.ModelRegistry;
 import dev.glmpipe.train.HoldoutSplit;
 import dev.glmpipe.train.ModelCoefficients;
-import dev.glmpipe.train.ModelTrainer;
 import dev.glmpipe.train.TrainingFrames;
 import java.time.LocalDate;
 import java.util.ArrayList;

@@ -9,7 +9,6 @@ import dev.glmpipe.io.PartitionedTable;
 import dev.glmpipe.io.TableLayout;
 import dev.glmpipe.registry.ModelRegistry;
 import dev.glmpipe.train.HoldoutSplit;
-import dev.glmpipe.train.ModelTrainer;
 import dev.glmpipe.train.TrainingFrames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
