@@ -16,6 +16,7 @@ import static org.apache.spark.sql.functions.sqrt;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import dev.glmpipe.Columns;
 import dev.glmpipe.Sql;
 import dev.glmpipe.config.EvaluateConfig;
 import dev.glmpipe.evaluate.EvaluationReport.BinaryDetails;
@@ -28,8 +29,6 @@ import dev.glmpipe.evaluate.EvaluationReport.MulticlassDetails;
 import dev.glmpipe.evaluate.EvaluationReport.Point;
 import dev.glmpipe.evaluate.EvaluationReport.RegressionDetails;
 import dev.glmpipe.evaluate.EvaluationReport.Slice;
-import dev.glmpipe.train.ModelTrainer;
-import dev.glmpipe.train.TrainingFrames;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,7 +50,7 @@ import scala.Tuple2;
  * curves and F1 by threshold); the rest (Brier, the confusion matrix at the operating threshold,
  * deciles, MAPE, slices) are one aggregation each over the same rows.
  *
- * <p>{@code predictions} carry {@link TrainingFrames#LABEL} and the model's output columns; the
+ * <p>{@code predictions} carry {@link Columns#LABEL} and the model's output columns; the
  * caller caches them, since every metric is a pass over them.
  */
 public final class HoldoutEvaluator {
@@ -119,7 +118,7 @@ public final class HoldoutEvaluator {
 
   /** P(class 1) of a binary classifier's probability vector. */
   public static Column score() {
-    return org.apache.spark.ml.functions.vector_to_array(col(ModelTrainer.PROBABILITY), "float64").getItem(1);
+    return org.apache.spark.ml.functions.vector_to_array(col(Columns.PROBABILITY), "float64").getItem(1);
   }
 
   // ---- binary ----
@@ -130,7 +129,7 @@ public final class HoldoutEvaluator {
 
   private static Binary binaryMetrics(Dataset<Row> predictions, double threshold) {
     Column s = score();
-    Column y = col(TrainingFrames.LABEL);
+    Column y = col(Columns.LABEL);
     Column predictedPositive = s.gt(threshold);
     Column actualPositive = y.equalTo(1.0);
     Row agg = predictions.agg(
@@ -156,8 +155,8 @@ public final class HoldoutEvaluator {
     } finally {
       curves.unpersist();
     }
-    m.put("log_loss", new MulticlassClassificationEvaluator().setLabelCol(TrainingFrames.LABEL)
-        .setPredictionCol(ModelTrainer.PREDICTION).setProbabilityCol(ModelTrainer.PROBABILITY)
+    m.put("log_loss", new MulticlassClassificationEvaluator().setLabelCol(Columns.LABEL)
+        .setPredictionCol(Columns.PREDICTION).setProbabilityCol(Columns.PROBABILITY)
         .setMetricName("logLoss").evaluate(predictions));
     m.put("brier", agg.getDouble(1));
     double tp = cm.truePositives();
@@ -172,7 +171,7 @@ public final class HoldoutEvaluator {
   }
 
   private static BinaryClassificationMetrics curveMetrics(Dataset<Row> predictions) {
-    JavaRDD<Tuple2<Object, Object>> pairs = predictions.select(score(), col(TrainingFrames.LABEL)).javaRDD()
+    JavaRDD<Tuple2<Object, Object>> pairs = predictions.select(score(), col(Columns.LABEL)).javaRDD()
         .map(r -> new Tuple2<>(r.getDouble(0), r.getDouble(1)));
     return new BinaryClassificationMetrics(pairs.rdd(), CURVE_BINS);
   }
@@ -243,8 +242,8 @@ public final class HoldoutEvaluator {
   private static List<Row> decileRows(Dataset<Row> predictions, long rows) {
     Column s = score();
     return predictions.groupBy(decile(predictions, rows).as("d"))
-        .agg(count(lit(1)), avg(s), avg(col(TrainingFrames.LABEL)), min(s), max(s),
-            sum(col(TrainingFrames.LABEL)))
+        .agg(count(lit(1)), avg(s), avg(col(Columns.LABEL)), min(s), max(s),
+            sum(col(Columns.LABEL)))
         .orderBy("d").collectAsList();
   }
 
@@ -284,18 +283,18 @@ public final class HoldoutEvaluator {
     // One confusion matrix (what MulticlassClassificationEvaluator builds anew for each metric)
     // serves accuracy, weighted F1 and every class's precision and recall; log loss needs the
     // probabilities, so it stays with the evaluator.
-    JavaRDD<Tuple2<Object, Object>> pairs = predictions.select(col(ModelTrainer.PREDICTION), col(TrainingFrames.LABEL))
+    JavaRDD<Tuple2<Object, Object>> pairs = predictions.select(col(Columns.PREDICTION), col(Columns.LABEL))
         .javaRDD().map(r -> new Tuple2<>(r.getDouble(0), r.getDouble(1)));
     MulticlassMetrics confusion = new MulticlassMetrics(pairs.rdd());
     Map<String, Double> m = new LinkedHashMap<>();
     m.put("accuracy", confusion.accuracy());
     m.put("weighted_f1", confusion.weightedFMeasure());
-    m.put("log_loss", new MulticlassClassificationEvaluator().setLabelCol(TrainingFrames.LABEL)
-        .setPredictionCol(ModelTrainer.PREDICTION).setProbabilityCol(ModelTrainer.PROBABILITY)
+    m.put("log_loss", new MulticlassClassificationEvaluator().setLabelCol(Columns.LABEL)
+        .setPredictionCol(Columns.PREDICTION).setProbabilityCol(Columns.PROBABILITY)
         .setMetricName("logLoss").evaluate(predictions));
     List<ClassMetrics> classes = new ArrayList<>();
     long rows = 0;
-    List<Row> counts = predictions.groupBy(col(TrainingFrames.LABEL)).count().orderBy(TrainingFrames.LABEL).collectAsList();
+    List<Row> counts = predictions.groupBy(col(Columns.LABEL)).count().orderBy(Columns.LABEL).collectAsList();
     for (Row r : counts) {
       rows += r.getLong(1);
     }
@@ -311,13 +310,13 @@ public final class HoldoutEvaluator {
   private record Regression(long rows, Map<String, Double> metrics, RegressionDetails details) {}
 
   private static Regression regressionMetrics(Dataset<Row> predictions) {
-    RegressionEvaluator e = new RegressionEvaluator().setLabelCol(TrainingFrames.LABEL).setPredictionCol(ModelTrainer.PREDICTION);
+    RegressionEvaluator e = new RegressionEvaluator().setLabelCol(Columns.LABEL).setPredictionCol(Columns.PREDICTION);
     Map<String, Double> m = new LinkedHashMap<>();
     m.put("rmse", e.setMetricName("rmse").evaluate(predictions));
     m.put("mae", e.setMetricName("mae").evaluate(predictions));
     m.put("r2", e.setMetricName("r2").evaluate(predictions));
-    Column y = col(TrainingFrames.LABEL);
-    Column residual = y.minus(col(ModelTrainer.PREDICTION));
+    Column y = col(Columns.LABEL);
+    Column residual = y.minus(col(Columns.PREDICTION));
     Row agg = predictions.agg(count(lit(1)), avg(when(y.notEqual(0.0), abs(residual.divide(y)))),
         sum(when(y.equalTo(0.0), 1L).otherwise(0L))).first();
     if (!agg.isNullAt(1)) {
@@ -340,8 +339,8 @@ public final class HoldoutEvaluator {
     }
     Dataset<Row> sample = rows <= config.maxRows() ? predictions
         : predictions.sample(false, Math.min(1.0, 1.2 * config.maxRows() / rows), config.seed()).limit(config.maxRows());
-    Column value = task == Task.BINARY ? score() : col(ModelTrainer.PREDICTION);
-    List<Row> collected = sample.select(value, col(TrainingFrames.LABEL)).collectAsList();
+    Column value = task == Task.BINARY ? score() : col(Columns.PREDICTION);
+    List<Row> collected = sample.select(value, col(Columns.LABEL)).collectAsList();
     int n = collected.size();
     double[] v = new double[n];
     double[] y = new double[n];
@@ -381,7 +380,7 @@ public final class HoldoutEvaluator {
 
   private static List<Slice> slices(Dataset<Row> predictions, Task task, double threshold, String column, int minRows) {
     Column value = coalesce(Sql.column(column).cast("string"), lit("(null)"));
-    Column y = col(TrainingFrames.LABEL);
+    Column y = col(Columns.LABEL);
     List<Column> aggs = new ArrayList<>();
     List<String> names = new ArrayList<>();
     switch (task) {
@@ -395,10 +394,10 @@ public final class HoldoutEvaluator {
         aggs.add(avg(when(s.gt(threshold).equalTo(y.equalTo(1.0)), 1.0).otherwise(0.0))); names.add("accuracy");
       }
       case MULTICLASS -> {
-        aggs.add(avg(when(col(ModelTrainer.PREDICTION).equalTo(y), 1.0).otherwise(0.0))); names.add("accuracy");
+        aggs.add(avg(when(col(Columns.PREDICTION).equalTo(y), 1.0).otherwise(0.0))); names.add("accuracy");
       }
       case REGRESSION -> {
-        Column r = y.minus(col(ModelTrainer.PREDICTION));
+        Column r = y.minus(col(Columns.PREDICTION));
         aggs.add(sqrt(avg(pow(r, 2)))); names.add("rmse");
         aggs.add(avg(abs(r))); names.add("mae");
       }
@@ -417,8 +416,8 @@ public final class HoldoutEvaluator {
       double positives = r.getDouble(2 + names.size() - 1);
       boolean tiny = n < minRows;
       if (task == Task.BINARY && !tiny && positives > 0 && positives < n) {
-        m.put("auc_roc", new BinaryClassificationEvaluator().setLabelCol(TrainingFrames.LABEL)
-            .setRawPredictionCol(ModelTrainer.PROBABILITY)
+        m.put("auc_roc", new BinaryClassificationEvaluator().setLabelCol(Columns.LABEL)
+            .setRawPredictionCol(Columns.PROBABILITY)
             .evaluate(predictions.where(value.equalTo(r.getString(0)))));
       }
       out.add(new Slice(column, r.getString(0), n, tiny, m));

@@ -2,6 +2,7 @@ package dev.glmpipe.export;
 
 import static org.apache.spark.sql.functions.col;
 
+import dev.glmpipe.Columns;
 import dev.glmpipe.Sql;
 import dev.glmpipe.config.ExportConfig;
 import dev.glmpipe.config.FeaturesConfig;
@@ -14,7 +15,6 @@ import dev.glmpipe.registry.ModelRegistry;
 import dev.glmpipe.registry.ModelVersion;
 import dev.glmpipe.runs.PipelineContext;
 import dev.glmpipe.train.ModelCoefficients;
-import dev.glmpipe.train.ModelTrainer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -113,7 +113,7 @@ public final class ExportVersion {
   /** Up to {@code limit} holdout rows: every ONNX input column and Spark's score of the row. */
   private List<Row> sparkScores(ModelVersion version, OnnxExport.Result onnx, int limit) {
     PipelineModel model = version.pipeline();
-    Column score = Task.of(model) == Task.BINARY ? HoldoutEvaluator.score() : col(ModelTrainer.PREDICTION);
+    Column score = Task.of(model) == Task.BINARY ? HoldoutEvaluator.score() : col(Columns.PREDICTION);
     List<Column> columns = new ArrayList<>();
     onnx.inputs().forEach(i -> columns.add(Sql.column(i.name()).as(i.name())));
     columns.add(score.as(SPARK_SCORE));

@@ -2,6 +2,7 @@ package dev.glmpipe.export;
 
 import ai.onnx.proto.OnnxMl;
 import ai.onnx.proto.OnnxMl.TensorProto.DataType;
+import dev.glmpipe.Columns;
 import dev.glmpipe.GlmpipeException;
 import dev.glmpipe.config.FeaturesConfig;
 import dev.glmpipe.config.FeaturesConfig.CategoricalFeature;
@@ -12,7 +13,7 @@ import dev.glmpipe.config.FeaturesConfig.NumericFeature;
 import dev.glmpipe.config.FeaturesConfig.TimestampFeature;
 import dev.glmpipe.config.FeaturesConfig.Transform;
 import dev.glmpipe.features.FeaturePipeline;
-import dev.glmpipe.features.FittedFeatures;
+import dev.glmpipe.features.FittedPlan;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,13 +21,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.apache.spark.ml.PipelineModel;
-import org.apache.spark.ml.Transformer;
-import org.apache.spark.ml.classification.LogisticRegressionModel;
-import org.apache.spark.ml.feature.Bucketizer;
-import org.apache.spark.ml.feature.StandardScalerModel;
-import org.apache.spark.ml.feature.StringIndexerModel;
-import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.ml.regression.LinearRegressionModel;
 import org.tribuo.util.onnx.ONNXContext;
 import org.tribuo.util.onnx.ONNXOperator;
 import org.tribuo.util.onnx.ONNXOperators;
@@ -35,7 +29,7 @@ import org.tribuo.util.onnx.ONNXRef;
 
 /**
  * A fitted {@link FeaturePipeline} plus its linear model as one ONNX-ML graph, built with
- * Tribuo's ONNX graph builder from the fitted stages (imputation values, clip bounds, scaler
+ * Tribuo's ONNX graph builder from the model's {@link FittedPlan} (imputation values, clip bounds, scaler
  * means and deviations, bucket splits, level lists, coefficients), all in double precision.
  *
  * <p>Inputs: one tensor {@code [batch, 1]} per input column, named after it. Numeric and boolean
@@ -51,7 +45,8 @@ import org.tribuo.util.onnx.ONNXRef;
  * as a level, and models other than binary logistic or linear regression.
  */
 public final class OnnxExport {
-  public static final String OUTPUT = "score";
+  /** The graph's output: the scores table's score column. */
+  public static final String OUTPUT = Columns.SCORE;
   public static final int IR_VERSION = 8;
 
   /** How a caller feeds one input. */
@@ -69,39 +64,49 @@ public final class OnnxExport {
   private OnnxExport() {}
 
   public static Result build(PipelineModel model, FeaturesConfig spec, String modelName, String version) {
-    return new OnnxExport().graph(model, spec, modelName, version);
+    requireNoHashing(spec);  // before reading the model: nothing in it could change that
+    return build(FittedPlan.of(model), spec, modelName, version);
   }
 
-  private Result graph(PipelineModel model, FeaturesConfig spec, String modelName, String version) {
+  /** @param plan the version's fitted pipeline (with or without slot names) */
+  public static Result build(FittedPlan plan, FeaturesConfig spec, String modelName, String version) {
+    return new OnnxExport().graph(plan, spec, modelName, version);
+  }
+
+  private static void requireNoHashing(FeaturesConfig spec) {
     if (!spec.hashedOrEmpty().isEmpty()) {
       throw unsupported("features.hashed[0] (" + spec.hashedOrEmpty().get(0).column() + ")",
           "MLlib's FeatureHasher (MurmurHash3) has no standard ONNX operator");
     }
-    Transformer last = model.stages()[model.stages().length - 1];
-    Vector weights;
+  }
+
+  private Result graph(FittedPlan plan, FeaturesConfig spec, String modelName, String version) {
+    requireNoHashing(spec);
+    FittedPlan.Stage last = plan.last();
+    double[] weights;
     double intercept;
     boolean logistic;
-    if (last instanceof LogisticRegressionModel lr && lr.numClasses() == 2) {
-      weights = lr.coefficients();
+    if (last instanceof FittedPlan.Logistic lr && lr.numClasses() == 2) {
+      weights = FittedPlan.doubles(lr.coefficients());
       intercept = lr.intercept();
       logistic = true;
-    } else if (last instanceof LinearRegressionModel lin) {
-      weights = lin.coefficients();
+    } else if (last instanceof FittedPlan.Linear lin) {
+      weights = FittedPlan.doubles(lin.coefficients());
       intercept = lin.intercept();
       logistic = false;
     } else {
-      throw unsupported("model", last.getClass().getSimpleName() + (last instanceof LogisticRegressionModel ? " with more than two classes" : "")
+      throw unsupported("model", last.mllibClass() + (last instanceof FittedPlan.Logistic ? " with more than two classes" : "")
           + " (only binary logistic and linear regression are exported)");
     }
     ctx.setName(modelName + "-" + version);
 
     List<ONNXRef<?>> blocks = new ArrayList<>();
-    Map<String, Double> surrogates = FittedFeatures.surrogates(model);
+    Map<String, Double> surrogates = plan.surrogates();
     List<NumericFeature> scaled = FeaturePipeline.scaled(spec);
     if (!scaled.isEmpty()) {
-      StandardScalerModel scaler = stage(model, StandardScalerModel.class);
-      double[] mean = scaler.mean().toArray();
-      double[] std = scaler.std().toArray();
+      FittedPlan.Scaler scaler = plan.first(FittedPlan.Scaler.class);
+      double[] mean = FittedPlan.doubles(scaler.mean());
+      double[] std = FittedPlan.doubles(scaler.std());
       double[] inv = new double[std.length];
       for (int i = 0; i < std.length; i++) {
         inv[i] = std[i] == 0.0 ? 0.0 : 1.0 / std[i];  // MLlib maps a constant column to 0
@@ -123,9 +128,9 @@ public final class OnnxExport {
     }
     List<NumericFeature> bucketed = FeaturePipeline.bucketed(spec);
     if (!bucketed.isEmpty()) {
-      double[][] splits = stage(model, Bucketizer.class).getSplitsArray();
+      FittedPlan.Buckets buckets = plan.first(FittedPlan.Buckets.class);
       for (int i = 0; i < bucketed.size(); i++) {
-        double[] s = splits[i];
+        double[] s = buckets.splitsOf(i);
         double[] interior = java.util.Arrays.copyOfRange(s, 1, s.length - 1);
         ONNXRef<?> x = numeric(bucketed.get(i), surrogates);
         // Bucket index = how many interior splits are <= x, as MLlib's Bucketizer assigns it.
@@ -135,10 +140,10 @@ public final class OnnxExport {
         blocks.add(oneHot(index, s.length - 1));
       }
     }
-    String[][] labels = hasLevels(spec) ? stage(model, StringIndexerModel.class).labelsArray() : new String[0][];
+    FittedPlan.Indexer indexer = hasLevels(spec) ? plan.first(FittedPlan.Indexer.class) : null;
     int level = 0;
     for (CategoricalFeature c : spec.categoricalOrEmpty()) {
-      String[] ls = labels[level++];
+      String[] ls = indexer.labelsOf(level++);
       ONNXRef<?> x = input(c.column(), InputKind.STRING, "features.categorical");
       blocks.add(oneHot(labelIndex(x, ls), ls.length + 1));
     }
@@ -149,18 +154,18 @@ public final class OnnxExport {
             "only UTC calendar parts are expressible as ONNX arithmetic");
       }
       for (DatePart part : ts.parts()) {
-        String[] ls = labels[level++];
+        String[] ls = indexer.labelsOf(level++);
         ONNXRef<?> secs = input(ts.column(), InputKind.EPOCH_SECONDS, "features.timestamp");
         blocks.add(oneHot(datePartIndex(secs, part, ls), ls.length + 1));
       }
     }
     for (int k = 0; k < spec.crossesOrEmpty().size(); k++) {
-      String[] ls = labels[level++];
+      String[] ls = indexer.labelsOf(level++);
       blocks.add(oneHot(crossIndex(spec.crossesOrEmpty().get(k), k, ls), ls.length + 1));
     }
 
     ONNXRef<?> features = concat(blocks);
-    ONNXRef<?> w = op(OnnxOps.RESHAPE, "weights", dconst("coefficients", weights.toArray()), lconst("shape", weights.size(), 1L));
+    ONNXRef<?> w = op(OnnxOps.RESHAPE, "weights", dconst("coefficients", weights), lconst("shape", weights.length, 1L));
     ONNXRef<?> margin = op(ONNXOperators.ADD, "margin", op(OnnxOps.MATMUL, "dot", features, w), dconst("intercept", intercept));
     ONNXPlaceholder out = ctx.floatOutput(OUTPUT, 1);
     (logistic ? margin.apply(ONNXOperators.SIGMOID) : margin.apply(ONNXOperators.IDENTITY)).assignTo(out);
@@ -179,7 +184,7 @@ public final class OnnxExport {
         .setGraph(graph)
         .build();
     List<Input> inputs = kinds.entrySet().stream().map(e -> new Input(e.getKey(), e.getValue())).toList();
-    return new Result(proto.toByteArray(), inputs, weights.size());
+    return new Result(proto.toByteArray(), inputs, weights.length);
   }
 
   // ---- numeric preparation, in FeaturePipeline's order: constant, clip, log1p, mean/median ----
@@ -394,15 +399,6 @@ public final class OnnxExport {
 
   private static boolean hasLevels(FeaturesConfig spec) {
     return !spec.categoricalOrEmpty().isEmpty() || !spec.timestampOrEmpty().isEmpty() || !spec.crossesOrEmpty().isEmpty();
-  }
-
-  private static <T extends Transformer> T stage(PipelineModel model, Class<T> type) {
-    for (Transformer t : model.stages()) {
-      if (type.isInstance(t)) {
-        return type.cast(t);
-      }
-    }
-    throw new IllegalStateException("fitted pipeline has no " + type.getSimpleName());
   }
 
   private static GlmpipeException unsupported(String what, String why) {

@@ -55,7 +55,7 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>Vector layout, in order: standardized numerics, other numerics, booleans, each bucketed
  * numeric's buckets, each level feature's levels plus its "other" slot (categoricals, then
- * date parts, then crosses), each hashed column's buckets. {@link FittedFeatures} names them.
+ * date parts, then crosses), each hashed column's buckets. {@link FittedPlan} names them.
  */
 public final class FeaturePipeline {
   public static final String FEATURES = "features";
@@ -124,7 +124,7 @@ public final class FeaturePipeline {
     List<NumericFeature> bucketed = bucketed(spec);
     if (!bucketed.isEmpty()) {
       // Bounds are approximate quantiles (relative error 0.001); equal bounds collapse, so a column
-      // with few distinct values may get fewer buckets than asked. FittedFeatures reads the real bounds.
+      // with few distinct values may get fewer buckets than asked. FittedPlan reads the real bounds.
       stages.add(new Bucketizer()
           .setInputCols(bucketed.stream().map(FeaturePipeline::numericCol).toArray(String[]::new))
           .setOutputCols(bucketed.stream().map(n -> indexCol(bucketKey(n))).toArray(String[]::new))
@@ -270,7 +270,7 @@ public final class FeaturePipeline {
   /**
    * The prepared value before mean/median imputation. A transform is part of the name, so a
    * spec that differs from the fitted model only in its transform still fails the layout check
-   * in {@link FittedFeatures} instead of naming slots wrongly.
+   * in {@link FittedPlan} instead of naming slots wrongly.
    */
   private static String preparedCol(NumericFeature n) {
     return (n.transform() == Transform.LOG1P ? "__log1p_" : "__num_") + n.column();

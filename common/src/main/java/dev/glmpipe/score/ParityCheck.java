@@ -1,5 +1,6 @@
 package dev.glmpipe.score;
 
+import dev.glmpipe.Columns;
 import dev.glmpipe.Sql;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,9 +101,9 @@ public final class ParityCheck {
   }
 
   private static Dataset<Row> outputs(Dataset<Row> scored, PipelineCompiler.Kind kind) {
-    List<Column> cols = new ArrayList<>(List.of(Sql.column(ROW), Sql.column(PipelineScorer.SCORE), Sql.column(PipelineScorer.PREDICTION)));
+    List<Column> cols = new ArrayList<>(List.of(Sql.column(ROW), Sql.column(Columns.SCORE), Sql.column(Columns.PREDICTION)));
     if (kind == PipelineCompiler.Kind.MULTINOMIAL) {
-      cols.add(Sql.column(PipelineScorer.PROBABILITIES));
+      cols.add(Sql.column(Columns.PROBABILITIES));
     }
     return scored.select(cols.toArray(Column[]::new));
   }

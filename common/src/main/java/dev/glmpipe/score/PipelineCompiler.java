@@ -9,24 +9,23 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.raise_error;
 import static org.apache.spark.sql.functions.when;
 
+import dev.glmpipe.Columns;
 import dev.glmpipe.Sql;
+import dev.glmpipe.features.FittedPlan;
+import dev.glmpipe.features.FittedPlan.Assembler;
+import dev.glmpipe.features.FittedPlan.Buckets;
+import dev.glmpipe.features.FittedPlan.Imputer;
+import dev.glmpipe.features.FittedPlan.Indexer;
+import dev.glmpipe.features.FittedPlan.Linear;
+import dev.glmpipe.features.FittedPlan.Logistic;
+import dev.glmpipe.features.FittedPlan.OneHot;
+import dev.glmpipe.features.FittedPlan.Scaler;
+import dev.glmpipe.features.FittedPlan.SqlStatement;
+import dev.glmpipe.features.FittedPlan.Stage;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.ml.PipelineModel;
-import org.apache.spark.ml.Transformer;
-import org.apache.spark.ml.classification.LogisticRegressionModel;
-import org.apache.spark.ml.feature.Bucketizer;
-import org.apache.spark.ml.feature.ImputerModel;
-import org.apache.spark.ml.feature.OneHotEncoderModel;
-import org.apache.spark.ml.feature.SQLTransformer;
-import org.apache.spark.ml.feature.StandardScalerModel;
-import org.apache.spark.ml.feature.StringIndexerModel;
-import org.apache.spark.ml.feature.VectorAssembler;
-import org.apache.spark.ml.linalg.Matrix;
-import org.apache.spark.ml.linalg.SparseMatrix;
-import org.apache.spark.ml.regression.LinearRegressionModel;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -37,8 +36,8 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.NumericType;
 
 /**
- * Compiles a fitted {@link PipelineModel} (feature stages, then a linear or logistic regression)
- * into native Spark Column expressions: no UDF, so whole-stage codegen keeps the scoring loop in
+ * Compiles a fitted pipeline (feature stages, then a linear or logistic regression), as its
+ * {@link FittedPlan} holds it, into native Spark Column expressions: no UDF, so whole-stage codegen keeps the scoring loop in
  * generated Java code next to the Parquet reader.
  *
  * <p>Every supported stage mirrors MLlib 3.5's own {@code transform}, including its edge cases:
@@ -67,11 +66,6 @@ import org.apache.spark.sql.types.NumericType;
  * bytes of bytecode the JIT compiles.
  */
 public final class PipelineCompiler {
-  public static final String SCORE = "score";
-  public static final String PREDICTION = "prediction";
-  /** Multinomial only: the probability of each class, by class index. */
-  public static final String PROBABILITIES = "probabilities";
-
   /**
    * Terms per partial sum. A term (imputation, checks, scaling, weight) compiles to up to ~400
    * bytes of bytecode, so 10 stay well below the JIT's 8000 (CompiledPlanTest measures it).
@@ -81,11 +75,6 @@ public final class PipelineCompiler {
   static final int CASE_LABELS = 16;
 
   private static final String INTERNAL = "__glm_";
-  /**
-   * Each imputer's surrogates, read once per loaded model: reading them is a Spark job, and a
-   * run compiles the pipeline more than once (the scoring plan, each parity sample).
-   */
-  private static final Map<ImputerModel, Row> SURROGATES = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
   private final Map<String, VectorExpr> vectors = new HashMap<>();
   /**
@@ -111,48 +100,44 @@ public final class PipelineCompiler {
   /** The model's kind of output, which decides the scores table's columns. */
   public enum Kind { LINEAR, BINARY, MULTINOMIAL }
 
-  public static Kind kind(PipelineModel model) {
-    Transformer last = model.stages()[model.stages().length - 1];
-    if (last instanceof LinearRegressionModel) {
+  /** @param last a pipeline's last stage */
+  public static Kind kind(Stage last) {
+    if (last instanceof Linear) {
       return Kind.LINEAR;
     }
-    if (last instanceof LogisticRegressionModel lr) {
+    if (last instanceof Logistic lr) {
       return lr.numClasses() > 2 ? Kind.MULTINOMIAL : Kind.BINARY;
     }
-    throw new UnsupportedStageException(describe(last), "the last stage must be a linear or logistic regression");
+    throw new UnsupportedStageException(last.describe(), "the last stage must be a linear or logistic regression");
   }
 
   /**
-   * {@code input} with {@link #SCORE}, {@link #PREDICTION} (and for a multinomial model
-   * {@link #PROBABILITIES}) appended, plus internal columns the caller's final select drops.
+   * {@code input} with {@link Columns#SCORE}, {@link Columns#PREDICTION} (and for a multinomial model
+   * {@link Columns#PROBABILITIES}) appended, plus internal columns the caller's final select drops.
    *
    * @throws UnsupportedStageException if a stage cannot be compiled exactly
    */
-  public static Dataset<Row> score(PipelineModel model, Dataset<Row> input) {
+  public static Dataset<Row> score(FittedPlan plan, Dataset<Row> input) {
     PipelineCompiler c = new PipelineCompiler(input);
-    Transformer[] stages = model.stages();
-    for (int i = 0; i < stages.length - 1; i++) {
-      c.stage(stages[i]);
+    List<Stage> stages = plan.stages();
+    for (int i = 0; i < stages.size() - 1; i++) {
+      c.stage(stages.get(i));
     }
-    Transformer last = stages[stages.length - 1];
-    if (last instanceof LinearRegressionModel lin) {
+    Stage last = plan.last();
+    if (last instanceof Linear lin) {
       c.linear(lin);
-    } else if (last instanceof LogisticRegressionModel lr) {
+    } else if (last instanceof Logistic lr) {
       c.logistic(lr);
     } else {
-      throw new UnsupportedStageException(describe(last), "the last stage must be a linear or logistic regression");
+      throw new UnsupportedStageException(last.describe(), "the last stage must be a linear or logistic regression");
     }
     return c.df;
   }
 
-  static String describe(Transformer t) {
-    return t.getClass().getSimpleName() + " " + t.uid();
-  }
-
-  private void stage(Transformer t) {
-    if (t instanceof ImputerModel m) {
+  private void stage(Stage t) {
+    if (t instanceof Imputer m) {
       impute(m);
-    } else if (t instanceof SQLTransformer) {
+    } else if (t instanceof SqlStatement sql) {
       // Plain SQL over the dataset already (checked by the no-UDF test).
       if (!scalars.isEmpty()) {
         df = df.withColumns(scalars);
@@ -161,48 +146,46 @@ public final class PipelineCompiler {
         levels.clear();
       }
       try {
-        df = t.transform(df);
+        df = sql.transform(df);
       } catch (Exception e) {
         // Scala throws AnalysisException (a checked exception to Java) without declaring it.
         if (e instanceof AnalysisException) {
-          throw new UnsupportedStageException(describe(t), "reads a column the compiler keeps symbolic (" + e.getMessage() + ")");
+          throw new UnsupportedStageException(t.describe(), "reads a column the compiler keeps symbolic (" + e.getMessage() + ")");
         }
         throw e;
       }
-    } else if (t instanceof VectorAssembler a) {
+    } else if (t instanceof Assembler a) {
       assemble(a);
-    } else if (t instanceof StandardScalerModel s) {
+    } else if (t instanceof Scaler s) {
       scale(s);
-    } else if (t instanceof Bucketizer b) {
+    } else if (t instanceof Buckets b) {
       bucketize(b);
-    } else if (t instanceof StringIndexerModel s) {
+    } else if (t instanceof Indexer s) {
       index(s);
-    } else if (t instanceof OneHotEncoderModel o) {
+    } else if (t instanceof OneHot o) {
       oneHot(o);
     } else {
-      throw new UnsupportedStageException(describe(t), "no compiled equivalent");
+      throw new UnsupportedStageException(t.describe(), "no compiled equivalent");
     }
   }
 
   // ---- feature stages ------------------------------------------------------------------
 
   /** ImputerModel.transform: null or {@code missingValue} becomes the surrogate, cast back. */
-  private void impute(ImputerModel m) {
-    String[] ins = m.isSet(m.inputCols()) ? m.getInputCols() : new String[] {m.getInputCol()};
-    String[] outs = m.isSet(m.outputCols()) ? m.getOutputCols() : new String[] {m.getOutputCol()};
-    Row surrogates = SURROGATES.computeIfAbsent(m,
-        k -> k.surrogateDF().select(java.util.Arrays.stream(ins).map(Sql::column).toArray(Column[]::new)).head());
+  private void impute(Imputer m) {
+    String[] ins = m.inputCols().toArray(String[]::new);
+    String[] outs = m.outputCols().toArray(String[]::new);
     Map<String, Column> added = new java.util.LinkedHashMap<>();
     java.util.Set<String> numbers = new java.util.HashSet<>();
-    boolean nanIsMissing = Double.isNaN(m.getMissingValue());
+    boolean nanIsMissing = Double.isNaN(m.missingValue());
     for (int i = 0; i < ins.length; i++) {
       DataType type = scalars.containsKey(ins[i]) ? DataTypes.DoubleType : df.schema().apply(ins[i]).dataType();
       Column ic = column(m, ins[i]).cast(DataTypes.DoubleType);
-      Object surrogate = surrogates.get(i);
+      Double surrogate = m.surrogates().get(i);
       // x = NaN is true in Spark SQL exactly when isnan(x) is, and isnan is the cheaper test.
-      Column missing = nanIsMissing ? isnan(ic) : ic.equalTo(lit(m.getMissingValue()));
+      Column missing = nanIsMissing ? isnan(ic) : ic.equalTo(lit(m.missingValue()));
       added.put(outs[i], when(ic.isNull(), lit(surrogate)).when(missing, lit(surrogate)).otherwise(ic).cast(type));
-      if (nanIsMissing && type.equals(DataTypes.DoubleType) && surrogate instanceof Number n && !Double.isNaN(n.doubleValue())) {
+      if (nanIsMissing && type.equals(DataTypes.DoubleType) && surrogate != null && !Double.isNaN(surrogate)) {
         numbers.add(outs[i]);
       }
     }
@@ -216,19 +199,19 @@ public final class PipelineCompiler {
     alwaysNumbers.addAll(numbers);
   }
 
-  private void assemble(VectorAssembler a) {
-    String mode = a.getHandleInvalid();
+  private void assemble(Assembler a) {
+    String mode = a.handleInvalid();
     if (!mode.equals("error") && !mode.equals("keep")) {
-      throw new UnsupportedStageException(describe(a), "handleInvalid=" + mode);
+      throw new UnsupportedStageException(a.describe(), "handleInvalid=" + mode);
     }
     boolean keep = mode.equals("keep");
     List<VectorExpr> parts = new ArrayList<>();
-    for (String in : a.getInputCols()) {
+    for (String in : a.inputCols()) {
       VectorExpr v = vectors.get(in);
       if (v != null) {
         if (v.nullable()) {
           if (keep) {
-            throw new UnsupportedStageException(describe(a), "a nullable vector input with handleInvalid=keep");
+            throw new UnsupportedStageException(a.describe(), "a nullable vector input with handleInvalid=keep");
           }
           v = new VectorExpr(failIfNull(v.segments(), "Encountered null while assembling a row"), false);
         }
@@ -243,7 +226,7 @@ public final class PipelineCompiler {
           : keep ? coalesce(x, lit(Double.NaN)) : coalesce(nanvl(x, fail), fail);
       parts.add(new VectorExpr(List.of(new VectorExpr.Dense(List.of(checked))), false));
     }
-    vectors.put(a.getOutputCol(), VectorExpr.concat(parts));
+    vectors.put(a.outputCol(), VectorExpr.concat(parts));
   }
 
   /** Slots that fail the row where the vector is null (each slot is null exactly then). */
@@ -260,12 +243,12 @@ public final class PipelineCompiler {
     return out;
   }
 
-  private void scale(StandardScalerModel s) {
-    VectorExpr in = vectorInput(s, s.getInputCol());
-    double[] mean = s.mean().toArray();
-    double[] std = s.std().toArray();
-    boolean withMean = s.getWithMean();
-    boolean withStd = s.getWithStd();
+  private void scale(Scaler s) {
+    VectorExpr in = vectorInput(s, s.inputCol());
+    double[] mean = FittedPlan.doubles(s.mean());
+    double[] std = FittedPlan.doubles(s.std());
+    boolean withMean = s.withMean();
+    boolean withStd = s.withStd();
     List<Column> out = new ArrayList<>();
     List<Column> values = denseValues(s, in);
     for (int i = 0; i < values.size(); i++) {
@@ -280,10 +263,10 @@ public final class PipelineCompiler {
       }
       out.add(v);  // null where the input vector is null, as MLlib's UDF returns
     }
-    vectors.put(s.getOutputCol(), new VectorExpr(List.of(new VectorExpr.Dense(out)), in.nullable()));
+    vectors.put(s.outputCol(), new VectorExpr(List.of(new VectorExpr.Dense(out)), in.nullable()));
   }
 
-  private List<Column> denseValues(Transformer t, VectorExpr v) {
+  private List<Column> denseValues(Stage t, VectorExpr v) {
     List<Column> out = new ArrayList<>();
     for (VectorExpr.Segment s : v.segments()) {
       if (s instanceof VectorExpr.Dense d) {
@@ -291,7 +274,7 @@ public final class PipelineCompiler {
       } else {
         VectorExpr.OneHot o = (VectorExpr.OneHot) s;
         if (o.size() > 1000) {
-          throw new UnsupportedStageException(describe(t), "densifying a one-hot block of " + o.size());
+          throw new UnsupportedStageException(t.describe(), "densifying a one-hot block of " + o.size());
         }
         for (int i = 0; i < o.size(); i++) {
           out.add(when(o.index().equalTo(i), lit(1.0)).when(o.index().isNotNull(), lit(0.0)));
@@ -301,19 +284,17 @@ public final class PipelineCompiler {
     return out;
   }
 
-  private void bucketize(Bucketizer b) {
-    String mode = b.getHandleInvalid();
+  private void bucketize(Buckets b) {
+    String mode = b.handleInvalid();
     if (!mode.equals("error") && !mode.equals("keep")) {
-      throw new UnsupportedStageException(describe(b), "handleInvalid=" + mode);
+      throw new UnsupportedStageException(b.describe(), "handleInvalid=" + mode);
     }
-    boolean multi = b.isSet(b.inputCols());
-    String[] ins = multi ? b.getInputCols() : new String[] {b.getInputCol()};
-    String[] outs = multi ? b.getOutputCols() : new String[] {b.getOutputCol()};
-    double[][] splits = multi ? b.getSplitsArray() : new double[][] {b.getSplits()};
+    String[] ins = b.inputCols().toArray(String[]::new);
+    String[] outs = b.outputCols().toArray(String[]::new);
     Map<String, Column> added = new java.util.LinkedHashMap<>();
     for (int i = 0; i < ins.length; i++) {
       Column x = column(b, ins[i]).cast(DataTypes.DoubleType);
-      added.put(outs[i], bucket(x, splits[i], mode.equals("keep")).cast(DataTypes.DoubleType));
+      added.put(outs[i], bucket(x, b.splitsOf(i), mode.equals("keep")).cast(DataTypes.DoubleType));
     }
     defineScalars(added, java.util.Set.of());
   }
@@ -348,15 +329,13 @@ public final class PipelineCompiler {
     return x.lt(lit(split));
   }
 
-  private void index(StringIndexerModel s) {
-    String mode = s.getHandleInvalid();
+  private void index(Indexer s) {
+    String mode = s.handleInvalid();
     if (!mode.equals("error") && !mode.equals("keep")) {
-      throw new UnsupportedStageException(describe(s), "handleInvalid=" + mode);
+      throw new UnsupportedStageException(s.describe(), "handleInvalid=" + mode);
     }
-    boolean multi = s.isSet(s.inputCols());
-    String[] ins = multi ? s.getInputCols() : new String[] {s.getInputCol()};
-    String[] outs = multi ? s.getOutputCols() : new String[] {s.getOutputCol()};
-    String[][] labels = s.labelsArray();
+    String[] ins = s.inputCols().toArray(String[]::new);
+    String[] outs = s.outputCols().toArray(String[]::new);
     Map<String, Column> added = new java.util.LinkedHashMap<>();
     Map<String, Levels> found = new HashMap<>();
     for (int i = 0; i < ins.length; i++) {
@@ -364,7 +343,7 @@ public final class PipelineCompiler {
         continue;  // MLlib skips (with a warning) an input column the dataset lacks
       }
       Column str = column(s, ins[i]).cast(DataTypes.StringType);
-      Levels l = new Levels(str, labels[i], mode.equals("keep"), "StringIndexer: unseen or null label in " + ins[i]
+      Levels l = new Levels(str, s.labelsOf(i), mode.equals("keep"), "StringIndexer: unseen or null label in " + ins[i]
           + " with handleInvalid=error");
       added.put(outs[i], l.index().cast(DataTypes.DoubleType));
       found.put(outs[i], l);
@@ -389,15 +368,14 @@ public final class PipelineCompiler {
     }
   }
 
-  private void oneHot(OneHotEncoderModel o) {
-    String mode = o.getHandleInvalid();
+  private void oneHot(OneHot o) {
+    String mode = o.handleInvalid();
     boolean keep = mode.equals("keep");
-    String[] ins = o.isSet(o.inputCols()) ? o.getInputCols() : new String[] {o.getInputCol()};
-    String[] outs = o.isSet(o.outputCols()) ? o.getOutputCols() : new String[] {o.getOutputCol()};
-    int[] sizes = o.categorySizes();
-    boolean dropLast = o.getDropLast();
+    String[] ins = o.inputCols().toArray(String[]::new);
+    String[] outs = o.outputCols().toArray(String[]::new);
+    boolean dropLast = o.dropLast();
     for (int i = 0; i < ins.length; i++) {
-      int size = sizes[i];
+      int size = o.categorySizes().get(i);
       // The vector's width as OneHotEncoderModel sizes it: a slot for invalid values, the last one dropped.
       int width = size + (keep ? 1 : 0) - (dropLast ? 1 : 0);
       if (!vectors.containsKey(ins[i]) && levels.containsKey(ins[i])) {
@@ -424,11 +402,11 @@ public final class PipelineCompiler {
    * metadata), so every index is below the size, and the rule reduces to: an index at or past
    * the width is the dropped category, no hot slot.
    */
-  private static Column hotSlots(OneHotEncoderModel o, String in, Levels indexed, int size, int width) {
+  private static Column hotSlots(OneHot o, String in, Levels indexed, int size, int width) {
     int n = indexed.labels().length;
     int indices = indexed.keep() ? n + 1 : n;
     if (size != indices) {
-      throw new UnsupportedStageException(describe(o), "sized for " + size + " categories of " + in
+      throw new UnsupportedStageException(o.describe(), "sized for " + size + " categories of " + in
           + ", where its StringIndexer gives " + indices + " (MLlib refuses this too)");
     }
     return indexed.slots(v -> Math.min(v, width));
@@ -436,36 +414,36 @@ public final class PipelineCompiler {
 
   // ---- models --------------------------------------------------------------------------
 
-  private void linear(LinearRegressionModel m) {
-    VectorExpr x = features(m, m.getFeaturesCol());
-    double[] w = m.coefficients().toArray();
+  private void linear(Linear m) {
+    VectorExpr x = features(m, m.featuresCol());
+    double[] w = FittedPlan.doubles(m.coefficients());
     requireWidth(m, x, w.length);
-    Column value = linearForm(x, w, m.intercept(), m.coefficients() instanceof org.apache.spark.ml.linalg.SparseVector);
-    df = df.withColumn(SCORE, value).withColumn(PREDICTION, Sql.column(SCORE));
+    Column value = linearForm(x, w, m.intercept(), m.sparse());
+    df = df.withColumn(Columns.SCORE, value).withColumn(Columns.PREDICTION, Sql.column(Columns.SCORE));
   }
 
-  private void logistic(LogisticRegressionModel lr) {
-    VectorExpr x = features(lr, lr.getFeaturesCol());
-    Matrix coef = lr.coefficientMatrix();
-    double[] intercepts = lr.interceptVector().toArray();
-    requireWidth(lr, x, coef.numCols());
-    int rows = coef.numRows();
+  private void logistic(Logistic lr) {
+    VectorExpr x = features(lr, lr.featuresCol());
+    List<List<Double>> coef = lr.coefficientRows();
+    double[] intercepts = FittedPlan.doubles(lr.intercepts());
+    requireWidth(lr, x, coef.get(0).size());
+    int rows = coef.size();
     if (rows == 1) {
       // Binomial. MLlib: rawPrediction = [-m, m]; p0 = 1 / (1 + exp(m)); p1 = 1 - p0; the
       // prediction compares the margin with the threshold's logit.
-      Column margin = materialize(linearForm(x, row(coef, 0), intercepts[0], coef instanceof SparseMatrix));
+      Column margin = materialize(linearForm(x, FittedPlan.doubles(coef.get(0)), intercepts[0], lr.sparse()));
       Column p = lit(1.0).minus(lit(1.0).divide(lit(1.0).plus(exp(margin))));
-      output(p, when(javaGreater(margin, lit(rawThreshold(lr.getThreshold()))), lit(1)).otherwise(lit(0)), null);
+      output(p, when(javaGreater(margin, lit(rawThreshold(lr.threshold()))), lit(1)).otherwise(lit(0)), null);
       return;
     }
-    if (lr.isDefined(lr.thresholds())) {
-      throw new UnsupportedStageException(describe(lr), "per-class thresholds");
+    if (lr.perClassThresholds()) {
+      throw new UnsupportedStageException(lr.describe(), "per-class thresholds");
     }
     // Multinomial (also with two classes): softmax probabilities, prediction the argmax of the
     // margins (MLlib's raw2prediction), the threshold unused.
     List<Column> margins = new ArrayList<>();
     for (int k = 0; k < rows; k++) {
-      margins.add(materialize(linearForm(x, row(coef, k), intercepts[k], coef instanceof SparseMatrix)));
+      margins.add(materialize(linearForm(x, FittedPlan.doubles(coef.get(k)), intercepts[k], lr.sparse())));
     }
     List<Column> probs = softmax(margins);
     Column prediction = argmax(margins)[0];
@@ -486,10 +464,10 @@ public final class PipelineCompiler {
    */
   private void output(Column score, Column prediction, Column probabilities) {
     Map<String, Column> out = new java.util.LinkedHashMap<>();
-    out.put(SCORE, score);
-    out.put(PREDICTION, prediction);
+    out.put(Columns.SCORE, score);
+    out.put(Columns.PREDICTION, prediction);
     if (probabilities != null) {
-      out.put(PROBABILITIES, probabilities);
+      out.put(Columns.PROBABILITIES, probabilities);
     }
     df = df.withColumns(out);
   }
@@ -628,10 +606,10 @@ public final class PipelineCompiler {
 
   // ---- helpers -------------------------------------------------------------------------
 
-  private VectorExpr features(Transformer model, String col) {
+  private VectorExpr features(Stage model, String col) {
     VectorExpr x = vectors.get(col);
     if (x == null) {
-      throw new UnsupportedStageException(describe(model), "features column " + col + " is not built by a compiled stage");
+      throw new UnsupportedStageException(model.describe(), "features column " + col + " is not built by a compiled stage");
     }
     if (x.nullable()) {
       // MLlib's predictors fail on a null features vector; so does the compiled row.
@@ -640,32 +618,24 @@ public final class PipelineCompiler {
     return x;
   }
 
-  private static void requireWidth(Transformer model, VectorExpr x, int width) {
+  private static void requireWidth(Stage model, VectorExpr x, int width) {
     if (x.size() != width) {
-      throw new UnsupportedStageException(describe(model), "features are " + x.size() + " wide, the model expects " + width);
+      throw new UnsupportedStageException(model.describe(), "features are " + x.size() + " wide, the model expects " + width);
     }
   }
 
-  private static double[] row(Matrix m, int k) {
-    double[] r = new double[m.numCols()];
-    for (int j = 0; j < r.length; j++) {
-      r[j] = m.apply(k, j);
-    }
-    return r;
-  }
-
-  private VectorExpr vectorInput(Transformer t, String col) {
+  private VectorExpr vectorInput(Stage t, String col) {
     VectorExpr v = vectors.get(col);
     if (v == null) {
-      throw new UnsupportedStageException(describe(t), "input vector " + col + " is not built by a compiled stage");
+      throw new UnsupportedStageException(t.describe(), "input vector " + col + " is not built by a compiled stage");
     }
     return v;
   }
 
   /** A scalar input column of the dataset so far; vectors the compiler keeps are not. */
-  private Column column(Transformer t, String name) {
+  private Column column(Stage t, String name) {
     if (vectors.containsKey(name)) {
-      throw new UnsupportedStageException(describe(t), "reads vector " + name + " as a scalar");
+      throw new UnsupportedStageException(t.describe(), "reads vector " + name + " as a scalar");
     }
     if (scalars.containsKey(name)) {
       return scalars.get(name);
@@ -674,10 +644,10 @@ public final class PipelineCompiler {
     try {
       type = df.schema().apply(name).dataType();
     } catch (IllegalArgumentException e) {
-      throw new UnsupportedStageException(describe(t), "input column " + name + " not found");
+      throw new UnsupportedStageException(t.describe(), "input column " + name + " not found");
     }
     if (!(type instanceof NumericType) && !(type instanceof BooleanType) && !type.equals(DataTypes.StringType)) {
-      throw new UnsupportedStageException(describe(t), "input column " + name + " of type " + type.simpleString());
+      throw new UnsupportedStageException(t.describe(), "input column " + name + " of type " + type.simpleString());
     }
     return Sql.column(name);
   }

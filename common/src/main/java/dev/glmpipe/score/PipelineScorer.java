@@ -3,16 +3,15 @@ package dev.glmpipe.score;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import dev.glmpipe.Columns;
 import dev.glmpipe.Sql;
+import dev.glmpipe.features.FittedPlan;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import org.apache.spark.ml.PipelineModel;
-import org.apache.spark.ml.Transformer;
-import org.apache.spark.ml.classification.LogisticRegressionModel;
 import org.apache.spark.ml.functions;
-import org.apache.spark.ml.regression.LinearRegressionModel;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -39,13 +38,13 @@ import org.slf4j.LoggerFactory;
 public final class PipelineScorer {
   private static final Logger LOG = LoggerFactory.getLogger(PipelineScorer.class);
 
-  public static final String SCORE = PipelineCompiler.SCORE;
-  public static final String PREDICTION = PipelineCompiler.PREDICTION;
-  public static final String PROBABILITIES = PipelineCompiler.PROBABILITIES;
-
   public enum Engine { COMPILED, MLLIB }
 
   private final PipelineModel model;
+  /** The model's last stage, which decides the output columns. */
+  private final FittedPlan.Stage last;
+  /** The plan the compiled engine scores with, read once and shared with this scorer's copies. */
+  private final PlanOnce plan;
   private final PipelineCompiler.Kind kind;
   private final String modelName;
   private final String modelVersion;
@@ -63,7 +62,7 @@ public final class PipelineScorer {
   private final java.sql.Timestamp scoredAt;
 
   public PipelineScorer(PipelineModel model, String modelName, String modelVersion, Engine engine) {
-    this(model, modelName, modelVersion, engine, null, null, null, runTimestamp());
+    this(model, new PlanOnce(model), modelName, modelVersion, engine, null, null, null, runTimestamp());
   }
 
   /** The MLlib reference scorer (what training computed, bit for bit). */
@@ -71,10 +70,12 @@ public final class PipelineScorer {
     this(model, modelName, modelVersion, Engine.MLLIB);
   }
 
-  private PipelineScorer(PipelineModel model, String modelName, String modelVersion, Engine engine, String fallbackReason,
-      Dataset<Row> compiledInput, Dataset<Row> compiled, java.sql.Timestamp scoredAt) {
+  private PipelineScorer(PipelineModel model, PlanOnce plan, String modelName, String modelVersion, Engine engine,
+      String fallbackReason, Dataset<Row> compiledInput, Dataset<Row> compiled, java.sql.Timestamp scoredAt) {
     this.model = model;
-    this.kind = PipelineCompiler.kind(model);
+    this.plan = plan;
+    this.last = FittedPlan.stage(model.stages()[model.stages().length - 1]);
+    this.kind = PipelineCompiler.kind(last);
     this.modelName = modelName;
     this.modelVersion = modelVersion;
     this.engine = engine;
@@ -82,6 +83,26 @@ public final class PipelineScorer {
     this.compiledInput = compiledInput;
     this.compiled = compiled;
     this.scoredAt = scoredAt;
+  }
+
+  /**
+   * The model's {@link FittedPlan}, read when first compiled (not by an MLlib scorer, which
+   * does not need it), then kept: a run compiles for each date and each parity sample.
+   */
+  private static final class PlanOnce {
+    private final PipelineModel model;
+    private FittedPlan plan;
+
+    PlanOnce(PipelineModel model) {
+      this.model = model;
+    }
+
+    synchronized FittedPlan get() {
+      if (plan == null) {
+        plan = FittedPlan.of(model);
+      }
+      return plan;
+    }
   }
 
   /** Now, to the microsecond a Spark timestamp holds. */
@@ -98,10 +119,11 @@ public final class PipelineScorer {
       return this;
     }
     try {
-      return new PipelineScorer(model, modelName, modelVersion, engine, null, input, PipelineCompiler.score(model, input), scoredAt);
+      return new PipelineScorer(model, plan, modelName, modelVersion, engine, null, input, PipelineCompiler.score(plan.get(), input),
+          scoredAt);
     } catch (UnsupportedStageException e) {
       LOG.warn("compiled scorer: falling back to MLlib PipelineModel.transform because of stage {}", e.getMessage());
-      return new PipelineScorer(model, modelName, modelVersion, Engine.MLLIB, e.getMessage(), null, null, scoredAt);
+      return new PipelineScorer(model, plan, modelName, modelVersion, Engine.MLLIB, e.getMessage(), null, null, scoredAt);
     }
   }
 
@@ -124,23 +146,22 @@ public final class PipelineScorer {
   /** {@code rows} plus score, prediction (and probabilities) from {@code engine}. */
   public Dataset<Row> predictions(Dataset<Row> rows, Engine with) {
     if (with == Engine.COMPILED) {
-      return rows == compiledInput ? compiled : PipelineCompiler.score(model, rows);
+      return rows == compiledInput ? compiled : PipelineCompiler.score(plan.get(), rows);
     }
-    Transformer last = model.stages()[model.stages().length - 1];
     Dataset<Row> scored = model.transform(rows);
-    if (last instanceof LinearRegressionModel lin) {
-      Column value = col(lin.getPredictionCol());
-      return scored.withColumn(SCORE, value).withColumn(PREDICTION, value);
+    if (last instanceof FittedPlan.Linear lin) {
+      Column value = col(lin.predictionCol());
+      return scored.withColumn(Columns.SCORE, value).withColumn(Columns.PREDICTION, value);
     }
-    LogisticRegressionModel lr = (LogisticRegressionModel) last;
-    Column probability = functions.vector_to_array(col(lr.getProbabilityCol()), "float64");
-    Column prediction = col(lr.getPredictionCol()).cast(DataTypes.IntegerType);
+    FittedPlan.Logistic lr = (FittedPlan.Logistic) last;
+    Column probability = functions.vector_to_array(col(lr.probabilityCol()), "float64");
+    Column prediction = col(lr.predictionCol()).cast(DataTypes.IntegerType);
     if (kind == PipelineCompiler.Kind.BINARY) {
-      return scored.withColumn(SCORE, probability.getItem(1)).withColumn(PREDICTION, prediction);
+      return scored.withColumn(Columns.SCORE, probability.getItem(1)).withColumn(Columns.PREDICTION, prediction);
     }
-    return scored.withColumn(PROBABILITIES, probability)
-        .withColumn(PREDICTION, prediction)
-        .withColumn(SCORE, col(PROBABILITIES).apply(col(PREDICTION)));
+    return scored.withColumn(Columns.PROBABILITIES, probability)
+        .withColumn(Columns.PREDICTION, prediction)
+        .withColumn(Columns.SCORE, col(Columns.PROBABILITIES).apply(col(Columns.PREDICTION)));
   }
 
   /** The scores-table rows for {@code rows}, from this scorer's engine. */
@@ -150,14 +171,14 @@ public final class PipelineScorer {
     for (String c : new LinkedHashSet<>(concat(keyColumns, passThrough))) {
       out.add(Sql.column(c));
     }
-    out.add(col(SCORE).cast(DataTypes.DoubleType).as(SCORE));
-    out.add(col(PREDICTION).cast(kind == PipelineCompiler.Kind.LINEAR ? DataTypes.DoubleType : DataTypes.IntegerType).as(PREDICTION));
+    out.add(col(Columns.SCORE).cast(DataTypes.DoubleType).as(Columns.SCORE));
+    out.add(col(Columns.PREDICTION).cast(kind == PipelineCompiler.Kind.LINEAR ? DataTypes.DoubleType : DataTypes.IntegerType).as(Columns.PREDICTION));
     if (kind == PipelineCompiler.Kind.MULTINOMIAL) {
-      out.add(col(PROBABILITIES).as(PROBABILITIES));
+      out.add(col(Columns.PROBABILITIES).as(Columns.PROBABILITIES));
     }
-    out.add(lit(modelName).as("model_name"));
-    out.add(lit(modelVersion).as("model_version"));
-    out.add(lit(scoredAt).as("scored_at"));
+    out.add(lit(modelName).as(Columns.MODEL_NAME));
+    out.add(lit(modelVersion).as(Columns.MODEL_VERSION));
+    out.add(lit(scoredAt).as(Columns.SCORED_AT));
     return scored.select(out.toArray(Column[]::new));
   }
 
@@ -172,9 +193,9 @@ public final class PipelineScorer {
     if (keyColumns.size() == 1) {
       out.add(keyColumns.get(0));
     }
-    out.add(SCORE);
+    out.add(Columns.SCORE);
     if (kind == PipelineCompiler.Kind.LINEAR) {
-      out.add(PREDICTION);
+      out.add(Columns.PREDICTION);
     }
     return out;
   }

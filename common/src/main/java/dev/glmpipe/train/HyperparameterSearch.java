@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.xxhash64;
 
+import dev.glmpipe.Columns;
 import dev.glmpipe.Sql;
 import dev.glmpipe.config.ConfigValidator;
 import dev.glmpipe.config.ModelConfig;
@@ -161,18 +162,18 @@ public final class HyperparameterSearch {
           throw dev.glmpipe.GlmpipeException.usage("train.tuning.metric: " + metric
               + " needs a binary label; this one has more than two classes (use log_loss, accuracy or f1)");
         }
-        yield new BinaryClassificationEvaluator().setLabelCol(TrainingFrames.LABEL)
-            .setRawPredictionCol(ModelTrainer.PROBABILITY)
+        yield new BinaryClassificationEvaluator().setLabelCol(Columns.LABEL)
+            .setRawPredictionCol(Columns.PROBABILITY)
             .setMetricName(metric.equals("auc_roc") ? "areaUnderROC" : "areaUnderPR");
       }
-      case "rmse", "mae", "r2" -> new RegressionEvaluator().setLabelCol(TrainingFrames.LABEL)
-          .setPredictionCol(ModelTrainer.PREDICTION).setMetricName(metric);
+      case "rmse", "mae", "r2" -> new RegressionEvaluator().setLabelCol(Columns.LABEL)
+          .setPredictionCol(Columns.PREDICTION).setMetricName(metric);
       default -> throw new IllegalArgumentException("unknown tuning metric " + metric);
     };
   }
 
   private static Evaluator multiclass(String name) {
-    return new MulticlassClassificationEvaluator().setLabelCol(TrainingFrames.LABEL)
-        .setPredictionCol(ModelTrainer.PREDICTION).setProbabilityCol(ModelTrainer.PROBABILITY).setMetricName(name);
+    return new MulticlassClassificationEvaluator().setLabelCol(Columns.LABEL)
+        .setPredictionCol(Columns.PREDICTION).setProbabilityCol(Columns.PROBABILITY).setMetricName(name);
   }
 }

@@ -1,5 +1,6 @@
 package dev.glmpipe.train;
 
+import dev.glmpipe.Columns;
 import dev.glmpipe.config.ModelConfig;
 import java.io.Serializable;
 import java.util.Arrays;
@@ -48,13 +49,13 @@ public final class MiniBatchSgd {
   record Sample(double label, double weight, Vector features) implements Serializable {}
 
   /**
-   * @param assembled rows with {@link TrainingFrames#LABEL}, the features vector column and,
+   * @param assembled rows with {@link Columns#LABEL}, the features vector column and,
    *     when {@code weightColumn} is not null, a weight column
    */
   public static Result fit(Dataset<Row> assembled, String featuresColumn, String weightColumn, boolean logistic,
       ModelConfig m, int aggregationDepth) {
     String weight = weightColumn;
-    JavaRDD<Sample> samples = assembled.select(TrainingFrames.LABEL, featuresColumn).withColumn("__w",
+    JavaRDD<Sample> samples = assembled.select(Columns.LABEL, featuresColumn).withColumn("__w",
             weight == null ? org.apache.spark.sql.functions.lit(1.0) : org.apache.spark.sql.functions.col(weight).cast("double"))
         .javaRDD()
         .map(r -> new Sample(r.getDouble(0), r.getDouble(2), (Vector) r.get(1)))

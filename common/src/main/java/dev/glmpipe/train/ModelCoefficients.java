@@ -2,17 +2,12 @@ package dev.glmpipe.train;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.glmpipe.config.FeaturesConfig;
-import dev.glmpipe.features.FittedFeatures;
-import dev.glmpipe.features.FittedFeatures.Slot;
+import dev.glmpipe.features.FittedPlan;
+import dev.glmpipe.features.FittedPlan.Slot;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.spark.ml.PipelineModel;
-import org.apache.spark.ml.Transformer;
-import org.apache.spark.ml.classification.LogisticRegressionModel;
-import org.apache.spark.ml.linalg.Matrix;
-import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.ml.regression.LinearRegressionModel;
 
 /**
  * A fitted linear model's coefficients with feature names, in two units: as the model applies
@@ -43,28 +38,33 @@ public record ModelCoefficients(
   public record ClassIntercept(int outcome, double intercept, double interceptInputUnits) {}
 
   public static ModelCoefficients of(PipelineModel model, FeaturesConfig spec) {
-    Transformer last = model.stages()[model.stages().length - 1];
-    List<Slot> slots = FittedFeatures.slots(model, spec);
-    if (last instanceof LogisticRegressionModel lr && lr.numClasses() > 2) {
+    return of(FittedPlan.of(model, spec));
+  }
+
+  /** @param plan a fitted pipeline read with its feature spec (for the slot names) */
+  public static ModelCoefficients of(FittedPlan plan) {
+    FittedPlan.Stage last = plan.last();
+    List<Slot> slots = plan.slots();
+    if (last instanceof FittedPlan.Logistic lr && lr.numClasses() > 2) {
       return multinomial(lr, slots);
     }
-    Vector weights;
+    List<Double> weights;
     double intercept;
-    if (last instanceof LogisticRegressionModel lr) {
+    if (last instanceof FittedPlan.Logistic lr) {
       weights = lr.coefficients();
       intercept = lr.intercept();
-    } else if (last instanceof LinearRegressionModel lin) {
+    } else if (last instanceof FittedPlan.Linear lin) {
       weights = lin.coefficients();
       intercept = lin.intercept();
     } else {
-      throw new IllegalStateException("not a linear model: " + last.getClass().getSimpleName());
+      throw new IllegalStateException("not a linear model: " + last.mllibClass());
     }
     requireSameWidth(slots, weights.size());
     List<Coefficient> out = new ArrayList<>();
     double interceptInput = intercept;
     for (int i = 0; i < slots.size(); i++) {
       Slot s = slots.get(i);
-      double w = weights.apply(i);
+      double w = weights.get(i);
       double perUnit = w / s.scale();
       interceptInput -= perUnit * s.shift();
       out.add(new Coefficient(s.name(), s.sourceColumn(), w, perUnit));
@@ -72,19 +72,19 @@ public record ModelCoefficients(
     return new ModelCoefficients(intercept, interceptInput, out, null);
   }
 
-  private static ModelCoefficients multinomial(LogisticRegressionModel lr, List<Slot> slots) {
-    Matrix w = lr.coefficientMatrix();
-    requireSameWidth(slots, w.numCols());
+  private static ModelCoefficients multinomial(FittedPlan.Logistic lr, List<Slot> slots) {
+    List<List<Double>> w = lr.coefficientRows();
+    requireSameWidth(slots, w.get(0).size());
     List<Coefficient> out = new ArrayList<>();
     List<ClassIntercept> intercepts = new ArrayList<>();
-    for (int k = 0; k < w.numRows(); k++) {
-      double intercept = lr.interceptVector().apply(k);
+    for (int k = 0; k < w.size(); k++) {
+      double intercept = lr.intercepts().get(k);
       double interceptInput = intercept;
       for (int i = 0; i < slots.size(); i++) {
         Slot s = slots.get(i);
-        double perUnit = w.apply(k, i) / s.scale();
+        double perUnit = w.get(k).get(i) / s.scale();
         interceptInput -= perUnit * s.shift();
-        out.add(new Coefficient(s.name(), s.sourceColumn(), w.apply(k, i), perUnit, k));
+        out.add(new Coefficient(s.name(), s.sourceColumn(), w.get(k).get(i), perUnit, k));
       }
       intercepts.add(new ClassIntercept(k, intercept, interceptInput));
     }

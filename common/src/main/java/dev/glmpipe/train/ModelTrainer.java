@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
+import dev.glmpipe.Columns;
 import dev.glmpipe.GlmpipeException;
 import dev.glmpipe.config.FeaturesConfig;
 import dev.glmpipe.config.ModelConfig;
@@ -11,7 +12,7 @@ import dev.glmpipe.config.ModelConfig.ModelType;
 import dev.glmpipe.config.ModelConfig.Solver;
 import dev.glmpipe.config.TrainConfig.TuningConfig;
 import dev.glmpipe.features.FeaturePipeline;
-import dev.glmpipe.features.FittedFeatures;
+import dev.glmpipe.features.FittedPlan;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -67,10 +68,6 @@ import org.slf4j.LoggerFactory;
 public final class ModelTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(ModelTrainer.class);
 
-  public static final String PREDICTION = "prediction";
-  public static final String PROBABILITY = "probability";
-  public static final String RAW_PREDICTION = "rawPrediction";
-
   /**
    * Where the assembled matrix is kept while MLlib's solvers build their own cache from it:
    * serialized on local disk, so the two do not both sit in memory.
@@ -116,7 +113,7 @@ public final class ModelTrainer {
     this.foldColumns = foldColumns;
   }
 
-  /** Fits on {@code rows} (all of them train; they carry {@link TrainingFrames#LABEL}). */
+  /** Fits on {@code rows} (all of them train; they carry {@link Columns#LABEL}). */
   public TrainedModel fit(Dataset<Row> rows) {
     TrainingPass pass = TrainingPass.run(rows, lit(false), features, model.type() == ModelType.LOGISTIC, false);
     return fit(rows, pass);
@@ -133,12 +130,12 @@ public final class ModelTrainer {
     }
 
     PipelineModel featureModel = FeaturePipeline.fitted(features, training.sparkSession(), training.schema(), pass.features());
-    int width = FittedFeatures.slots(featureModel, features).size();
+    int width = FittedPlan.of(featureModel, features).slots().size();
     if (model.solver() == Solver.NORMAL && width > 4096) {
       throw GlmpipeException.usage("model.solver: normal solves at most 4096 features; this spec makes " + width
           + " (use solver: auto)");
     }
-    List<Column> columns = new ArrayList<>(List.of(col(TrainingFrames.LABEL), col(FeaturePipeline.FEATURES)));
+    List<Column> columns = new ArrayList<>(List.of(col(Columns.LABEL), col(FeaturePipeline.FEATURES)));
     if (!weights.isEmpty()) {
       columns.add(weightColumn(weights).as(TrainingFrames.WEIGHT));
     }
@@ -201,10 +198,10 @@ public final class ModelTrainer {
     if (ctx.logistic()) {
       LogisticRegression lr = new LogisticRegression()
           .setFeaturesCol(FeaturePipeline.FEATURES)
-          .setLabelCol(TrainingFrames.LABEL)
-          .setPredictionCol(PREDICTION)
-          .setProbabilityCol(PROBABILITY)
-          .setRawPredictionCol(RAW_PREDICTION)
+          .setLabelCol(Columns.LABEL)
+          .setPredictionCol(Columns.PREDICTION)
+          .setProbabilityCol(Columns.PROBABILITY)
+          .setRawPredictionCol(Columns.RAW_PREDICTION)
           .setFamily(ctx.numClasses() > 2 ? "multinomial" : m.family() == ModelConfig.Family.MULTINOMIAL ? "multinomial" : "binomial")
           .setMaxIter(m.maxIter())
           .setRegParam(m.regParam())
@@ -226,8 +223,8 @@ public final class ModelTrainer {
     boolean normal = m.solver() == Solver.NORMAL;
     LinearRegression lin = new LinearRegression()
         .setFeaturesCol(FeaturePipeline.FEATURES)
-        .setLabelCol(TrainingFrames.LABEL)
-        .setPredictionCol(PREDICTION)
+        .setLabelCol(Columns.LABEL)
+        .setPredictionCol(Columns.PREDICTION)
         .setSolver(normal ? "normal" : "l-bfgs")
         .setMaxIter(m.maxIter())
         .setRegParam(m.regParam())
@@ -247,9 +244,9 @@ public final class ModelTrainer {
   /** An MLlib model with the SGD solution, and the estimator parameters MLlib's would carry. */
   private static LogisticRegressionModel sgdLogistic(MiniBatchSgd.Result r, ModelConfig m) {
     LogisticRegressionModel lr = new LogisticRegressionModel(Identifiable.randomUID("logreg"), Vectors.dense(r.coefficients()), r.intercept());
-    lr.setFeaturesCol(FeaturePipeline.FEATURES).setPredictionCol(PREDICTION).setProbabilityCol(PROBABILITY)
-        .setRawPredictionCol(RAW_PREDICTION).setThreshold(m.threshold());
-    lr.set(lr.labelCol(), TrainingFrames.LABEL);
+    lr.setFeaturesCol(FeaturePipeline.FEATURES).setPredictionCol(Columns.PREDICTION).setProbabilityCol(Columns.PROBABILITY)
+        .setRawPredictionCol(Columns.RAW_PREDICTION).setThreshold(m.threshold());
+    lr.set(lr.labelCol(), Columns.LABEL);
     lr.set(lr.family(), "binomial");
     lr.set(lr.maxIter(), m.sgd().iterations());
     lr.set(lr.regParam(), m.regParam());
@@ -262,8 +259,8 @@ public final class ModelTrainer {
 
   private static LinearRegressionModel sgdLinear(MiniBatchSgd.Result r) {
     LinearRegressionModel lin = new LinearRegressionModel(Identifiable.randomUID("linReg"), Vectors.dense(r.coefficients()), r.intercept());
-    lin.setFeaturesCol(FeaturePipeline.FEATURES).setPredictionCol(PREDICTION);
-    lin.set(lin.labelCol(), TrainingFrames.LABEL);
+    lin.setFeaturesCol(FeaturePipeline.FEATURES).setPredictionCol(Columns.PREDICTION);
+    lin.set(lin.labelCol(), Columns.LABEL);
     return lin;
   }
 
@@ -284,7 +281,7 @@ public final class ModelTrainer {
       LOG.warn("no standard errors: {}", e.getMessage());
       return null;
     }
-    List<String> names = new ArrayList<>(FittedFeatures.names(featureModel, features));
+    List<String> names = new ArrayList<>(FittedPlan.of(featureModel, features).slotNames());
     double[] estimates = Arrays.copyOf(fitted.coefficients().toArray(), names.size() + (model.fitIntercept() ? 1 : 0));
     if (model.fitIntercept()) {
       names.add("(intercept)");
@@ -349,7 +346,7 @@ public final class ModelTrainer {
   private static Column weightColumn(Map<Double, Double> weights) {
     Column w = lit(1.0);
     for (Map.Entry<Double, Double> e : weights.entrySet()) {
-      w = when(col(TrainingFrames.LABEL).equalTo(lit(e.getKey())), lit(e.getValue())).otherwise(w);
+      w = when(col(Columns.LABEL).equalTo(lit(e.getKey())), lit(e.getValue())).otherwise(w);
     }
     return w;
   }

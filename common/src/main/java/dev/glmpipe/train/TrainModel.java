@@ -2,7 +2,7 @@ package dev.glmpipe.train;
 
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.config.ModelConfig;
-import dev.glmpipe.features.FittedFeatures;
+import dev.glmpipe.features.FittedPlan;
 import dev.glmpipe.io.DateRange;
 import dev.glmpipe.runs.PipelineContext;
 import java.time.LocalDate;
@@ -63,7 +63,7 @@ public final class TrainModel {
     }
     params.put("aggregation_depth", trained.layout().aggregationDepth());
     return new TrainingRun(c, window, split, pass, trained, convergence,
-        FittedFeatures.names(trained.pipeline(), c.features()), ModelCoefficients.of(trained.pipeline(), c.features()),
+        FittedPlan.of(trained.pipeline(), c.features()).slotNames(), ModelCoefficients.of(trained.pipeline(), c.features()),
         params, TrainingRun.inputSchema(rows, c.features()), context.spark().version());
   }
 }

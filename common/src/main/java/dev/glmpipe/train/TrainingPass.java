@@ -1,5 +1,6 @@
 package dev.glmpipe.train;
 
+import dev.glmpipe.Columns;
 import dev.glmpipe.GlmpipeException;
 import dev.glmpipe.Sql;
 import dev.glmpipe.config.FeaturesConfig;
@@ -28,10 +29,10 @@ public record TrainingPass(long trainRows, long holdoutRows, Map<Double, Long> l
   static final int MAX_CLASSES = 10_000;
   private static final String ALL_ROWS = "split.rows";
   private static final String TRAIN_ROWS = "split.training_rows";
-  private static final String LABEL_SQL = "CAST(" + Sql.quote(TrainingFrames.LABEL) + " AS STRING)";
+  private static final String LABEL_SQL = "CAST(" + Sql.quote(Columns.LABEL) + " AS STRING)";
 
   /**
-   * @param rows every row of the window, with {@link TrainingFrames#LABEL}
+   * @param rows every row of the window, with {@link Columns#LABEL}
    * @param isHoldout true for rows the split holds out
    */
   public static TrainingPass run(Dataset<Row> rows, Column isHoldout, FeaturesConfig spec, boolean logistic,

@@ -3,13 +3,12 @@ package dev.glmpipe.evaluate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.glmpipe.Columns;
 import dev.glmpipe.config.EvaluateConfig;
 import dev.glmpipe.evaluate.EvaluationReport.CalibrationBin;
 import dev.glmpipe.evaluate.EvaluationReport.LiftBin;
 import dev.glmpipe.evaluate.EvaluationReport.Slice;
 import dev.glmpipe.testing.SharedSpark;
-import dev.glmpipe.train.ModelTrainer;
-import dev.glmpipe.train.TrainingFrames;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -52,9 +51,9 @@ class HoldoutEvaluatorTest {
   /** A binary model's predictions with a {@code region} column to slice by. */
   static StructType binarySchema() {
     return new StructType()
-        .add(TrainingFrames.LABEL, DataTypes.DoubleType)
-        .add(ModelTrainer.PROBABILITY, SQLDataTypes.VectorType())
-        .add(ModelTrainer.PREDICTION, DataTypes.DoubleType)
+        .add(Columns.LABEL, DataTypes.DoubleType)
+        .add(Columns.PROBABILITY, SQLDataTypes.VectorType())
+        .add(Columns.PREDICTION, DataTypes.DoubleType)
         .add("region", DataTypes.StringType);
   }
 
@@ -215,7 +214,7 @@ class HoldoutEvaluatorTest {
       f[i] = y[i] + r.nextGaussian();
       rows.add(RowFactory.create(y[i], f[i]));
     }
-    StructType schema = new StructType().add(TrainingFrames.LABEL, DataTypes.DoubleType).add(ModelTrainer.PREDICTION, DataTypes.DoubleType);
+    StructType schema = new StructType().add(Columns.LABEL, DataTypes.DoubleType).add(Columns.PREDICTION, DataTypes.DoubleType);
     HoldoutEvaluator.Evaluation e = HoldoutEvaluator.evaluate(spark.createDataFrame(rows, schema), Task.REGRESSION, 0.5,
         "fixed", config(List.of(), 1, 50));
     double sse = 0, sae = 0, mean = Arrays.stream(y).average().orElseThrow(), sst = 0, ape = 0;
@@ -250,9 +249,9 @@ class HoldoutEvaluatorTest {
     int n = 300;
     int k = 3;
     StructType schema = new StructType()
-        .add(TrainingFrames.LABEL, DataTypes.DoubleType)
-        .add(ModelTrainer.PROBABILITY, SQLDataTypes.VectorType())
-        .add(ModelTrainer.PREDICTION, DataTypes.DoubleType);
+        .add(Columns.LABEL, DataTypes.DoubleType)
+        .add(Columns.PROBABILITY, SQLDataTypes.VectorType())
+        .add(Columns.PREDICTION, DataTypes.DoubleType);
     List<Row> rows = new ArrayList<>();
     double[] y = new double[n];
     double[] pred = new double[n];

@@ -28,7 +28,6 @@ import java.util.Locale;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
-import org.apache.spark.ml.feature.Bucketizer;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -79,10 +78,10 @@ class FeatureKindsTest {
         null, null, null, null);
     PipelineModel model = fit(spec, rows);
     List<Vector> v = vectors(model, rows);
-    List<FittedFeatures.Slot> slots = FittedFeatures.slots(model, spec);
+    List<FittedPlan.Slot> slots = FittedPlan.of(model, spec).slots();
 
     // Standardized first (z), then the others in spec order (x, y).
-    assertThat(slots.stream().map(FittedFeatures.Slot::name)).containsExactly("log1p(z)", "log1p(x)", "log1p(y)");
+    assertThat(slots.stream().map(FittedPlan.Slot::name)).containsExactly("log1p(z)", "log1p(x)", "log1p(y)");
     // x: clipped to [0, 20], the null replaced by 7 (input units), then log1p.
     double[] x = {Math.log1p(0.0), Math.log1p(3.0), Math.log1p(20.0), Math.log1p(7.0)};
     // y: clipped to [0, 10] and log1p'd; the null gets the mean of those transformed values.
@@ -108,8 +107,8 @@ class FeatureKindsTest {
     Dataset<Row> rows = spark.range(1, n + 1).selectExpr("id", "CAST(id AS INT) AS x");
     FeaturesConfig spec = spec(List.of(new NumericFeature("x", Impute.MEDIAN, null, null, null, null, 4)), null, null, null, null);
     PipelineModel model = fit(spec, rows);
-    double[] bounds = FittedFeatures.stage(model, Bucketizer.class).getSplitsArray()[0];
-    List<String> names = FittedFeatures.names(model, spec);
+    double[] bounds = FittedPlan.of(model).first(FittedPlan.Buckets.class).splitsOf(0);
+    List<String> names = FittedPlan.of(model, spec).slotNames();
 
     assertThat(bounds).hasSize(5);
     assertThat(bounds[0]).isEqualTo(Double.NEGATIVE_INFINITY);
@@ -147,7 +146,7 @@ class FeatureKindsTest {
     FeaturesConfig spec = spec(null, List.of(
         new CategoricalFeature("color", 2, 2), new CategoricalFeature("tier", 3, null)), null, null, null);
     PipelineModel model = fit(spec, rows);
-    List<String> names = FittedFeatures.names(model, spec);
+    List<String> names = FittedPlan.of(model, spec).slotNames();
 
     // color counts: red 5, blue 4, green 2, pink 1: min_count 2 keeps three, top_k 2 keeps two.
     // tier counts: 1 x3, 2 x3, 3 x4, 4 x3: all reach 3; most frequent first, ties by value.
@@ -176,7 +175,7 @@ class FeatureKindsTest {
     Dataset<Row> rows = spark.sql("SELECT * FROM VALUES " + values + " AS t(id, ua, shard)");
     FeaturesConfig spec = spec(null, null, List.of(new HashedFeature("ua", buckets), new HashedFeature("shard", 4)), null, null);
     PipelineModel model = fit(spec, rows);
-    List<String> names = FittedFeatures.names(model, spec);
+    List<String> names = FittedPlan.of(model, spec).slotNames();
     List<Vector> v = vectors(model, rows);
 
     assertThat(names).hasSize(buckets + 4).startsWith("hash(ua)[0]", "hash(ua)[1]").endsWith("hash(shard)[3]");
@@ -213,7 +212,7 @@ class FeatureKindsTest {
         new TimestampFeature("at_tokyo", all, "Asia/Tokyo"),
         new TimestampFeature("day", List.of(DatePart.DAY_OF_WEEK, DatePart.MONTH), null)), null);
     PipelineModel model = fit(spec, rows);
-    List<String> names = FittedFeatures.names(model, spec);
+    List<String> names = FittedPlan.of(model, spec).slotNames();
     // 7 days, 12 months, 24 hours, each plus a slot for a missing value.
     assertThat(names).hasSize(2 * (8 + 13 + 25) + (8 + 13));
 
@@ -256,7 +255,7 @@ class FeatureKindsTest {
         + "(4, 'premium', 'west'), (5, 'premium', 'west'), (6, 'basic', 'west'), (7, NULL, 'north') AS t(id, plan, region)");
     FeaturesConfig spec = spec(null, null, null, null, List.of(new CrossFeature(List.of("plan", "region"), 2, null)));
     PipelineModel model = fit(spec, rows);
-    List<String> names = FittedFeatures.names(model, spec);
+    List<String> names = FittedPlan.of(model, spec).slotNames();
     List<Vector> v = vectors(model, rows);
 
     assertThat(names).containsExactly("plan×region=basic×north", "plan×region=premium×west", "plan×region=__other__");

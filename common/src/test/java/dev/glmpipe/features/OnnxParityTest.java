@@ -3,6 +3,7 @@ package dev.glmpipe.features;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.glmpipe.Columns;
 import dev.glmpipe.GlmpipeException;
 import dev.glmpipe.config.FeaturesConfig;
 import dev.glmpipe.config.FeaturesConfig.DatePart;
@@ -96,7 +97,7 @@ class OnnxParityTest {
   private static List<Row> scored(PipelineModel model, OnnxExport.Result onnx, Dataset<Row> rows, boolean logistic) {
     List<Column> columns = new ArrayList<>();
     onnx.inputs().forEach(i -> columns.add(functions.col(i.name())));
-    columns.add((logistic ? HoldoutEvaluator.score() : functions.col(ModelTrainer.PREDICTION)).as("spark_score"));
+    columns.add((logistic ? HoldoutEvaluator.score() : functions.col(Columns.PREDICTION)).as("spark_score"));
     return model.transform(rows).select(columns.toArray(Column[]::new)).collectAsList();
   }
 }

@@ -2,6 +2,7 @@ package dev.glmpipe.features;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.glmpipe.Columns;
 import dev.glmpipe.config.FeaturesConfig;
 import dev.glmpipe.config.FeaturesConfig.CategoricalFeature;
 import dev.glmpipe.config.FeaturesConfig.CrossFeature;
@@ -117,11 +118,11 @@ class TrainServeIdentityTest {
     PipelineModel loaded = PipelineModel.load(dir);
 
     List<Row> atTraining = trained.transform(rows).orderBy("id")
-        .select("id", FeaturePipeline.FEATURES, ModelTrainer.PROBABILITY).collectAsList();
+        .select("id", FeaturePipeline.FEATURES, Columns.PROBABILITY).collectAsList();
     List<Row> atScoring = loaded.transform(rows).orderBy("id")
-        .select("id", FeaturePipeline.FEATURES, ModelTrainer.PROBABILITY).collectAsList();
+        .select("id", FeaturePipeline.FEATURES, Columns.PROBABILITY).collectAsList();
     List<Row> scored = new PipelineScorer(loaded, true, "m", "v1").score(rows, List.of("id"), List.of())
-        .orderBy("id").select("id", PipelineScorer.SCORE).collectAsList();
+        .orderBy("id").select("id", Columns.SCORE).collectAsList();
 
     assertThat(atScoring).hasSize(2000);
     for (int i = 0; i < atTraining.size(); i++) {
@@ -136,13 +137,13 @@ class TrainServeIdentityTest {
 
     // Every slot is named, and names and weights line up in the saved version too.
     int width = ((Vector) atScoring.get(0).get(1)).size();
-    assertThat(FittedFeatures.names(loaded, EVERY_KIND)).hasSize(width).doesNotHaveDuplicates()
+    assertThat(FittedPlan.of(loaded, EVERY_KIND).slotNames()).hasSize(width).doesNotHaveDuplicates()
         .contains("log1p(income)", "log1p(visits)", "member", "color=__other__", "plan=premium",
             "seen_at.day_of_week=Mon", "seen_at.hour=__missing__", "signup.month=Dec", "plan×region=basic×north",
             "hash(city)[31]");
     assertThat(ModelCoefficients.of(loaded, EVERY_KIND).coefficients()).hasSize(width);
     // color: all but rare2 (~1%, ~20 rows) reach min_count 40; top_k 5 keeps the five most frequent.
-    assertThat(FittedFeatures.names(loaded, EVERY_KIND).stream().filter(s -> s.startsWith("color=")))
+    assertThat(FittedPlan.of(loaded, EVERY_KIND).slotNames().stream().filter(s -> s.startsWith("color=")))
         .containsExactly("color=red", "color=blue", "color=green", "color=amber", "color=teal", "color=__other__");
     rows.unpersist();
   }

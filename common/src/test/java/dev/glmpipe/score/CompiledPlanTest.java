@@ -2,6 +2,7 @@ package dev.glmpipe.score;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.glmpipe.Columns;
 import dev.glmpipe.config.FeaturesConfig;
 import dev.glmpipe.config.FeaturesConfig.CategoricalFeature;
 import dev.glmpipe.config.FeaturesConfig.Impute;
@@ -9,7 +10,6 @@ import dev.glmpipe.config.FeaturesConfig.NumericFeature;
 import dev.glmpipe.config.FeaturesConfig.Scale;
 import dev.glmpipe.features.FeaturePipeline;
 import dev.glmpipe.testing.SharedSpark;
-import dev.glmpipe.train.TrainingFrames;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.ml.Pipeline;
@@ -47,14 +47,14 @@ class CompiledPlanTest {
       cols.add(org.apache.spark.sql.functions.expr("CASE WHEN id % 17 = " + (i % 17) + " THEN NULL ELSE (id * " + (i + 1) + ") % 101 / 10.0D END").as("x" + i));
     }
     cols.add(org.apache.spark.sql.functions.expr("element_at(array('a','b','c'), CAST(id % 3 AS INT) + 1)").as("c"));
-    cols.add(org.apache.spark.sql.functions.expr("CAST(id % 7 AS DOUBLE)").as(TrainingFrames.LABEL));
+    cols.add(org.apache.spark.sql.functions.expr("CAST(id % 7 AS DOUBLE)").as(Columns.LABEL));
     // Read from Parquet, as scoring does: the scan's width is what codegen limits.
     String path = tmp.resolve("input").toUri().toString();
     spark.range(400).select(cols.toArray(Column[]::new)).write().parquet(path);
     Dataset<Row> rows = spark.read().parquet(path);
     FeaturesConfig spec = new FeaturesConfig(numeric, List.of(new CategoricalFeature("c")), null, null, null, null);
     List<PipelineStage> stages = new ArrayList<>(FeaturePipeline.stages(spec, rows));
-    stages.add(new LinearRegression().setFeaturesCol(FeaturePipeline.FEATURES).setLabelCol(TrainingFrames.LABEL).setMaxIter(5).setRegParam(0.1));
+    stages.add(new LinearRegression().setFeaturesCol(FeaturePipeline.FEATURES).setLabelCol(Columns.LABEL).setMaxIter(5).setRegParam(0.1));
     PipelineModel model = new Pipeline().setStages(stages.toArray(PipelineStage[]::new)).fit(rows);
 
     PipelineScorer scorer = new PipelineScorer(model, "m", "v", PipelineScorer.Engine.COMPILED).forInput(rows);
@@ -89,14 +89,14 @@ class CompiledPlanTest {
     for (int day = 1; day <= 2; day++) {
       String path = tmp.resolve("dt=" + day).toUri().toString();
       spark.range(day * 100).selectExpr("CAST(id AS STRING) AS id", "CAST(id * " + day + " % 13 AS DOUBLE) AS x",
-          "element_at(array('a','b'), CAST(id % 2 AS INT) + 1) AS c", "CAST(id % 5 AS DOUBLE) AS " + TrainingFrames.LABEL)
+          "element_at(array('a','b'), CAST(id % 2 AS INT) + 1) AS c", "CAST(id % 5 AS DOUBLE) AS " + Columns.LABEL)
           .write().parquet(path);
       dates.add(spark.read().parquet(path));
     }
     FeaturesConfig spec = new FeaturesConfig(List.of(new NumericFeature("x", Impute.MEAN, Scale.STANDARD)),
         List.of(new CategoricalFeature("c")), null, null, null, null);
     List<PipelineStage> stages = new ArrayList<>(FeaturePipeline.stages(spec, dates.get(0)));
-    stages.add(new LinearRegression().setFeaturesCol(FeaturePipeline.FEATURES).setLabelCol(TrainingFrames.LABEL).setMaxIter(5));
+    stages.add(new LinearRegression().setFeaturesCol(FeaturePipeline.FEATURES).setLabelCol(Columns.LABEL).setMaxIter(5));
     PipelineModel model = new Pipeline().setStages(stages.toArray(PipelineStage[]::new)).fit(dates.get(0));
 
     PipelineScorer scorer = new PipelineScorer(model, "m", "v", PipelineScorer.Engine.COMPILED);

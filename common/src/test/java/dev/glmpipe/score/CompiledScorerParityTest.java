@@ -2,6 +2,7 @@ package dev.glmpipe.score;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.glmpipe.Columns;
 import dev.glmpipe.config.FeaturesConfig;
 import dev.glmpipe.config.FeaturesConfig.CategoricalFeature;
 import dev.glmpipe.config.FeaturesConfig.CrossFeature;
@@ -14,7 +15,6 @@ import dev.glmpipe.config.FeaturesConfig.TimestampFeature;
 import dev.glmpipe.config.FeaturesConfig.Transform;
 import dev.glmpipe.features.FeaturePipeline;
 import dev.glmpipe.testing.SharedSpark;
-import dev.glmpipe.train.TrainingFrames;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
@@ -113,10 +113,10 @@ class CompiledScorerParityTest {
     List<PipelineStage> stages = new ArrayList<>(FeaturePipeline.stages(spec, rows));
     double reg = rnd.nextBoolean() ? 0.0 : 0.01;
     if (family == 2) {
-      stages.add(new LinearRegression().setFeaturesCol(FeaturePipeline.FEATURES).setLabelCol(TrainingFrames.LABEL)
+      stages.add(new LinearRegression().setFeaturesCol(FeaturePipeline.FEATURES).setLabelCol(Columns.LABEL)
           .setMaxIter(10).setRegParam(reg).setElasticNetParam(rnd.nextBoolean() ? 0.0 : 0.5));
     } else {
-      stages.add(new LogisticRegression().setFeaturesCol(FeaturePipeline.FEATURES).setLabelCol(TrainingFrames.LABEL)
+      stages.add(new LogisticRegression().setFeaturesCol(FeaturePipeline.FEATURES).setLabelCol(Columns.LABEL)
           .setFamily(family == 0 ? "binomial" : "multinomial").setMaxIter(10).setRegParam(reg)
           .setElasticNetParam(rnd.nextBoolean() ? 0.0 : 0.5).setThreshold(0.3 + rnd.nextDouble() * 0.4));
     }
@@ -172,7 +172,7 @@ class CompiledScorerParityTest {
       schema = schema.add(c, DataTypes.DoubleType);
     }
     schema = schema.add("c0", DataTypes.StringType).add("c1", DataTypes.StringType).add("b0", DataTypes.BooleanType)
-        .add("t0", DataTypes.TimestampType).add(TrainingFrames.LABEL, DataTypes.DoubleType).add("pad", DataTypes.IntegerType);
+        .add("t0", DataTypes.TimestampType).add(Columns.LABEL, DataTypes.DoubleType).add("pad", DataTypes.IntegerType);
     return spark.createDataFrame(rows, schema);
   }
 

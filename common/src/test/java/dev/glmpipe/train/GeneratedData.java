@@ -1,5 +1,6 @@
 package dev.glmpipe.train;
 
+import dev.glmpipe.Columns;
 import dev.glmpipe.config.FeaturesConfig;
 import dev.glmpipe.config.FeaturesConfig.CategoricalFeature;
 import dev.glmpipe.config.FeaturesConfig.Impute;
@@ -78,7 +79,7 @@ final class GeneratedData {
       rows.add(RowFactory.create("id-" + i, x1, x2, c, label));
     }
     StructType schema = new StructType().add("id", DataTypes.StringType).add("x1", DataTypes.DoubleType)
-        .add("x2", DataTypes.DoubleType).add("c", DataTypes.StringType).add(TrainingFrames.LABEL, DataTypes.DoubleType);
+        .add("x2", DataTypes.DoubleType).add("c", DataTypes.StringType).add(Columns.LABEL, DataTypes.DoubleType);
     return spark.createDataFrame(rows, schema);
   }
 

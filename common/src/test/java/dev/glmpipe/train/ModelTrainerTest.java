@@ -6,6 +6,7 @@ import static dev.glmpipe.train.GeneratedData.Kind.MULTINOMIAL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.glmpipe.Columns;
 import dev.glmpipe.config.FeaturesConfig;
 import dev.glmpipe.config.ModelConfig;
 import dev.glmpipe.config.ModelConfig.ClassWeight;
@@ -60,7 +61,7 @@ class ModelTrainerTest {
     HoldoutSplit split = new HoldoutSplit(dev.glmpipe.config.TrainConfig.SplitBy.HASH, "id", 0.2, List.of());
 
     long before = bytesRead();
-    window.select("id", "x1", "x2", "c", TrainingFrames.LABEL).queryExecution().toRdd().count();
+    window.select("id", "x1", "x2", "c", Columns.LABEL).queryExecution().toRdd().count();
     long oneScan = bytesRead() - before;
 
     before = bytesRead();
@@ -174,7 +175,7 @@ class ModelTrainerTest {
       assertThat(lr.interceptVector().apply(k) - lr.interceptVector().apply(0)).as("intercept, class " + k)
           .isCloseTo(GeneratedData.M0[k], within(0.1));
     }
-    Vector p = (Vector) trained.pipeline().transform(rows).select(ModelTrainer.PROBABILITY).first().get(0);
+    Vector p = (Vector) trained.pipeline().transform(rows).select(Columns.PROBABILITY).first().get(0);
     assertThat(p.size()).isEqualTo(3);
     rows.unpersist();
   }
@@ -182,7 +183,7 @@ class ModelTrainerTest {
   @Test
   void classWeightsMakeTheWeightedMeanProbabilityMatchTheWeightedLabels() {
     Dataset<Row> rows = GeneratedData.rows(spark, LOGISTIC, 5_000, 6).cache();
-    long positives = rows.where(TrainingFrames.LABEL + " = 1").count();
+    long positives = rows.where(Columns.LABEL + " = 1").count();
     long negatives = rows.count() - positives;
     for (ClassWeight cw : List.of(ClassWeight.fromConfig("balanced"), ClassWeight.fromConfig(Map.of("1", 3.0)))) {
       ModelTrainer.TrainedModel trained = new ModelTrainer(GeneratedData.NUMERIC_ONLY,
@@ -192,7 +193,7 @@ class ModelTrainerTest {
       assertThat(trained.classWeights()).containsEntry("1", w1).containsEntry("0", w0);
       // At the optimum of a weighted log loss with a free intercept, Σ w (p − y) = 0.
       double[] sums = new double[2];
-      for (Row r : trained.pipeline().transform(rows).select(TrainingFrames.LABEL, ModelTrainer.PROBABILITY).collectAsList()) {
+      for (Row r : trained.pipeline().transform(rows).select(Columns.LABEL, Columns.PROBABILITY).collectAsList()) {
         double w = r.getDouble(0) == 1.0 ? w1 : w0;
         sums[0] += w * ((Vector) r.get(1)).apply(1);
         sums[1] += w * r.getDouble(0);
@@ -228,7 +229,7 @@ class ModelTrainerTest {
     assertThat(trained.convergence().status()).isEqualTo("closed_form");
 
     // Independently: β = (X'X)⁻¹X'y with X = [x1, x2, 1], σ² = RSS / (n − 3), SE = √(σ² diag((X'X)⁻¹)).
-    List<Row> data = rows.select("x1", "x2", TrainingFrames.LABEL).collectAsList();
+    List<Row> data = rows.select("x1", "x2", Columns.LABEL).collectAsList();
     int n = data.size();
     double[][] xtx = new double[3][3];
     double[] xty = new double[3];
@@ -315,8 +316,8 @@ class ModelTrainerTest {
         config(ModelType.LINEAR, Solver.SGD, 100, 0.0, 0.0, new SgdConfig(0.5, 1.0, 300, 1e-10), null)).fit(rows);
     sgd.pipeline().write().overwrite().save(dir.toUri().toString());
     PipelineModel loaded = PipelineModel.load(dir.toUri().toString());
-    List<Row> before = sgd.pipeline().transform(rows).orderBy("id").select(ModelTrainer.PREDICTION).collectAsList();
-    List<Row> after = loaded.transform(rows).orderBy("id").select(ModelTrainer.PREDICTION).collectAsList();
+    List<Row> before = sgd.pipeline().transform(rows).orderBy("id").select(Columns.PREDICTION).collectAsList();
+    List<Row> after = loaded.transform(rows).orderBy("id").select(Columns.PREDICTION).collectAsList();
     assertThat(after).isEqualTo(before);
     assertThat(loaded.stages()[loaded.stages().length - 1]).isInstanceOf(org.apache.spark.ml.regression.LinearRegressionModel.class);
     assertThat(FeaturePipeline.FEATURES).isEqualTo(((org.apache.spark.ml.regression.LinearRegressionModel) loaded.stages()[loaded.stages().length - 1]).getFeaturesCol());

@@ -3,6 +3,7 @@ package dev.glmpipe.jobs.bench;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
 
+import dev.glmpipe.Columns;
 import dev.glmpipe.Sql;
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.datagen.ChurnGenerator;
@@ -120,11 +121,11 @@ public final class ScoreBenchmark {
         touched = touched.plus(lit(0.0).multiply(org.apache.spark.sql.functions.coalesce(v.cast(DataTypes.DoubleType), lit(0.0))));
       }
     }
-    cols.add(lit(0.5).plus(touched).as("score"));
-    cols.add(lit(0).as("prediction"));
-    cols.add(lit(name).as("model_name"));
-    cols.add(lit(version).as("model_version"));
-    cols.add(current_timestamp().as("scored_at"));
+    cols.add(lit(0.5).plus(touched).as(Columns.SCORE));
+    cols.add(lit(0).as(Columns.PREDICTION));
+    cols.add(lit(name).as(Columns.MODEL_NAME));
+    cols.add(lit(version).as(Columns.MODEL_VERSION));
+    cols.add(current_timestamp().as(Columns.SCORED_AT));
     return input.select(cols.toArray(Column[]::new));
   }
 

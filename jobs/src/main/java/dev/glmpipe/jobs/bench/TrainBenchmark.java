@@ -1,5 +1,6 @@
 package dev.glmpipe.jobs.bench;
 
+import dev.glmpipe.Columns;
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.datagen.SyntheticTable;
 import dev.glmpipe.io.DateRange;
@@ -111,7 +112,7 @@ public final class TrainBenchmark {
     JobStages.describe(spark, "bench", "bench: training log loss of both models");
     double mllibLoss = logLoss(baseline.transform(training), "label");
     PipelineModel glmpipe = context.registry().version(trained.version()).pipeline();
-    double glmpipeLoss = logLoss(glmpipe.transform(TrainingFrames.withLabel(training, c.dataset().label())), TrainingFrames.LABEL);
+    double glmpipeLoss = logLoss(glmpipe.transform(TrainingFrames.withLabel(training, c.dataset().label())), Columns.LABEL);
     org.apache.spark.ml.classification.LogisticRegressionModel lr =
         (org.apache.spark.ml.classification.LogisticRegressionModel) baseline.stages()[baseline.stages().length - 1];
     return new Result("bench-train", job.rows(), trained.trainRows(), training.rdd().getNumPartitions(),
@@ -178,7 +179,7 @@ public final class TrainBenchmark {
   }
 
   private static double logLoss(Dataset<Row> predictions, String label) {
-    return new MulticlassClassificationEvaluator().setLabelCol(label).setProbabilityCol(ModelTrainer.PROBABILITY)
+    return new MulticlassClassificationEvaluator().setLabelCol(label).setProbabilityCol(Columns.PROBABILITY)
         .setMetricName("logLoss").evaluate(predictions);
   }
 

@@ -18,7 +18,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 
-class FittedFeaturesTest {
+/** The fitted plan's slot names and scaling, against the vectors the pipeline makes. */
+class SlotNamesTest {
   private final SparkSession spark = SharedSpark.get();
 
   private static final FeaturesConfig SPEC = new FeaturesConfig(
@@ -39,18 +40,18 @@ class FittedFeaturesTest {
   @Test
   void namesEverySlotOfTheVectorInOrder() {
     PipelineModel model = fit(rows());
-    List<String> names = FittedFeatures.names(model, SPEC);
+    List<String> names = FittedPlan.of(model, SPEC).slotNames();
     Vector first = (Vector) model.transform(rows()).select(FeaturePipeline.FEATURES).first().get(0);
 
     assertThat(names).containsExactly("age", "visits", "member",
-        "color=red", "color=blue", "color=green", "color=" + FittedFeatures.OTHER);
+        "color=red", "color=blue", "color=green", "color=" + FittedPlan.OTHER);
     assertThat(first.size()).isEqualTo(names.size());
   }
 
   @Test
   void slotValuesFollowImputeScaleAndEncodeRules() {
     PipelineModel model = fit(rows());
-    List<FittedFeatures.Slot> slots = FittedFeatures.slots(model, SPEC);
+    List<FittedPlan.Slot> slots = FittedPlan.of(model, SPEC).slots();
     List<Row> out = model.transform(rows()).select(FeaturePipeline.FEATURES).collectAsList();
 
     // age: mean of 20, 30, 50, 40 = 35 imputes the null; then standardized with the sample std.
@@ -83,7 +84,7 @@ class FittedFeaturesTest {
     FeaturesConfig changed = new FeaturesConfig(
         List.of(new NumericFeature("age", Impute.MEAN, Scale.NONE), new NumericFeature("visits", Impute.MEDIAN, Scale.NONE)),
         List.of(new CategoricalFeature("color")), List.of("member"), null, null, null);
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> FittedFeatures.names(model, changed))
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> FittedPlan.of(model, changed).slotNames())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("the feature spec does not match the fitted model");
   }
