@@ -1,12 +1,12 @@
 package dev.glmpipe.contract;
 
+import dev.glmpipe.DriverThreads;
 import dev.glmpipe.GlmpipeException;
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.io.DateRange;
 import dev.glmpipe.io.PartitionedTable;
 import dev.glmpipe.io.RawInput;
 import dev.glmpipe.io.TableLayout;
-import dev.glmpipe.runs.DriverThreads;
 import dev.glmpipe.runs.PipelineContext;
 import java.time.LocalDate;
 import java.util.ArrayList;

@@ -1,11 +1,11 @@
 package dev.glmpipe.registry;
 
+import dev.glmpipe.CodeVersion;
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.features.FeaturePipeline;
 import dev.glmpipe.features.FeatureSpecHash;
 import dev.glmpipe.io.JsonFiles;
 import dev.glmpipe.monitor.FeatureProfile;
-import dev.glmpipe.runs.CodeVersion;
 import dev.glmpipe.train.HoldoutSplit;
 import dev.glmpipe.train.ModelCoefficients;
 import dev.glmpipe.train.TrainingRun;

@@ -1,5 +1,6 @@
 package dev.glmpipe.runs;
 
+import dev.glmpipe.JobStages;
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.io.PartitionedTable;
 import dev.glmpipe.io.TableLayout;

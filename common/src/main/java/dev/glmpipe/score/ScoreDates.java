@@ -1,6 +1,8 @@
 package dev.glmpipe.score;
 
+import dev.glmpipe.DriverThreads;
 import dev.glmpipe.GlmpipeException;
+import dev.glmpipe.JobStages;
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.config.ScoreConfig;
 import dev.glmpipe.io.DateRange;
@@ -9,16 +11,11 @@ import dev.glmpipe.io.ScoresCatalog;
 import dev.glmpipe.io.TableLayout;
 import dev.glmpipe.registry.ModelManifest;
 import dev.glmpipe.registry.ModelVersion;
-import dev.glmpipe.runs.DriverThreads;
-import dev.glmpipe.runs.JobStages;
 import dev.glmpipe.runs.PipelineContext;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;

@@ -1,9 +1,9 @@
 package dev.glmpipe.score;
 
+import dev.glmpipe.DriverThreads;
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.io.PartitionedTable;
 import dev.glmpipe.io.ScoresCatalog;
-import dev.glmpipe.runs.DriverThreads;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;

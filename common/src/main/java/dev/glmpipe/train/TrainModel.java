@@ -1,34 +1,43 @@
 package dev.glmpipe.train;
 
+import dev.glmpipe.JobStages;
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.config.ModelConfig;
 import dev.glmpipe.features.FittedPlan;
 import dev.glmpipe.io.DateRange;
-import dev.glmpipe.runs.PipelineContext;
+import dev.glmpipe.io.PartitionedTable;
+import dev.glmpipe.io.TableLayout;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 
 /**
  * The train operation: features for a date window → one read for the split, label counts,
  * feature statistics and profile → fitted feature pipeline + linear model → convergence
  * decision. Writes nothing: the registry turns the {@link TrainingRun} into a version.
  *
- * <pre>TrainModel.of(context).window(range).execute()</pre>
+ * <pre>TrainModel.of(spark, config).window(range).execute()</pre>
  */
 public final class TrainModel {
-  private final PipelineContext context;
+  private final SparkSession spark;
+  private final GlmpipeConfig config;
   private DateRange window;
 
-  private TrainModel(PipelineContext context) {
-    this.context = context;
+  private TrainModel(SparkSession spark, GlmpipeConfig config) {
+    this.spark = spark;
+    this.config = config;
   }
 
-  public static TrainModel of(PipelineContext context) {
-    return new TrainModel(context);
+  /**
+   * Train sits below the registry (which turns its run into a version), so it takes the
+   * session and config rather than the context that holds the registry.
+   */
+  public static TrainModel of(SparkSession spark, GlmpipeConfig config) {
+    return new TrainModel(spark, config);
   }
 
   public TrainModel window(DateRange window) {
@@ -41,16 +50,16 @@ public final class TrainModel {
    *     converge and train.allow_non_convergence does not let it through
    */
   public TrainingRun execute() {
-    GlmpipeConfig c = context.config();
+    GlmpipeConfig c = config;
     List<LocalDate> dates = window.dates();
     String group = "train-" + window;
     HoldoutSplit split = HoldoutSplit.of(c.train().holdout(), dates);
     boolean logistic = c.model().type() == ModelConfig.ModelType.LOGISTIC;
-    context.describe(group, "train " + window + ": one read for split and label counts, feature statistics and profile");
-    Dataset<Row> rows = TrainingFrames.withLabel(context.features().read(dates), c.dataset().label());
+    JobStages.describe(spark, group, "train " + window + ": one read for split and label counts, feature statistics and profile");
+    Dataset<Row> rows = TrainingFrames.withLabel(new PartitionedTable(spark, TableLayout.of(c.storage()).features()).read(dates), c.dataset().label());
     TrainingPass pass = TrainingPass.run(rows, split.isHoldout(), c.features(), logistic, true);
 
-    context.describe(group, "train " + window + ": assemble the training matrix and fit "
+    JobStages.describe(spark, group, "train " + window + ": assemble the training matrix and fit "
         + c.model().type().name().toLowerCase(Locale.ROOT) + " regression ("
         + c.model().solver().name().toLowerCase(Locale.ROOT) + ")");
     ModelTrainer trainer = new ModelTrainer(c.features(), c.model(), c.train().tuning(), c.dataset().keyColumns());
@@ -64,6 +73,6 @@ public final class TrainModel {
     params.put("aggregation_depth", trained.layout().aggregationDepth());
     return new TrainingRun(c, window, split, pass, trained, convergence,
         FittedPlan.of(trained.pipeline(), c.features()).slotNames(), ModelCoefficients.of(trained.pipeline(), c.features()),
-        params, TrainingRun.inputSchema(rows, c.features()), context.spark().version());
+        params, TrainingRun.inputSchema(rows, c.features()), spark.version());
   }
 }

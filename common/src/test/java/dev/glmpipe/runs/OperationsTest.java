@@ -66,7 +66,7 @@ class OperationsTest {
   @Test
   @Order(2)
   void trainWritesNothingAndTheRegistryTurnsItsRunIntoAVersion() {
-    run = TrainModel.of(context()).window(WINDOW).execute();
+    run = TrainModel.of(context().spark(), context().config()).window(WINDOW).execute();
     assertThat(run.pass().trainRows() + run.pass().holdoutRows()).isEqualTo(preprocessed.validRows());
     assertThat(context().registry().versions().list()).as("train alone writes no version").isEmpty();
 

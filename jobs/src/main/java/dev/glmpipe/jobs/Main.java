@@ -1,10 +1,10 @@
 package dev.glmpipe.jobs;
 
+import dev.glmpipe.CodeVersion;
 import dev.glmpipe.GlmpipeException;
 import dev.glmpipe.jobs.bench.PreprocessBenchmark;
 import dev.glmpipe.jobs.bench.ScoreBenchmark;
 import dev.glmpipe.jobs.bench.TrainBenchmark;
-import dev.glmpipe.runs.CodeVersion;
 import java.io.PrintStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,5 +1,6 @@
 package dev.glmpipe.jobs.bench;
 
+import dev.glmpipe.JobStages;
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.contract.Preprocess;
 import dev.glmpipe.datagen.ChurnGenerator;
@@ -7,7 +8,6 @@ import dev.glmpipe.datagen.SyntheticTable;
 import dev.glmpipe.io.DateRange;
 import dev.glmpipe.io.TableLayout;
 import dev.glmpipe.jobs.JobCommand;
-import dev.glmpipe.runs.JobStages;
 import dev.glmpipe.runs.PipelineContext;
 import java.time.LocalDate;
 import java.time.ZoneOffset;

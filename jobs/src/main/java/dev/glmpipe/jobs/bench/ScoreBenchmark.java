@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
 
 import dev.glmpipe.Columns;
+import dev.glmpipe.JobStages;
 import dev.glmpipe.Sql;
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.datagen.ChurnGenerator;
@@ -13,7 +14,6 @@ import dev.glmpipe.io.PartitionedTable;
 import dev.glmpipe.io.TableLayout;
 import dev.glmpipe.jobs.JobCommand;
 import dev.glmpipe.registry.ModelVersion;
-import dev.glmpipe.runs.JobStages;
 import dev.glmpipe.runs.PipelineContext;
 import dev.glmpipe.score.PipelineScorer;
 import dev.glmpipe.score.ScoreDates;
@@ -70,7 +70,7 @@ public final class ScoreBenchmark {
     JobStages.describe(spark, "bench", "bench: generate " + job.rows() + " feature rows");
     features(1).generate(spark, job.trainRows()).write().mode(SaveMode.Overwrite).parquet(features.partition(TRAIN_DAY).toString());
     features(2).generate(spark, job.rows()).write().mode(SaveMode.Overwrite).parquet(features.partition(SCORE_DAY).toString());
-    ModelVersion trained = context.registry().register(TrainModel.of(context).window(DateRange.day(TRAIN_DAY)).execute());
+    ModelVersion trained = context.registry().register(TrainModel.of(context.spark(), context.config()).window(DateRange.day(TRAIN_DAY)).execute());
     context.registry().aliases().promote(trained.id());  // a benchmark model: no quality gate
     String version = trained.id();
     PipelineModel model = trained.pipeline();

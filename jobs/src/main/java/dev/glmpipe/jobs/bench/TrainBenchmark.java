@@ -1,6 +1,7 @@
 package dev.glmpipe.jobs.bench;
 
 import dev.glmpipe.Columns;
+import dev.glmpipe.JobStages;
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.datagen.SyntheticTable;
 import dev.glmpipe.io.DateRange;
@@ -8,10 +9,8 @@ import dev.glmpipe.io.PartitionedTable;
 import dev.glmpipe.io.TableLayout;
 import dev.glmpipe.jobs.JobCommand;
 import dev.glmpipe.registry.ModelVersion;
-import dev.glmpipe.runs.JobStages;
 import dev.glmpipe.runs.PipelineContext;
 import dev.glmpipe.train.HoldoutSplit;
-import dev.glmpipe.train.ModelTrainer;
 import dev.glmpipe.train.TrainModel;
 import dev.glmpipe.train.TrainingFrames;
 import dev.glmpipe.train.TrainingRun;
@@ -100,7 +99,7 @@ public final class TrainBenchmark {
       best = best == null || b.seconds() < best.seconds() ? b : best;
 
       long t1 = start(cache);
-      TrainingRun run = TrainModel.of(context).window(DateRange.day(DAY)).execute();
+      TrainingRun run = TrainModel.of(context.spark(), context.config()).window(DateRange.day(DAY)).execute();
       ModelVersion version = context.registry().register(run);
       trained = run.result(version.id(), version.dir().toString());
       Run g = finish(cache, t1);

@@ -1,4 +1,4 @@
-package dev.glmpipe.runs;
+package dev.glmpipe;
 
 /** The glmpipe build that is running, from the jar manifest ("dev" when run from classes). */
 public final class CodeVersion {

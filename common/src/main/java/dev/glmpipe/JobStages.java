@@ -1,4 +1,4 @@
-package dev.glmpipe.runs;
+package dev.glmpipe;
 
 import org.apache.spark.sql.SparkSession;
 

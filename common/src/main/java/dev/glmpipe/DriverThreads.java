@@ -1,4 +1,4 @@
-package dev.glmpipe.runs;
+package dev.glmpipe;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
