@@ -130,7 +130,7 @@ public final class EvaluateVersion {
   /** Named coefficients for the report; a model they cannot be read from gets none. */
   private static List<ModelCoefficients.Coefficient> coefficients(ModelVersion version) {
     try {
-      return ModelCoefficients.of(version.pipeline(), version.spec()).byMagnitude();
+      return ModelCoefficients.of(version.plan()).byMagnitude();
     } catch (RuntimeException e) {
       LOG.warn("no coefficients in the report: {}", e.toString());
       return List.of();

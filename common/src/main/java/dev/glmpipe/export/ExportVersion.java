@@ -9,6 +9,7 @@ import dev.glmpipe.config.FeaturesConfig;
 import dev.glmpipe.evaluate.HoldoutEvaluator;
 import dev.glmpipe.evaluate.ReleaseCheck;
 import dev.glmpipe.evaluate.Task;
+import dev.glmpipe.features.FittedPlan;
 import dev.glmpipe.io.JsonFiles;
 import dev.glmpipe.registry.AliasStore;
 import dev.glmpipe.registry.ModelRegistry;
@@ -68,16 +69,16 @@ public final class ExportVersion {
     version.requireVerified();
     String id = version.id();
 
-    PipelineModel model = version.pipeline();
     // The version's own spec names its slots: today's config may have moved on since training.
     FeaturesConfig spec = version.spec();
+    FittedPlan plan = version.plan();
     Path file = new Path(version.exportDir(), "coefficients.json");
 
     String onnxPath = null;
     OnnxParity.Report parity = null;
     if (ex.onnx()) {
       context.describe("export-" + id, "export " + id + ": ONNX graph, checked against Spark on holdout rows");
-      OnnxExport.Result onnx = OnnxExport.build(model, spec, version.model(), id);
+      OnnxExport.Result onnx = OnnxExport.build(plan, spec, version.model(), id);
       parity = OnnxParity.check(onnx, sparkScores(version, onnx, ex.parityRows()), SPARK_SCORE, ex.maxAbsDiff());
       Path onnxFile = new Path(version.exportDir(), "model.onnx");
       JsonFiles.replaceAtomically(hadoop, onnxFile, onnx.model());
@@ -85,7 +86,7 @@ public final class ExportVersion {
           new OnnxDescription(version.model(), id, onnx.inputs(), OnnxExport.OUTPUT, onnx.features(), parity));
       onnxPath = onnxFile.toString();
     }
-    JsonFiles.replaceAtomically(hadoop, file, coefficientsDocument(version, model, spec));
+    JsonFiles.replaceAtomically(hadoop, file, coefficientsDocument(version, plan, spec));
 
     String previous = registry.aliases().versionOf(AliasStore.CHAMPION);
     registry.aliases().promote(id);
@@ -93,8 +94,8 @@ public final class ExportVersion {
   }
 
   /** {@code coefficients.json}: the weights by name and every fitted preprocessing parameter. */
-  static Map<String, Object> coefficientsDocument(ModelVersion version, PipelineModel model, FeaturesConfig spec) {
-    ModelCoefficients coefficients = ModelCoefficients.of(model, spec);
+  static Map<String, Object> coefficientsDocument(ModelVersion version, FittedPlan plan, FeaturesConfig spec) {
+    ModelCoefficients coefficients = ModelCoefficients.of(plan);
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("model", version.model());
     doc.put("version", version.id());
@@ -106,7 +107,7 @@ public final class ExportVersion {
     }
     doc.put("coefficients", coefficients.byMagnitude());
     doc.put("feature_order", version.manifest().features());
-    doc.put("preprocessing", PreprocessingParams.of(model, spec));
+    doc.put("preprocessing", PreprocessingParams.of(plan, spec));
     return doc;
   }
 

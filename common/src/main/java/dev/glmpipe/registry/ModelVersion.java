@@ -2,6 +2,7 @@ package dev.glmpipe.registry;
 
 import dev.glmpipe.config.ConfigBinder;
 import dev.glmpipe.config.FeaturesConfig;
+import dev.glmpipe.features.FittedPlan;
 import dev.glmpipe.io.PartitionedTable;
 import dev.glmpipe.train.HoldoutSplit;
 import dev.glmpipe.train.TrainingFrames;
@@ -12,7 +13,7 @@ import org.apache.spark.sql.Row;
 
 /**
  * One committed model version: its manifest, the feature spec it was trained with, its fitted
- * pipeline (read once, on first use), the rows it was trained and held out on, and its check
+ * pipeline and that pipeline's plan (each read once, on first use), the rows it was trained and held out on, and its check
  * against its manifest. Obtained from {@link ModelRegistry}; nobody re-derives these from the
  * manifest by hand.
  *
@@ -29,6 +30,7 @@ public final class ModelVersion {
   private final String pinnedBy;
   private ModelManifest manifest;
   private PipelineModel pipeline;
+  private FittedPlan plan;
 
   ModelVersion(String model, String id, VersionStore store, VersionVerifier verifier, RegistryPaths paths,
       AliasStore.Alias pin, String pinnedBy) {
@@ -81,6 +83,14 @@ public final class ModelVersion {
       pipeline = store.loadPipeline(id);
     }
     return pipeline;
+  }
+
+  /** The fitted pipeline read once into its plan, with the slot names of the version's own spec. */
+  public synchronized FittedPlan plan() {
+    if (plan == null) {
+      plan = FittedPlan.of(pipeline(), spec());
+    }
+    return plan;
   }
 
   /** Every file against the manifest, and the manifest against the alias's pin if any. */

@@ -71,8 +71,8 @@ public final class TrainModel {
       trained.tuning().best().forEach((k, v) -> params.put(k, k.equals("max_iter") ? (Object) (int) Math.round(v) : v));
     }
     params.put("aggregation_depth", trained.layout().aggregationDepth());
-    return new TrainingRun(c, window, split, pass, trained, convergence,
-        FittedPlan.of(trained.pipeline(), c.features()).slotNames(), ModelCoefficients.of(trained.pipeline(), c.features()),
+    FittedPlan plan = FittedPlan.of(trained.pipeline(), c.features());
+    return new TrainingRun(c, window, split, pass, trained, convergence, plan.slotNames(), ModelCoefficients.of(plan),
         params, TrainingRun.inputSchema(rows, c.features()), spark.version());
   }
 }
