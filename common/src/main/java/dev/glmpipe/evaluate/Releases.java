@@ -1,0 +1,112 @@
+package dev.glmpipe.evaluate;
+
+import dev.glmpipe.GlmpipeException;
+import dev.glmpipe.registry.AliasStore;
+import dev.glmpipe.registry.ModelManifest;
+import dev.glmpipe.registry.ModelRegistry;
+import dev.glmpipe.registry.ModelVersion;
+import dev.glmpipe.registry.VersionVerifier;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * The registry as {@code glmpipe models} shows and changes it, without Spark: every version
+ * with its evaluation and aliases, one version in full, promote (only what passed evaluation),
+ * rollback and verification.
+ */
+public final class Releases {
+  private final Configuration conf;
+  private final ModelRegistry registry;
+
+  public Releases(Configuration conf, ModelRegistry registry) {
+    this.conf = conf;
+    this.registry = registry;
+  }
+
+  public record VersionRow(String version, String createdAt, String modelType, String evaluation, List<String> aliases) {}
+
+  public record ListResult(String model, String champion, String previous, List<VersionRow> versions, List<String> incomplete) {}
+
+  public record ShowResult(String model, String version, List<String> aliases, ModelManifest manifest, String manifestSha256,
+      EvaluationReport.GateDecision gate, Map<String, Double> metrics, String reportPath,
+      List<AliasStore.AliasChange> history) {}
+
+  public record AliasResult(String model, String action, String champion, String previous, boolean changed) {}
+
+  /** {@code ok} is false when any version failed; {@link #requireOk} then names the first. */
+  public record VerifyResult(String model, boolean ok, List<VersionVerifier.Verification> versions) {
+    /** Throws a data error (exit 3) naming the first version that failed and its first problem. */
+    public VerifyResult requireOk() {
+      Optional<VersionVerifier.Verification> bad = versions.stream().filter(r -> !r.ok()).findFirst();
+      if (bad.isPresent()) {
+        List<String> problems = bad.get().problems();
+        throw GlmpipeException.dataContract("model '" + model + "' version " + bad.get().version() + " failed verification: "
+            + problems.get(0) + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""));
+      }
+      return this;
+    }
+  }
+
+  /** Every committed version with its evaluation and aliases, and the directories that are not versions. */
+  public ListResult list() {
+    List<VersionRow> rows = new ArrayList<>();
+    for (String v : registry.versions().list()) {
+      ModelVersion version = registry.version(v);
+      ModelManifest m = version.manifest();
+      String evaluation = ReleaseCheck.evaluation(conf, version).map(e -> e.passed() ? "passed" : "rejected")
+          .orElse("not evaluated");
+      rows.add(new VersionRow(v, m.createdAt(), m.modelType(), evaluation, aliasesOf(v)));
+    }
+    return new ListResult(registry.name(), registry.aliases().versionOf(AliasStore.CHAMPION),
+        registry.aliases().versionOf(AliasStore.PREVIOUS), rows, registry.versions().incomplete());
+  }
+
+  /** A version (the champion when null): manifest, evaluation, gate decision and its alias history. */
+  public ShowResult show(String versionOrNull) {
+    ModelVersion shown = registry.version(versionOrNull != null ? versionOrNull : registry.aliases().champion().version());
+    String v = shown.id();
+    Optional<EvaluationReport> e = ReleaseCheck.evaluation(conf, shown);
+    return new ShowResult(registry.name(), v, aliasesOf(v), shown.manifest(), shown.manifestSha256(),
+        e.map(EvaluationReport::gate).orElse(null), e.map(EvaluationReport::metrics).orElse(null),
+        e.map(EvaluationReport::reportPath).orElse(null),
+        registry.aliases().history().stream().filter(h -> v.equals(h.version()) || v.equals(h.replacedVersion())).toList());
+  }
+
+  /** Makes a verified version that passed evaluation the champion (see {@link ReleaseCheck}). */
+  public AliasResult promote(String version) {
+    ReleaseCheck.requirePassed(conf, registry, registry.version(version));
+    boolean changed = registry.aliases().promote(version).isPresent();
+    return after("promote", changed);
+  }
+
+  /** Makes the previous champion the champion again. */
+  public AliasResult rollback() {
+    registry.aliases().rollback();
+    return after("rollback", true);
+  }
+
+  /** Every file of {@code versionOrNull} (every version when null) against its manifest. */
+  public VerifyResult verify(String versionOrNull) {
+    List<String> targets = versionOrNull != null ? List.of(versionOrNull) : registry.versions().list();
+    List<VersionVerifier.Verification> results = targets.stream().map(registry.verifier()::verify).toList();
+    return new VerifyResult(registry.name(), results.stream().allMatch(VersionVerifier.Verification::ok), results);
+  }
+
+  private List<String> aliasesOf(String version) {
+    List<String> aliases = new ArrayList<>();
+    for (String a : List.of(AliasStore.CHAMPION, AliasStore.PREVIOUS)) {
+      if (version.equals(registry.aliases().versionOf(a))) {
+        aliases.add(a);
+      }
+    }
+    return aliases;
+  }
+
+  private AliasResult after(String action, boolean changed) {
+    return new AliasResult(registry.name(), action, registry.aliases().champion().version(),
+        registry.aliases().versionOf(AliasStore.PREVIOUS), changed);
+  }
+}
