@@ -28,6 +28,9 @@ public final class ModelVersion {
   private final RegistryPaths paths;
   private final AliasStore.Alias pin;
   private final String pinnedBy;
+  // Separate locks: the manifest must not wait behind a pipeline being loaded on another thread.
+  private final Object manifestLock = new Object();
+  private final Object pipelineLock = new Object();
   private ModelManifest manifest;
   private PipelineModel pipeline;
   private FittedPlan plan;
@@ -60,11 +63,13 @@ public final class ModelVersion {
     return store.dir(id);
   }
 
-  public synchronized ModelManifest manifest() {
-    if (manifest == null) {
-      manifest = store.manifest(id);
+  public ModelManifest manifest() {
+    synchronized (manifestLock) {
+      if (manifest == null) {
+        manifest = store.manifest(id);
+      }
+      return manifest;
     }
-    return manifest;
   }
 
   /** SHA-256 of manifest.json as stored now (what evaluations and aliases pin). */
@@ -78,19 +83,23 @@ public final class ModelVersion {
   }
 
   /** The fitted pipeline, loaded on first use (safe to start on another thread while verifying). */
-  public synchronized PipelineModel pipeline() {
-    if (pipeline == null) {
-      pipeline = store.loadPipeline(id);
+  public PipelineModel pipeline() {
+    synchronized (pipelineLock) {
+      if (pipeline == null) {
+        pipeline = store.loadPipeline(id);
+      }
+      return pipeline;
     }
-    return pipeline;
   }
 
   /** The fitted pipeline read once into its plan, with the slot names of the version's own spec. */
-  public synchronized FittedPlan plan() {
-    if (plan == null) {
-      plan = FittedPlan.of(pipeline(), spec());
+  public FittedPlan plan() {
+    synchronized (pipelineLock) {
+      if (plan == null) {
+        plan = FittedPlan.of(pipeline(), spec());
+      }
+      return plan;
     }
-    return plan;
   }
 
   /** Every file against the manifest, and the manifest against the alias's pin if any. */
