@@ -1,0 +1,247 @@
+package dev.glmpipe.monitor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.glmpipe.monitor.BinnedCounts.Bins;
+import dev.glmpipe.monitor.BinnedCounts.ColumnCounts;
+import dev.glmpipe.monitor.BinnedCounts.Result;
+import dev.glmpipe.testing.SharedSpark;
+import dev.glmpipe.testing.SparkJobs;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+class BinnedCountsTest {
+  private static final int ROWS = 3000;
+  private static final double[] INT_EDGES = {0, 5, 10};
+  private static final double[] LONG_EDGES = {-1000, 0, 1000};
+  private static final double[] DOUBLE_EDGES = {-1.5, 0, 2.5};
+  private static final double[] DECIMAL_EDGES = {1.25, 3.5};
+  private static final List<String> LEVELS = List.of("a", "b", "c");
+  private static final List<String> BOOLEAN_LEVELS = List.of("true");  // false is unseen on purpose
+
+  private final SparkSession spark = SharedSpark.get();
+
+  private static final StructType SCHEMA = new StructType()
+      .add("i", DataTypes.IntegerType)
+      .add("l", DataTypes.LongType)
+      .add("d", DataTypes.DoubleType)
+      .add("dec", DataTypes.createDecimalType(10, 2))
+      .add("level.name", DataTypes.StringType)  // a dot in the name must not read as a struct field
+      .add("flag", DataTypes.BooleanType);
+
+  /** Seeded rows with nulls, NaN, -0.0, infinities, values exactly on edges and unseen levels. */
+  private static List<Row> generate(long seed) {
+    Random random = new Random(seed);
+    List<Row> rows = new ArrayList<>();
+    for (int r = 0; r < ROWS; r++) {
+      Integer i = random.nextInt(10) == 0 ? null : random.nextInt(21) - 5;  // -5..15: hits 0, 5, 10 often
+      Long l = random.nextInt(10) == 0 ? null : (long) (random.nextGaussian() * 2000);
+      if (l != null && random.nextInt(10) == 0) {
+        l = (long) LONG_EDGES[random.nextInt(LONG_EDGES.length)];
+      }
+      Double d = switch (random.nextInt(12)) {
+        case 0 -> null;
+        case 1 -> Double.NaN;
+        case 2 -> DOUBLE_EDGES[random.nextInt(DOUBLE_EDGES.length)];
+        case 3 -> -0.0;
+        case 4 -> random.nextBoolean() ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
+        default -> random.nextGaussian() * 3;
+      };
+      BigDecimal dec = random.nextInt(10) == 0 ? null : BigDecimal.valueOf(random.nextInt(600), 2);  // 0.00..5.99
+      String level = switch (random.nextInt(8)) {
+        case 0 -> null;
+        case 1 -> "d";
+        case 2 -> "";
+        default -> LEVELS.get(random.nextInt(LEVELS.size()));
+      };
+      Boolean flag = random.nextInt(6) == 0 ? null : random.nextBoolean();
+      rows.add(RowFactory.create(i, l, d, dec, level, flag));
+    }
+    return rows;
+  }
+
+  private Dataset<Row> frame(List<Row> rows, int partitions) {
+    // Parallelized rows: several partitions to merge, and no shuffle of the input's own.
+    return spark.createDataFrame(JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, partitions),
+        SCHEMA);
+  }
+
+  private static List<Bins> bins() {
+    return List.of(
+        BinnedCounts.numeric("i", INT_EDGES),
+        BinnedCounts.numeric("l", LONG_EDGES),
+        BinnedCounts.numeric("d", DOUBLE_EDGES),
+        BinnedCounts.numeric("dec", DECIMAL_EDGES),
+        BinnedCounts.categorical("level.name", LEVELS),
+        BinnedCounts.categorical("flag", BOOLEAN_LEVELS));
+  }
+
+  // Independent counting: a linear walk over the edges instead of a search, nulls and NaN first.
+
+  /** Bins k+1 edges' worth of values, then null: a value's bin is how many edges are <= it. */
+  private static long[] countNumeric(List<Row> rows, int column, double[] edges) {
+    long[] counts = new long[edges.length + 2];
+    for (Row row : rows) {
+      Object value = row.get(column);
+      if (value == null || (value instanceof Double v && v.isNaN())) {
+        counts[edges.length + 1]++;
+        continue;
+      }
+      int bin = 0;
+      for (double edge : edges) {
+        boolean atOrAbove = value instanceof BigDecimal b
+            ? b.compareTo(BigDecimal.valueOf(edge)) >= 0
+            : ((Number) value).doubleValue() >= edge;  // -0.0 >= 0.0 is true here, as in SQL
+        if (atOrAbove) {
+          bin++;
+        }
+      }
+      counts[bin]++;
+    }
+    return counts;
+  }
+
+  /** One bin per level, then unseen, then null. */
+  private static long[] countLevels(List<Row> rows, int column, List<String> levels) {
+    long[] counts = new long[levels.size() + 2];
+    for (Row row : rows) {
+      Object value = row.get(column);
+      if (value == null) {
+        counts[levels.size() + 1]++;
+      } else {
+        int at = levels.indexOf(String.valueOf(value));
+        counts[at >= 0 ? at : levels.size()]++;
+      }
+    }
+    return counts;
+  }
+
+  @Test
+  void countsMatchAPlainJavaCountOfTheSameRows() {
+    List<Row> rows = generate(42);
+    Result result = BinnedCounts.count(frame(rows, 4), bins());
+
+    assertThat(result.rows()).isEqualTo(ROWS);
+    assertThat(result.columns().keySet()).containsExactly("i", "l", "d", "dec", "level.name", "flag");
+    assertThat(result.column("i").counts()).containsExactly(countNumeric(rows, 0, INT_EDGES));
+    assertThat(result.column("l").counts()).containsExactly(countNumeric(rows, 1, LONG_EDGES));
+    assertThat(result.column("d").counts()).containsExactly(countNumeric(rows, 2, DOUBLE_EDGES));
+    assertThat(result.column("dec").counts()).containsExactly(countNumeric(rows, 3, DECIMAL_EDGES));
+    assertThat(result.column("level.name").counts()).containsExactly(countLevels(rows, 4, LEVELS));
+    assertThat(result.column("flag").counts()).containsExactly(countLevels(rows, 5, BOOLEAN_LEVELS));
+
+    // The data really exercise the special bins.
+    assertThat(result.column("d").count(BinnedCounts.NULL)).isGreaterThan(rows.stream().filter(r -> r.isNullAt(2)).count());
+    assertThat(result.column("level.name").count(BinnedCounts.UNSEEN)).isPositive();
+    assertThat(result.column("flag").count(BinnedCounts.UNSEEN)).isPositive();
+
+    // Same rows in other partitions: equal results (merging partitions loses nothing).
+    assertThat(BinnedCounts.count(frame(rows, 1), bins())).isEqualTo(result);
+  }
+
+  @Test
+  void everyColumnsCountsSumToTheRowCount() {
+    Result result = BinnedCounts.count(frame(generate(7), 3), bins());
+    for (ColumnCounts column : result.columns().values()) {
+      assertThat(Arrays.stream(column.counts()).sum()).as(column.column()).isEqualTo(ROWS);
+      assertThat(column.counts()).as(column.column()).hasSize(column.labels().size());
+    }
+  }
+
+  @Test
+  void valuesOnAnEdgeGoToTheBinOnItsRight() {
+    List<Row> rows = new ArrayList<>();
+    for (double v : new double[] {0.999, 1.0, 2.5, 2.5, 3.0, -0.0}) {
+      rows.add(RowFactory.create(null, null, v, null, null, null));
+    }
+    Result result = BinnedCounts.count(frame(rows, 2), List.of(BinnedCounts.numeric("d", new double[] {0.0, 1.0, 2.5})));
+    ColumnCounts d = result.column("d");
+    assertThat(d.labels()).containsExactly("[-inf,0.0)", "[0.0,1.0)", "[1.0,2.5)", "[2.5,+inf)", BinnedCounts.NULL);
+    assertThat(d.count("[-inf,0.0)")).isZero();  // -0.0 is 0.0
+    assertThat(d.count("[0.0,1.0)")).isEqualTo(2);  // -0.0 and 0.999
+    assertThat(d.count("[1.0,2.5)")).isEqualTo(1);
+    assertThat(d.count("[2.5,+inf)")).isEqualTo(3);
+  }
+
+  @Test
+  void categoricalLabelsAreTheLevelsThenUnseenThenNull() {
+    assertThat(BinnedCounts.categorical("g", List.of("x", "y")).labels())
+        .containsExactly("x", "y", BinnedCounts.UNSEEN, BinnedCounts.NULL);
+    assertThat(BinnedCounts.numeric("x", new double[0]).labels()).containsExactly("[-inf,+inf)", BinnedCounts.NULL);
+  }
+
+  @Test
+  void allColumnsAreCountedInExactlyOneSparkJob() {
+    Dataset<Row> frame = frame(generate(3), 4);
+    AtomicReference<Result> result = new AtomicReference<>();
+    int jobs = SparkJobs.startedBy(spark, () -> result.set(BinnedCounts.count(frame, bins())));
+    assertThat(jobs).isEqualTo(1);
+    assertThat(result.get().rows()).isEqualTo(ROWS);
+  }
+
+  @Test
+  void noRowsGiveZeroCounts() {
+    Result result = BinnedCounts.count(frame(List.of(), 2), bins());
+    assertThat(result.rows()).isZero();
+    assertThat(result.column("i").counts()).containsOnly(0L).hasSize(INT_EDGES.length + 2);
+  }
+
+  @Test
+  void badSpecsFailWithTheColumnName() {
+    Dataset<Row> frame = frame(generate(1), 1);
+    assertThatThrownBy(() -> BinnedCounts.count(frame, List.of(BinnedCounts.numeric("missing", INT_EDGES))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("missing");
+    assertThatThrownBy(() -> BinnedCounts.count(frame, List.of(BinnedCounts.numeric("level.name", INT_EDGES))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("level.name").hasMessageContaining("numeric");
+    assertThatThrownBy(() -> BinnedCounts.count(frame, List.of(BinnedCounts.categorical("d", LEVELS))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("string or boolean");
+    assertThatThrownBy(() -> BinnedCounts.numeric("x", new double[] {1, 1}))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("strictly increasing");
+    assertThatThrownBy(() -> BinnedCounts.categorical("g", List.of("a", BinnedCounts.UNSEEN)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void edgesFromQuantilesDropDuplicatesSoNoInnerBinIsEmpty() {
+    // A column with few distinct values: deciles repeat.
+    assertThat(BinnedCounts.edgesFromQuantiles(new double[] {0, 0, 0, 1, 1, 2, 2, 2, 5}))
+        .containsExactly(0, 1, 2, 5);
+    assertThat(BinnedCounts.edgesFromQuantiles(new double[] {3, 3, 3})).containsExactly(3);
+    assertThat(BinnedCounts.edgesFromQuantiles(new double[0])).isEmpty();
+    assertThatThrownBy(() -> BinnedCounts.edgesFromQuantiles(new double[] {2, 1}))
+        .isInstanceOf(IllegalArgumentException.class);
+
+    // Edges from exact quantiles of data leave no bin from the first edge on empty.
+    Random random = new Random(5);
+    double[] values = new double[1000];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = random.nextInt(4);  // four distinct values
+    }
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    double[] deciles = new double[9];
+    for (int q = 1; q <= 9; q++) {
+      deciles[q - 1] = sorted[q * sorted.length / 10];
+    }
+    double[] edges = BinnedCounts.edgesFromQuantiles(deciles);
+    for (int b = 0; b < edges.length; b++) {
+      double lower = edges[b];
+      double upper = b + 1 < edges.length ? edges[b + 1] : Double.POSITIVE_INFINITY;
+      assertThat(Arrays.stream(values).filter(v -> v >= lower && v < upper).count()).as("[%s,%s)", lower, upper)
+          .isPositive();
+    }
+  }
+}
