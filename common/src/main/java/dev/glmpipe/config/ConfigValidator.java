@@ -39,6 +39,44 @@ public final class ConfigValidator {
     require(c.datagen().rowsPerDay() >= 1, "datagen.rows_per_day", "must be at least 1");
     require(c.datagen().malformedFraction() >= 0 && c.datagen().malformedFraction() <= 0.5,
         "datagen.malformed_fraction", "must be between 0 and 0.5");
+    validateDatagen(c.datagen());
+  }
+
+  /**
+   * The shape of datagen's drift and label feed: which keys each drift kind takes and sane
+   * numbers. Whether a column, level or coefficient is one the generator knows is the
+   * generator's to say ({@code ChurnGenerator.check}, run by the datagen job before Spark starts).
+   */
+  private static void validateDatagen(DatagenConfig d) {
+    for (int i = 0; i < d.driftOrEmpty().size(); i++) {
+      DatagenConfig.Drift drift = d.driftOrEmpty().get(i);
+      String path = "datagen.drift[" + i + "]";
+      String kind = drift.kind().name().toLowerCase(java.util.Locale.ROOT);
+      boolean shift = drift.kind() == DatagenConfig.DriftKind.SHIFT;
+      boolean mix = drift.kind() == DatagenConfig.DriftKind.MIX;
+      boolean concept = drift.kind() == DatagenConfig.DriftKind.CONCEPT;
+      require(drift.column() != null || concept, path + ".column", "is required when kind is " + kind);
+      require(drift.column() == null || !concept, path + ".column", "applies only to kind: shift or mix");
+      require(drift.by() != null || !shift, path + ".by", "is required when kind is shift");
+      require(drift.by() == null || shift, path + ".by", "applies only to kind: shift");
+      require(drift.weights() != null || !mix, path + ".weights", "is required when kind is mix");
+      require(drift.weights() == null || mix, path + ".weights", "applies only to kind: mix");
+      require(drift.coefficients() != null || !concept, path + ".coefficients", "is required when kind is concept");
+      require(drift.coefficients() == null || concept, path + ".coefficients", "applies only to kind: concept");
+      if (mix) {
+        require(!drift.weights().isEmpty(), path + ".weights", "must give at least one level a weight");
+        drift.weights().forEach((level, w) -> require(w >= 0, path + ".weights." + level, "must not be negative, got " + w));
+        require(drift.weights().values().stream().mapToDouble(Double::doubleValue).sum() > 0, path + ".weights",
+            "must not all be zero");
+      }
+      if (concept) {
+        require(!drift.coefficients().isEmpty(), path + ".coefficients", "must override at least one coefficient");
+      }
+    }
+    if (d.labels() != null) {
+      require(d.labels().delayDays() >= 0 && d.labels().delayDays() <= 3660, "datagen.labels.delay_days",
+          "must be between 0 (labels arrive the same day) and 3660");
+    }
   }
 
   private static void validateContract(DatasetConfig d) {

@@ -8,8 +8,9 @@ public record StorageConfig(String root, TablesConfig tables) {
   /**
    * Table locations. A plain name is relative to the root; a value with a scheme
    * ({@code s3a://…}), an absolute path, or one starting with {@code ./} or {@code ../} stands
-   * on its own (for example raw input that another team owns).
+   * on its own (for example raw input that another team owns). {@code labels} is the delayed
+   * label feed: datagen writes it, monitoring reads it.
    */
   public record TablesConfig(
-      String raw, String features, String quarantine, String models, String scores, String runs) {}
+      String raw, String features, String quarantine, String models, String scores, String runs, String labels) {}
 }

@@ -43,6 +43,11 @@ public final class TableLayout {
     return new Path(table(tables.scores()), modelName);
   }
 
+  /** The delayed label feed: {@code dt=} the date the labels arrive, not the date they describe. */
+  public Path labels() {
+    return table(tables.labels());
+  }
+
   public Path runs() {
     return table(tables.runs());
   }

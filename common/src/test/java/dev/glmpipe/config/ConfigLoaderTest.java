@@ -124,6 +124,62 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void datagenDriftAndLabelFeedAreOffUnlessConfiguredAndBadValuesNameTheKey() {
+    GlmpipeConfig plain = ConfigLoader.load(List.of(LOCAL), List.of());
+    assertThat(plain.datagen().driftOrEmpty()).isEmpty();
+    assertThat(plain.datagen().labels()).isNull();
+    assertThat(plain.storage().tables().labels()).isEqualTo("labels");
+
+    GlmpipeConfig on = ConfigLoader.load(List.of(LOCAL), List.of("datagen.labels={delay_days: 3}",
+        "datagen.drift=[{from: 2026-11-05, kind: shift, column: monthly_charges, by: 15},"
+            + " {from: 2026-11-06, kind: Mix, column: plan, weights: {premium: 2, basic: 1}},"
+            + " {from: 2026-11-07, kind: concept, coefficients: {plan=premium: -0.2}}]"));
+    assertThat(on.datagen().labels().delayDays()).isEqualTo(3);
+    assertThat(on.datagen().drift()).extracting(DatagenConfig.Drift::kind).containsExactly(
+        DatagenConfig.DriftKind.SHIFT, DatagenConfig.DriftKind.MIX, DatagenConfig.DriftKind.CONCEPT);
+    assertThat(on.datagen().drift().get(0).from()).isEqualTo(java.time.LocalDate.of(2026, 11, 5));
+    assertThat(on.datagen().drift().get(0).by()).isEqualTo(15.0);
+    assertThat(on.datagen().drift().get(2).coefficients()).containsEntry("plan=premium", -0.2);
+
+    assertThatThrownBy(() -> drift("{from: 2026-11-05, kind: wobble}"))
+        .hasMessage("config key 'datagen.drift[0].kind': expected one of [shift, mix, concept], got 'wobble'");
+    assertThatThrownBy(() -> drift("{from: 2026-13-01, kind: shift, column: tenure_months, by: 1}"))
+        .hasMessage("config key 'datagen.drift[0].from': expected a date YYYY-MM-DD, got '2026-13-01'");
+    assertThatThrownBy(() -> drift("{kind: shift, column: tenure_months, by: 1}"))
+        .hasMessage("config key 'datagen.drift[0].from': is required but missing");
+    assertThatThrownBy(() -> drift("{from: 2026-11-05, kind: shift, column: tenure_months, by: 1, colour: red}"))
+        .hasMessageStartingWith("config key 'datagen.drift[0].colour': unknown key");
+    assertThatThrownBy(() -> drift("{from: 2026-11-05, kind: shift, column: tenure_months, by: 1}, {from: 2026-11-05, kind: shift, column: tenure_months}"))
+        .hasMessage("config key 'datagen.drift[1].by': is required when kind is shift");
+    assertThatThrownBy(() -> drift("{from: 2026-11-05, kind: shift, column: tenure_months, by: lots}"))
+        .hasMessage("config key 'datagen.drift[0].by': expected a number, got 'lots'");
+    assertThatThrownBy(() -> drift("{from: 2026-11-05, kind: shift, by: 1}"))
+        .hasMessage("config key 'datagen.drift[0].column': is required when kind is shift");
+    assertThatThrownBy(() -> drift("{from: 2026-11-05, kind: shift, column: tenure_months, by: 1, weights: {basic: 1}}"))
+        .hasMessage("config key 'datagen.drift[0].weights': applies only to kind: mix");
+    assertThatThrownBy(() -> drift("{from: 2026-11-05, kind: mix, column: plan}"))
+        .hasMessage("config key 'datagen.drift[0].weights': is required when kind is mix");
+    assertThatThrownBy(() -> drift("{from: 2026-11-05, kind: mix, column: plan, weights: {basic: 1, premium: -1}}"))
+        .hasMessage("config key 'datagen.drift[0].weights.premium': must not be negative, got -1.0");
+    assertThatThrownBy(() -> drift("{from: 2026-11-05, kind: mix, column: plan, weights: {basic: 0}}"))
+        .hasMessage("config key 'datagen.drift[0].weights': must not all be zero");
+    assertThatThrownBy(() -> drift("{from: 2026-11-05, kind: concept, column: plan, coefficients: {intercept: 1}}"))
+        .hasMessage("config key 'datagen.drift[0].column': applies only to kind: shift or mix");
+    assertThatThrownBy(() -> drift("{from: 2026-11-05, kind: concept, coefficients: {}}"))
+        .hasMessage("config key 'datagen.drift[0].coefficients': must override at least one coefficient");
+    assertThatThrownBy(() -> ConfigLoader.load(List.of(LOCAL), List.of("datagen.labels={delay_days: -1}")))
+        .hasMessage("config key 'datagen.labels.delay_days': must be between 0 (labels arrive the same day) and 3660");
+    assertThatThrownBy(() -> ConfigLoader.load(List.of(LOCAL), List.of("datagen.labels={delay_days: 2, delay: 2}")))
+        .hasMessageStartingWith("config key 'datagen.labels.delay': unknown key");
+    assertThatThrownBy(() -> ConfigLoader.load(List.of(LOCAL), List.of("datagen.labels={}")))
+        .hasMessage("config key 'datagen.labels.delay_days': is required but missing");
+  }
+
+  private static GlmpipeConfig drift(String entries) {
+    return ConfigLoader.load(List.of(LOCAL), List.of("datagen.drift=[" + entries + "]"));
+  }
+
+  @Test
   void secretsAreMaskedInTheLoggedConfig() {
     var tree = ConfigLoader.loadTree(List.of(LOCAL), List.of("spark.conf.spark.hadoop.fs.s3a.secret.key=hunter2"));
     assertThat(dev.glmpipe.io.JsonFiles.toJsonLine(ConfigRedactor.redact(tree))).doesNotContain("hunter2").contains("***");

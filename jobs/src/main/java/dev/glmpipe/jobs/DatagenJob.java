@@ -1,6 +1,7 @@
 package dev.glmpipe.jobs;
 
 import dev.glmpipe.config.GlmpipeConfig;
+import dev.glmpipe.datagen.ChurnGenerator;
 import dev.glmpipe.datagen.SampleData;
 import dev.glmpipe.io.DateRange;
 import dev.glmpipe.runs.PipelineContext;
@@ -14,6 +15,8 @@ final class DatagenJob extends JobCommand<DateRange> {
 
   @Override
   protected DateRange options(GlmpipeConfig config) {
+    // Drift names (columns, levels, true-model terms) are the generator's: checked before Spark starts.
+    ChurnGenerator.check(config.datagen());
     return dates.range();
   }
 
