@@ -54,10 +54,6 @@ public final class ModelRegistry {
     return name;
   }
 
-  public RegistryPaths paths() {
-    return paths;
-  }
-
   public VersionStore versions() {
     return versions;
   }

@@ -24,10 +24,6 @@ public record PipelineContext(SparkSession spark, GlmpipeConfig config, TableLay
     return spark.sparkContext().hadoopConfiguration();
   }
 
-  public String modelName() {
-    return config.model().name();
-  }
-
   public PartitionedTable features() {
     return new PartitionedTable(spark, layout.features());
   }
