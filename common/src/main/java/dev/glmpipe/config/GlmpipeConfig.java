@@ -14,9 +14,14 @@ public record GlmpipeConfig(
     EvaluateConfig evaluate,
     ScoreConfig score,
     DatagenConfig datagen,
-    @ConfigOptional ExportConfig export) {
+    @ConfigOptional ExportConfig export,
+    @ConfigOptional MonitorConfig monitor) {
 
   public ExportConfig exportOrDefault() {
     return export == null ? ExportConfig.defaults() : export;
+  }
+
+  public MonitorConfig monitorOrDefault() {
+    return monitor == null ? MonitorConfig.defaults() : monitor;
   }
 }

@@ -48,6 +48,16 @@ public final class TableLayout {
     return table(tables.labels());
   }
 
+  /** One monitoring table per model, partitioned by the scored date it describes. */
+  public Path monitoring(String modelName) {
+    return new Path(table(tables.monitoring()), modelName);
+  }
+
+  /** The monitoring report of a model, rewritten by every monitor run. */
+  public Path monitoringReport(String modelName) {
+    return new Path(table(tables.reports()), "monitoring-" + modelName + ".html");
+  }
+
   public Path runs() {
     return table(tables.runs());
   }

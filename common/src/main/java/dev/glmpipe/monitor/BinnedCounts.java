@@ -36,7 +36,7 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class BinnedCounts {
   public static final String NULL = "__null__";
-  public static final String UNSEEN = "__unseen__";
+  public static final String OTHER = "__other__";
 
   private BinnedCounts() {}
 
@@ -108,7 +108,7 @@ public final class BinnedCounts {
 
   /**
    * A string or boolean column with known {@code levels} (booleans as {@code "true"} and
-   * {@code "false"}): one bin per level in the given order, then {@value #UNSEEN} for any other
+   * {@code "false"}): one bin per level in the given order, then {@value #OTHER} for any other
    * non-null value, then {@value #NULL}.
    */
   public record Categorical(String column, List<String> levels) implements Bins {
@@ -116,9 +116,9 @@ public final class BinnedCounts {
       levels = List.copyOf(levels);  // also rejects a null level: nulls have their own bin
       Set<String> seen = new HashSet<>();
       for (String level : levels) {
-        if (!seen.add(level) || level.equals(NULL) || level.equals(UNSEEN)) {
+        if (!seen.add(level) || level.equals(NULL) || level.equals(OTHER)) {
           throw new IllegalArgumentException("levels of " + column
-              + " must be distinct and not " + NULL + " or " + UNSEEN + ", got " + level);
+              + " must be distinct and not " + NULL + " or " + OTHER + ", got " + level);
         }
       }
     }
@@ -126,7 +126,7 @@ public final class BinnedCounts {
     @Override
     public List<String> labels() {
       List<String> labels = new ArrayList<>(levels);
-      labels.add(UNSEEN);
+      labels.add(OTHER);
       labels.add(NULL);
       return List.copyOf(labels);
     }

@@ -145,8 +145,8 @@ class BinnedCountsTest {
 
     // The data really exercise the special bins.
     assertThat(result.column("d").count(BinnedCounts.NULL)).isGreaterThan(rows.stream().filter(r -> r.isNullAt(2)).count());
-    assertThat(result.column("level.name").count(BinnedCounts.UNSEEN)).isPositive();
-    assertThat(result.column("flag").count(BinnedCounts.UNSEEN)).isPositive();
+    assertThat(result.column("level.name").count(BinnedCounts.OTHER)).isPositive();
+    assertThat(result.column("flag").count(BinnedCounts.OTHER)).isPositive();
 
     // Same rows in other partitions: equal results (merging partitions loses nothing).
     assertThat(BinnedCounts.count(frame(rows, 1), bins())).isEqualTo(result);
@@ -179,7 +179,7 @@ class BinnedCountsTest {
   @Test
   void categoricalLabelsAreTheLevelsThenUnseenThenNull() {
     assertThat(BinnedCounts.categorical("g", List.of("x", "y")).labels())
-        .containsExactly("x", "y", BinnedCounts.UNSEEN, BinnedCounts.NULL);
+        .containsExactly("x", "y", BinnedCounts.OTHER, BinnedCounts.NULL);
     assertThat(BinnedCounts.numeric("x", new double[0]).labels()).containsExactly("[-inf,+inf)", BinnedCounts.NULL);
   }
 
@@ -210,7 +210,7 @@ class BinnedCountsTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("string or boolean");
     assertThatThrownBy(() -> BinnedCounts.numeric("x", new double[] {1, 1}))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("strictly increasing");
-    assertThatThrownBy(() -> BinnedCounts.categorical("g", List.of("a", BinnedCounts.UNSEEN)))
+    assertThatThrownBy(() -> BinnedCounts.categorical("g", List.of("a", BinnedCounts.OTHER)))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
