@@ -4,7 +4,7 @@ package dev.glmpipe.monitor;
  * Distances between two binned distributions over the same bins: the baseline frozen at
  * training time ({@code expected}) and one scored date ({@code actual}). Counts are turned into
  * shares of their own total first, so the two samples may differ in size. Null, unseen and
- * out-of-range values are ordinary bins here; {@link BinnedCounts} makes them explicit.
+ * out-of-range values are ordinary bins here; {@link dev.glmpipe.baseline.BinnedCounts} makes them explicit.
  *
  * <p>Pure functions: no Spark, no state.
  */

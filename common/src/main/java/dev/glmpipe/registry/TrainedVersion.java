@@ -5,7 +5,7 @@ import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.features.FeaturePipeline;
 import dev.glmpipe.features.FeatureSpecHash;
 import dev.glmpipe.io.JsonFiles;
-import dev.glmpipe.monitor.FeatureProfile;
+import dev.glmpipe.baseline.FeatureProfile;
 import dev.glmpipe.train.HoldoutSplit;
 import dev.glmpipe.train.ModelCoefficients;
 import dev.glmpipe.train.TrainingRun;

@@ -7,7 +7,7 @@ import dev.glmpipe.config.FeaturesConfig;
 import dev.glmpipe.features.FeatureStatistics;
 import dev.glmpipe.features.LevelCounts;
 import dev.glmpipe.features.StatisticsPass;
-import dev.glmpipe.monitor.FeatureProfile;
+import dev.glmpipe.baseline.FeatureProfile;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Column;

@@ -1,4 +1,4 @@
-package dev.glmpipe.monitor;
+package dev.glmpipe.baseline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -15,7 +15,7 @@ import dev.glmpipe.config.FeaturesConfig.TimestampFeature;
 import dev.glmpipe.features.FeatureSpecHash;
 import dev.glmpipe.features.LevelCounts.Level;
 import dev.glmpipe.io.JsonFiles;
-import dev.glmpipe.monitor.FeatureProfile.Feature;
+import dev.glmpipe.baseline.FeatureProfile.Feature;
 import dev.glmpipe.testing.SharedSpark;
 import java.time.Instant;
 import java.time.ZoneOffset;

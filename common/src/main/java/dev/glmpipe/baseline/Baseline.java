@@ -1,4 +1,4 @@
-package dev.glmpipe.monitor;
+package dev.glmpipe.baseline;
 
 import java.util.List;
 import java.util.Map;

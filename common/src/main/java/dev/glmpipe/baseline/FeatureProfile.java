@@ -1,4 +1,4 @@
-package dev.glmpipe.monitor;
+package dev.glmpipe.baseline;
 
 import dev.glmpipe.Sql;
 import static org.apache.spark.sql.functions.lit;

@@ -1,11 +1,11 @@
-package dev.glmpipe.monitor;
+package dev.glmpipe.baseline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.glmpipe.monitor.BinnedCounts.Bins;
-import dev.glmpipe.monitor.BinnedCounts.ColumnCounts;
-import dev.glmpipe.monitor.BinnedCounts.Result;
+import dev.glmpipe.baseline.BinnedCounts.Bins;
+import dev.glmpipe.baseline.BinnedCounts.ColumnCounts;
+import dev.glmpipe.baseline.BinnedCounts.Result;
 import dev.glmpipe.testing.SharedSpark;
 import dev.glmpipe.testing.SparkJobs;
 import java.math.BigDecimal;
