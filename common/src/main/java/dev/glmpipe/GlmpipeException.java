@@ -11,6 +11,8 @@ public class GlmpipeException extends RuntimeException {
   public static final int EXIT_USAGE = 2;
   public static final int EXIT_DATA_CONTRACT = 3;
   public static final int EXIT_MODEL_REJECTED = 4;
+  /** Monitoring found drift or a performance drop at alert level, and monitor.on_alert is fail. */
+  public static final int EXIT_MONITOR_ALERT = 5;
 
   private final int exitCode;
 

@@ -40,6 +40,29 @@ public final class ConfigValidator {
     require(c.datagen().malformedFraction() >= 0 && c.datagen().malformedFraction() <= 0.5,
         "datagen.malformed_fraction", "must be between 0 and 0.5");
     validateDatagen(c.datagen());
+    validateMonitor(c.monitorOrDefault());
+  }
+
+  /** Bins, bands and the label window: values that would make every verdict meaningless. */
+  private static void validateMonitor(MonitorConfig m) {
+    require(m.bins() >= 2 && m.bins() <= 100, "monitor.bins", "must be between 2 and 100");
+    require(m.learnedK() > 0 && m.learnedK() <= 10, "monitor.learned_k", "must be above 0 and at most 10");
+    m.bands().forEach((metric, band) -> validateBand("monitor.bands." + metric, band));
+    m.features().forEach((feature, bands) ->
+        bands.forEach((metric, band) -> validateBand("monitor.features." + feature + "." + metric, band)));
+    MonitorConfig.LabelsConfig l = m.labels();
+    require(l.minAgeDays() >= 0, "monitor.labels.min_age_days", "must not be negative");
+    require(l.maxAgeDays() >= l.minAgeDays() && l.maxAgeDays() <= 3660, "monitor.labels.max_age_days",
+        "must be at least min_age_days and at most 3660");
+    require(java.util.List.of("csv", "parquet", "json").contains(l.format()), "monitor.labels.format",
+        "must be csv, parquet or json");
+  }
+
+  private static void validateBand(String path, MonitorConfig.Band band) {
+    String metric = path.substring(path.lastIndexOf('.') + 1);
+    require(MonitorConfig.BANDED_METRICS.contains(metric), path,
+        "unknown metric (metrics with bands: " + String.join(", ", MonitorConfig.BANDED_METRICS) + ")");
+    require(band.warn() >= 0 && band.warn() <= band.alert(), path, "needs 0 <= warn <= alert");
   }
 
   /**

@@ -27,6 +27,9 @@ public record MonitorConfig(
 
   public static final int DEFAULT_BINS = 10;
   public static final double DEFAULT_LEARNED_K = 3.0;
+  /** The metrics that have bands (the keys of {@code bands} and of each feature's map). */
+  public static final java.util.List<String> BANDED_METRICS = java.util.List.of(
+      "psi", "js_distance", "linf", "mean_shift_std", "null_rate_change", "unseen_share", "auc_roc_drop");
 
   public enum OnAlert { REPORT, FAIL }
 
@@ -36,7 +39,7 @@ public record MonitorConfig(
     learnedK = learnedK == null ? DEFAULT_LEARNED_K : learnedK;
     bands = bands == null ? Map.of() : bands;
     features = features == null ? Map.of() : features;
-    labels = labels == null ? new LabelsConfig(null, null, null, null) : labels;
+    labels = labels == null ? new LabelsConfig(null, null, null, null, null) : labels;
   }
 
   public static MonitorConfig defaults() {
@@ -54,15 +57,18 @@ public record MonitorConfig(
    *
    * @param labelColumn the label's column in the feed (default: dataset.label)
    * @param eventDateColumn when set, a label matches only the scores of the date in this column
+   * @param format the feed's file format: csv (with a header line), parquet or json
    */
   public record LabelsConfig(
       @ConfigOptional Integer minAgeDays,
       @ConfigOptional Integer maxAgeDays,
       @ConfigOptional String labelColumn,
-      @ConfigOptional String eventDateColumn) {
+      @ConfigOptional String eventDateColumn,
+      @ConfigOptional String format) {
     public LabelsConfig {
       minAgeDays = minAgeDays == null ? 1 : minAgeDays;
       maxAgeDays = maxAgeDays == null ? 30 : maxAgeDays;
+      format = format == null ? "csv" : format;
     }
   }
 }

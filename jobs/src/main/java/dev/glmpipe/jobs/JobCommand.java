@@ -1,5 +1,8 @@
 package dev.glmpipe.jobs;
 
+import dev.glmpipe.ExitStatus;
+import dev.glmpipe.GlmpipeException;
+
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.io.JsonFiles;
 import dev.glmpipe.runs.PipelineContext;
@@ -24,7 +27,8 @@ import picocli.CommandLine.Spec;
         "1:unexpected failure (see the log)",
         "2:usage or config error",
         "3:input data missing or breaking its contract",
-        "4:model rejected by the quality gate"})
+        "4:model rejected by the quality gate",
+        "5:monitoring alert with monitor.on_alert=fail (everything was written)"})
 public abstract class JobCommand<O> implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(JobCommand.class);
 
@@ -54,6 +58,10 @@ public abstract class JobCommand<O> implements Callable<Integer> {
       LOG.info("{} finished in {} s", name, String.format("%.1f", (System.nanoTime() - start) / 1e9));
       launcher.out().println(JsonFiles.toJsonLine(result));
       launcher.out().flush();
+      if (result instanceof ExitStatus status && status.exitCode() != 0) {
+        // The result is printed and everything written; the exit code still stops the flow.
+        throw new GlmpipeException(status.exitCode(), status.failure());
+      }
     }
     return 0;
   }

@@ -26,6 +26,7 @@ import picocli.CommandLine.IFactory;
         EvaluateJob.class,
         ExportJob.class,
         ScoreJob.class,
+        MonitorJob.class,
         PreprocessBenchmark.Cli.class,
         ScoreBenchmark.Cli.class,
         TrainBenchmark.Cli.class,

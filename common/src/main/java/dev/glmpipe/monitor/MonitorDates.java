@@ -1,0 +1,367 @@
+package dev.glmpipe.monitor;
+
+import static org.apache.spark.sql.functions.col;
+
+import dev.glmpipe.Columns;
+import dev.glmpipe.ExitStatus;
+import dev.glmpipe.GlmpipeException;
+import dev.glmpipe.Sql;
+import dev.glmpipe.baseline.Baseline;
+import dev.glmpipe.baseline.BinnedCounts;
+import dev.glmpipe.config.GlmpipeConfig;
+import dev.glmpipe.config.MonitorConfig;
+import dev.glmpipe.evaluate.EvaluationReport;
+import dev.glmpipe.evaluate.Task;
+import dev.glmpipe.io.DateRange;
+import dev.glmpipe.io.JsonFiles;
+import dev.glmpipe.io.PartitionedTable;
+import dev.glmpipe.registry.ModelVersion;
+import dev.glmpipe.runs.PipelineContext;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The monitor operation. For each scored date: the features partition (the rows that were
+ * scored) and the scores partition against the baseline of the version that scored them (from
+ * the scores' {@code model_version}; several versions in one date are monitored separately):
+ * input drift, score drift, the score's distribution, estimated performance (binary models)
+ * and the row count, each date's rows swapped into the monitoring table whole. With
+ * {@link #realized}, instead: realized performance of every scored date whose label window is
+ * open on the given date(s). Either way the model's HTML report is rewritten from the whole
+ * table.
+ *
+ * <pre>MonitorDates.of(context).dates(range).execute()</pre>
+ */
+public final class MonitorDates {
+  private static final Logger LOG = LoggerFactory.getLogger(MonitorDates.class);
+  /** Score bins of the estimated performance: fine enough that within-bin ties barely matter. */
+  static final int ESTIMATE_BINS = 1000;
+  private static final String FINE_SCORE = "__score_fine";
+
+  private final PipelineContext context;
+  private DateRange range;
+  private boolean newOnly;
+  private boolean realized;
+
+  private MonitorDates(PipelineContext context) {
+    this.context = context;
+  }
+
+  public static MonitorDates of(PipelineContext context) {
+    return new MonitorDates(context);
+  }
+
+  public MonitorDates dates(DateRange dates) {
+    this.range = dates;
+    return this;
+  }
+
+  /** Every scored date not monitored since it was (re)scored. */
+  public MonitorDates newOnly() {
+    this.newOnly = true;
+    return this;
+  }
+
+  /** Realized performance, as of each given date, for the scored dates whose label window is open. */
+  public MonitorDates realized() {
+    this.realized = true;
+    return this;
+  }
+
+  /** One metric at alert level. {@code threshold} is the alert threshold that was reached. */
+  public record Alert(String version, String kind, String feature, String metric, double value, String band,
+      double threshold) {
+    static Alert of(MonitoringRow r) {
+      return new Alert(r.modelVersion(), r.kind(), r.feature(), r.metric(), r.value(), r.band(), r.alertAt());
+    }
+  }
+
+  /** One monitored date: the versions that scored it, rows monitored, warnings and alerts. */
+  public record DateResult(String dt, List<String> versions, long rows, int warnings, List<Alert> alerts, String partition) {}
+
+  /** Realized performance of one scored date and version so far. */
+  public record RealizedDate(String dt, String version, long scoredRows, long labelledRows, double labelCoverage,
+      Double aucRoc, Double rmse, boolean isFinal, int alerts) {}
+
+  public record Result(String job, String model, String mode, List<DateResult> dates, List<RealizedDate> realized,
+      int alerts, String onAlert, String table, String report) implements ExitStatus {
+    @Override
+    public int exitCode() {
+      return alerts > 0 && onAlert.equals("fail") ? GlmpipeException.EXIT_MONITOR_ALERT : 0;
+    }
+
+    @Override
+    public String failure() {
+      List<String> where = new ArrayList<>();
+      for (DateResult d : dates) {
+        for (Alert a : d.alerts()) {
+          where.add(d.dt() + " " + a.kind() + " " + (a.feature() == null ? "" : a.feature() + " ") + a.metric()
+              + "=" + String.format(Locale.ROOT, "%.4g", a.value()));
+        }
+      }
+      for (RealizedDate r : realized) {
+        if (r.alerts() > 0) {
+          where.add(r.dt() + " realized auc_roc=" + r.aucRoc());
+        }
+      }
+      return alerts + " monitoring alert" + (alerts == 1 ? "" : "s") + " (monitor.on_alert=fail): "
+          + String.join("; ", where.subList(0, Math.min(5, where.size()))) + (where.size() > 5 ? "; …" : "");
+    }
+  }
+
+  public Result execute() {
+    GlmpipeConfig c = context.config();
+    String model = c.model().name();
+    MonitorConfig mc = c.monitorOrDefault();
+    PartitionedTable scores = new PartitionedTable(context.spark(), context.layout().scores(model));
+    MonitoringTable table = new MonitoringTable(context.spark(), context.layout().monitoring(model));
+    DriftBands bands = new DriftBands(mc);
+    String computedAt = ZonedDateTime.now(ZoneOffset.UTC).toString();
+    List<DateResult> done = new ArrayList<>();
+    List<RealizedDate> measured = new ArrayList<>();
+    Map<String, VersionInfo> versions = new LinkedHashMap<>();
+    if (realized) {
+      RealizedPerformance performance = new RealizedPerformance(context.spark(), mc.labels(), c.dataset().keyColumns(),
+          c.dataset().label(), context.layout().labels());
+      for (LocalDate asOf : range.dates()) {
+        for (LocalDate dt : performance.openDates(asOf)) {
+          if (scores.isCommitted(dt)) {
+            measured.addAll(realizedFor(dt, asOf, scores, table, performance, bands, versions, computedAt));
+          }
+        }
+      }
+    } else {
+      List<LocalDate> dates = newOnly ? unmonitored(scores, table) : range.dates();
+      // Every date checked first: a run that would fail on day 5 fails before writing day 1.
+      scores.requireCommitted(dates);
+      context.features().requireCommitted(dates);
+      for (LocalDate dt : dates) {
+        done.add(driftFor(dt, scores, table, bands, versions, computedAt));
+      }
+    }
+    Path report = writeReport(table, versions);
+    int alerts = done.stream().mapToInt(d -> d.alerts().size()).sum() + measured.stream().mapToInt(RealizedDate::alerts).sum();
+    return new Result("monitor", model, realized ? "realized" : "drift", done, measured, alerts,
+        mc.onAlert().name().toLowerCase(Locale.ROOT), table.root().toString(), report == null ? null : report.toString());
+  }
+
+  /** Scored dates whose monitoring partition is missing or older than the scores. */
+  private static List<LocalDate> unmonitored(PartitionedTable scores, MonitoringTable table) {
+    return scores.committedDates().stream().filter(dt -> table.writtenAt(dt) < scores.committedAt(dt)).toList();
+  }
+
+  /** What monitoring needs of a version, read once per run. */
+  private record VersionInfo(ModelVersion version, Baseline baseline, RealizedPerformance.VersionFacts facts) {}
+
+  private VersionInfo info(String id, Map<String, VersionInfo> cache, Dataset<Row> scores) {
+    return cache.computeIfAbsent(id, v -> {
+      ModelVersion version = context.registry().version(v).requireVerified();
+      Baseline baseline = Baselines.of(context).forVersion(version);
+      EvaluationReport evaluation = evaluation(version);
+      Task task = task(version, scores);
+      double threshold = evaluation != null && evaluation.binary() != null ? evaluation.binary().threshold()
+          : ownThreshold(version);
+      Double holdoutAuc = evaluation == null || evaluation.metrics() == null ? null : evaluation.metrics().get("auc_roc");
+      return new VersionInfo(version, baseline, new RealizedPerformance.VersionFacts(task, threshold, holdoutAuc));
+    });
+  }
+
+  private DateResult driftFor(LocalDate dt, PartitionedTable scoresTable, MonitoringTable table, DriftBands bands,
+      Map<String, VersionInfo> cache, String computedAt) {
+    String model = context.config().model().name();
+    context.describe("monitor-" + dt, "monitor dt=" + dt + ": versions that scored it");
+    Dataset<Row> scores = scoresTable.read(List.of(dt)).drop(PartitionedTable.DT);
+    List<String> ids = scores.select(Columns.MODEL_VERSION).distinct().collectAsList().stream()
+        .map(r -> r.getString(0)).sorted().toList();
+    Dataset<Row> features = context.features().read(List.of(dt)).drop(PartitionedTable.DT);
+    List<MonitoringRow> rows = new ArrayList<>();
+    long monitored = 0;
+    for (String id : ids) {
+      VersionInfo v = info(id, cache, scores);
+      Dataset<Row> ownScores = ids.size() == 1 ? scores : scores.where(col(Columns.MODEL_VERSION).equalTo(id));
+      Dataset<Row> ownFeatures = ids.size() == 1 ? features : scoredBy(features, ownScores);
+      context.describe("monitor-" + dt, "monitor dt=" + dt + " version " + id + ": one pass over the features");
+      BinnedCounts.Result inputs = BinnedCounts.count(project(ownFeatures, v.baseline()),
+          v.baseline().features().stream().map(Baseline.Column::bins).toList());
+      context.describe("monitor-" + dt, "monitor dt=" + dt + " version " + id + ": one pass over the scores");
+      List<BinnedCounts.Bins> scoreBins = new ArrayList<>();
+      if (v.baseline().score() != null) {
+        scoreBins.add(BinnedCounts.numeric(Columns.SCORE, toArray(v.baseline().score().edges())));
+      }
+      boolean binary = v.facts().task() == Task.BINARY;
+      if (binary) {
+        scoreBins.add(BinnedCounts.numericWithSums(FINE_SCORE, EstimatedPerformance.edges(ESTIMATE_BINS, v.facts().threshold())));
+      }
+      BinnedCounts.Result scored = scoreBins.isEmpty() ? null
+          : BinnedCounts.count(ownScores.select(col(Columns.SCORE), col(Columns.SCORE).as(FINE_SCORE)), scoreBins);
+      Map<String, DateDrift.Observed> observed = new LinkedHashMap<>();
+      for (Baseline.Column column : v.baseline().features()) {
+        BinnedCounts.ColumnCounts counts = inputs.column(column.name());
+        observed.put(column.name(), new DateDrift.Observed(counts.counts(), counts.sum()));
+      }
+      DateDrift.Observed score = v.baseline().score() == null ? null
+          : new DateDrift.Observed(scored.column(Columns.SCORE).counts(), scored.column(Columns.SCORE).sum());
+      DateDrift.Stamp stamp = new DateDrift.Stamp(dt.toString(), model, id, computedAt);
+      rows.addAll(new DateDrift(v.baseline(), bands).rows(stamp, inputs.rows(), observed, score));
+      if (binary) {
+        rows.addAll(estimated(stamp, scored.column(FINE_SCORE), v.facts(), bands));
+      }
+      monitored += inputs.rows();
+    }
+    // Realized performance of this date (written by --realized runs) stays.
+    for (MonitoringRow kept : table.rows(dt)) {
+      if (kept.kind().equals(MonitoringRow.REALIZED_PERFORMANCE)) {
+        rows.add(kept);
+      }
+    }
+    Path partition = table.replace(dt, rows);
+    List<Alert> alerts = rows.stream().filter(r -> !r.kind().equals(MonitoringRow.REALIZED_PERFORMANCE))
+        .filter(MonitoringRow::alerting).map(Alert::of).toList();
+    int warnings = (int) rows.stream().filter(r -> !r.kind().equals(MonitoringRow.REALIZED_PERFORMANCE))
+        .filter(r -> "warn".equals(r.status())).count();
+    LOG.info("monitor dt={}: {} rows by {}, {} warnings, {} alerts", dt, monitored, ids, warnings, alerts.size());
+    return new DateResult(dt.toString(), ids, monitored, warnings, alerts, partition.toString());
+  }
+
+  /** The features rows whose keys the version scored (only when a date has several versions). */
+  private Dataset<Row> scoredBy(Dataset<Row> features, Dataset<Row> scores) {
+    List<String> keys = context.config().dataset().keyColumns();
+    Column on = functions.lit(true);
+    Dataset<Row> keyed = scores.select(keys.stream().map(k -> Sql.column(k).as("__scored_" + k)).toArray(Column[]::new));
+    for (String k : keys) {
+      on = on.and(features.col(Sql.quote(k)).equalTo(col("__scored_" + k)));
+    }
+    return features.join(keyed, on, "left_semi");
+  }
+
+  /** Each baseline column's value under its name, as the baseline's own expression computes it. */
+  private static Dataset<Row> project(Dataset<Row> features, Baseline baseline) {
+    Column[] columns = baseline.features().stream()
+        .map(f -> functions.expr(f.sql()).as(f.name())).toArray(Column[]::new);
+    return features.select(columns);
+  }
+
+  private List<MonitoringRow> estimated(DateDrift.Stamp stamp, BinnedCounts.ColumnCounts fine,
+      RealizedPerformance.VersionFacts facts, DriftBands bands) {
+    List<MonitoringRow> out = new ArrayList<>();
+    long rows = 0;
+    for (long n : fine.counts()) {
+      rows += n;
+    }
+    long nulls = fine.count(BinnedCounts.NULL);
+    if (rows - nulls == 0) {
+      return out;
+    }
+    // The null bin is last; the estimate takes the score bins only.
+    long[] counts = java.util.Arrays.copyOf(fine.counts(), fine.counts().length - 1);
+    double[] sums = java.util.Arrays.copyOf(fine.binSums(), counts.length);
+    double[] squares = java.util.Arrays.copyOf(fine.binSquares(), counts.length);
+    EstimatedPerformance.Estimate e = EstimatedPerformance.estimate(
+        EstimatedPerformance.edges(ESTIMATE_BINS, facts.threshold()), counts, sums, squares, facts.threshold());
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    metrics.put("auc_roc", e.aucRoc());
+    metrics.put("accuracy", e.accuracy());
+    metrics.put("precision", e.precision());
+    metrics.put("recall", e.recall());
+    metrics.put("f1", e.f1());
+    metrics.put("positive_rate", e.positiveRate());
+    metrics.forEach((m, v) -> out.add(stamp.row(MonitoringRow.ESTIMATED_PERFORMANCE, null, m, v, null, e.rows())));
+    if (facts.holdoutAuc() != null) {
+      double drop = facts.holdoutAuc() - e.aucRoc();
+      out.add(stamp.row(MonitoringRow.ESTIMATED_PERFORMANCE, null, DriftBands.Metric.AUC_ROC_DROP, drop,
+          bands.decide("", DriftBands.Metric.AUC_ROC_DROP, Math.max(0.0, drop), new double[0]), e.rows()));
+    }
+    return out;
+  }
+
+  private List<RealizedDate> realizedFor(LocalDate dt, LocalDate asOf, PartitionedTable scoresTable, MonitoringTable table,
+      RealizedPerformance performance, DriftBands bands, Map<String, VersionInfo> cache, String computedAt) {
+    String model = context.config().model().name();
+    context.describe("realized-" + dt, "realized performance of dt=" + dt + " as of " + asOf);
+    Dataset<Row> scores = scoresTable.read(List.of(dt)).drop(PartitionedTable.DT);
+    List<String> ids = scores.select(Columns.MODEL_VERSION).distinct().collectAsList().stream()
+        .map(r -> r.getString(0)).sorted().toList();
+    Map<String, RealizedPerformance.VersionFacts> facts = new LinkedHashMap<>();
+    for (String id : ids) {
+      facts.put(id, info(id, cache, scores).facts());
+    }
+    List<RealizedPerformance.Outcome> outcomes = performance.measure(scores, dt, asOf, facts, bands, model, computedAt);
+    List<MonitoringRow> rows = new ArrayList<>();
+    for (MonitoringRow kept : table.rows(dt)) {
+      if (!kept.kind().equals(MonitoringRow.REALIZED_PERFORMANCE)) {
+        rows.add(kept);
+      }
+    }
+    List<RealizedDate> out = new ArrayList<>();
+    for (RealizedPerformance.Outcome o : outcomes) {
+      rows.addAll(o.rows());
+      int alerts = (int) o.rows().stream().filter(MonitoringRow::alerting).count();
+      out.add(new RealizedDate(dt.toString(), o.version(), o.scoredRows(), o.labelledRows(),
+          o.scoredRows() == 0 ? 0.0 : (double) o.labelledRows() / o.scoredRows(), o.metrics().get("auc_roc"),
+          o.metrics().get("rmse"), o.isFinal(), alerts));
+    }
+    table.replace(dt, rows);
+    return out;
+  }
+
+  /** The report from the whole table, against the newest monitored version's baseline. */
+  private Path writeReport(MonitoringTable table, Map<String, VersionInfo> cache) {
+    List<MonitoringRow> all = table.all();
+    if (all.isEmpty()) {
+      return null;
+    }
+    String newest = all.get(all.size() - 1).modelVersion();
+    VersionInfo v = cache.get(newest);
+    Baseline baseline = v == null ? null : v.baseline();
+    Double holdoutAuc = v == null ? null : v.facts().holdoutAuc();
+    String html = MonitoringReport.render(context.config().model().name(), all, baseline, holdoutAuc);
+    Path path = context.layout().monitoringReport(context.config().model().name());
+    JsonFiles.replaceAtomically(context.hadoop(), path, html.getBytes(StandardCharsets.UTF_8));
+    return path;
+  }
+
+  private EvaluationReport evaluation(ModelVersion version) {
+    Path path = version.evaluationPath();
+    try {
+      if (!path.getFileSystem(context.hadoop()).exists(path)) {
+        return null;
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot check " + path, e);
+    }
+    return JsonFiles.read(context.hadoop(), path, EvaluationReport.class);
+  }
+
+  /** Without an evaluation: the model's own threshold, else 0.5. */
+  private static double ownThreshold(ModelVersion version) {
+    Object own = version.manifest().params() == null ? null : version.manifest().params().get("threshold");
+    return own instanceof Number n ? n.doubleValue() : 0.5;
+  }
+
+  /** Linear models regress; logistic ones are binary unless the scores carry every class's probability. */
+  private static Task task(ModelVersion version, Dataset<Row> scores) {
+    if ("linear".equals(version.manifest().modelType())) {
+      return Task.REGRESSION;
+    }
+    return List.of(scores.columns()).contains(Columns.PROBABILITIES) ? Task.MULTICLASS : Task.BINARY;
+  }
+
+  private static double[] toArray(List<Double> values) {
+    return values.stream().mapToDouble(Double::doubleValue).toArray();
+  }
+}
