@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole pipeline on the committed sample data with Spark in local mode:
 #   preprocess (every sample day) → train (all days but the last) → evaluate → export → score (last day)
+#   → monitor (drift of the last day, then realized performance as of it)
 # Needs only Java 17: the first run downloads Maven, Spark's jars and builds glmpipe.
 #
 # Outputs go under out/local/ (override with GLMPIPE_OUT=path). Rerunning is safe: each date's
@@ -47,6 +48,8 @@ train=$(run train --from "$first" --to "$before_last")
 eval=$(run evaluate)
 export_=$(run export)
 score=$(run score --dt "$last")
+monitor=$(run monitor --dt "$last")
+realized=$(run monitor --dt "$last" --realized)
 
 cat <<SUMMARY
 
@@ -63,6 +66,10 @@ glmpipe ran on data-samples/ ($first..$last) in $(( $(date +%s) - start )) s.
               $(field "$export_" coefficients_path)
   score       $(field "$score" rows) rows of $last scored
               $out/scores/churn/dt=$last/
+  monitor     $last: $(field "$monitor" alert_count) drift alerts; realized performance: $(field "$realized" alert_count) alerts
+              (the committed samples carry no label feed: datagen.labels writes one)
+              table:  $out/monitoring/churn/dt=*/
+              report: $out/reports/monitoring-churn.html
 
 Job results (JSON) and logs: $logs/
 SUMMARY

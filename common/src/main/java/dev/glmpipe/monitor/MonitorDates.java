@@ -99,10 +99,10 @@ public final class MonitorDates {
       Double aucRoc, Double rmse, boolean isFinal, int alerts) {}
 
   public record Result(String job, String model, String mode, List<DateResult> dates, List<RealizedDate> realized,
-      int alerts, String onAlert, String table, String report) implements ExitStatus {
+      int alertCount, String onAlert, String table, String report) implements ExitStatus {
     @Override
     public int exitCode() {
-      return alerts > 0 && onAlert.equals("fail") ? GlmpipeException.EXIT_MONITOR_ALERT : 0;
+      return alertCount > 0 && onAlert.equals("fail") ? GlmpipeException.EXIT_MONITOR_ALERT : 0;
     }
 
     @Override
@@ -119,7 +119,7 @@ public final class MonitorDates {
           where.add(r.dt() + " realized auc_roc=" + r.aucRoc());
         }
       }
-      return alerts + " monitoring alert" + (alerts == 1 ? "" : "s") + " (monitor.on_alert=fail): "
+      return alertCount + " monitoring alert" + (alertCount == 1 ? "" : "s") + " (monitor.on_alert=fail): "
           + String.join("; ", where.subList(0, Math.min(5, where.size()))) + (where.size() > 5 ? "; …" : "");
     }
   }
