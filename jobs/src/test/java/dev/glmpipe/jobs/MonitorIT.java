@@ -182,7 +182,17 @@ class MonitorIT {
     boolean killedMidway = child.isAlive();
     child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     assertThat(killedMidway).as("the child was still monitoring when killed").isTrue();
-    assertWhole(before);
+    // Each date is the old one or the new one, never part of either. A kill between the swap's
+    // two renames leaves a date set aside (missing, not partial); the next run puts it back.
+    Map<String, Long> now = rowsPerDate();
+    now.forEach((dt, n) -> assertThat(n).as("rows of dt=" + dt).isEqualTo(before.get(dt)));
+    for (String dt : before.keySet()) {
+      if (!now.containsKey(dt)) {
+        try (var aside = Files.list(root.resolve("monitoring/churn/_replaced"))) {
+          assertThat(aside.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("dt=" + dt + "."));
+        }
+      }
+    }
     JsonNode rerun = jobs.ok("monitor", "--from", CLEAN_FROM, "--to", LAST);
     assertThat(rerun.get("dates")).hasSize(11);
     assertWhole(before);
