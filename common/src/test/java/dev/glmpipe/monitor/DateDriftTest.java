@@ -54,22 +54,29 @@ class DateDriftTest {
 
   @Test
   void aFeatureThatMovedAsMuchOnTrainingDaysNeedsTheLearnedBandToo() {
-    // Training days whose own x distribution swung between 30/70 and 70/30: PSI of each against
-    // the 50/50 baseline is 0.4·ln(7/3) ≈ 0.339, so a date at 0.34 is ordinary for this feature.
+    // Training days whose own x split swung between 30/70, 70/30, 40/60 and 60/40 against the
+    // 50/50 baseline: PSI 0.4·ln(7/3) = 0.3389 on two days, 0.2·ln(1.5) = 0.0811 on two.
+    // Mean 0.2100, std 0.1289: learned warn = mean + 2·std = 0.4678, alert = mean + 3·std = 0.5967.
     List<Baseline.Chunk> chunks = List.of(
-        chunk(List.of(0L, 30L, 70L, 0L, 0L)), chunk(List.of(0L, 70L, 30L, 0L, 0L)), chunk(List.of(0L, 30L, 70L, 0L, 0L)),
-        chunk(List.of(0L, 70L, 30L, 0L, 0L)));
+        chunk(List.of(0L, 30L, 70L, 0L, 0L)), chunk(List.of(0L, 70L, 30L, 0L, 0L)), chunk(List.of(0L, 40L, 60L, 0L, 0L)),
+        chunk(List.of(0L, 60L, 40L, 0L, 0L)));
     DateDrift drift = new DateDrift(baseline(chunks), new DriftBands(MonitorConfig.defaults()));
     List<MonitoringRow> rows = drift.rows(STAMP, 100, Map.of(
         "x", new DateDrift.Observed(new long[] {0, 70, 30, 0, 0}, 1000.0),
         "plan", new DateDrift.Observed(new long[] {60, 40, 0, 0}, null)), null);
     MonitoringRow psi = row(rows, "x", "psi");
-    assertThat(psi.value()).isCloseTo(0.4 * Math.log(7.0 / 3), within(1e-12));
-    // Learned: every day at the same 0.339 → std 0 → warn = alert = 0.339: reached, but the fixed
-    // alert at 0.25 is lower, so the learned band decides (alert at 0.339).
+    double high = 0.4 * Math.log(7.0 / 3);
+    double low = 0.2 * Math.log(1.5);
+    double mean = (high + low) / 2;
+    double std = (high - low) / 2;
+    assertThat(psi.value()).isCloseTo(high, within(1e-12));
+    // Past the fixed alert band (0.25), but as large as training days went: not even a warning,
+    // and the learned band is the one that decided.
+    assertThat(psi.status()).isEqualTo("ok");
     assertThat(psi.band()).isEqualTo("learned");
-    assertThat(psi.alertAt()).isCloseTo(0.4 * Math.log(7.0 / 3), within(1e-12));
-    // plan never moved: learned bands of 0 lose to the fixed ones, which decide.
+    assertThat(psi.warnAt()).isCloseTo(mean + 2 * std, within(1e-12));
+    assertThat(psi.alertAt()).isCloseTo(mean + 3 * std, within(1e-12));
+    // plan never moved on training days: learned bands of 0 lose to the fixed ones, which decide.
     assertThat(row(rows, "plan", "psi").band()).isEqualTo("fixed");
     assertThat(row(rows, "plan", "psi").status()).isEqualTo("ok");
   }
