@@ -29,6 +29,17 @@ public record Baseline(String modelVersion, String source, int bins, long rows, 
   public static final String TRAIN = "train";
   public static final String REBUILT = "rebuilt";
 
+  /** The same baseline, for model version {@code id}. */
+  public Baseline withVersion(String id) {
+    return new Baseline(id, source, bins, rows, features, score, scoreRows, chunks);
+  }
+
+  /** The column named {@code name}. */
+  public Column feature(String name) {
+    return features.stream().filter(f -> f.name().equals(name)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("the baseline has no feature " + name));
+  }
+
   /**
    * One monitored column.
    *

@@ -104,7 +104,7 @@ public record FeatureProfile(
   private static final String ROWS = "profile.rows";
 
   /** The input value as it arrives, before imputation or transforms. */
-  private static String raw(NumericFeature n) {
+  static String raw(NumericFeature n) {
     return "CAST(" + Sql.quote(n.column()) + " AS DOUBLE)";
   }
 

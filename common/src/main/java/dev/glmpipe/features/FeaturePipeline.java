@@ -192,6 +192,37 @@ public final class FeaturePipeline {
         .toList();
   }
 
+  /**
+   * The levels a fitted pipeline keeps per level feature name (what its StringIndexerModel
+   * indexes, most frequent first; every other value goes to the "other" slot).
+   */
+  public static java.util.Map<String, List<String>> keptLevels(PipelineModel pipeline, FeaturesConfig spec) {
+    java.util.Map<String, String[]> byColumn = new java.util.HashMap<>();
+    List<Transformer> stages = new ArrayList<>(List.of(pipeline.stages()));
+    for (int at = 0; at < stages.size(); at++) {
+      Transformer stage = stages.get(at);
+      if (stage instanceof PipelineModel nested) {
+        stages.addAll(List.of(nested.stages()));
+      }
+      if (stage instanceof StringIndexerModel indexer) {
+        String[] inputs = indexer.getInputCols();
+        String[][] labels = indexer.labelsArray();
+        for (int i = 0; i < inputs.length; i++) {
+          byColumn.put(inputs[i], labels[i]);
+        }
+      }
+    }
+    java.util.Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+    for (LevelFeature l : LevelFeature.of(spec)) {
+      String[] labels = byColumn.get(l.column());
+      if (labels == null) {
+        throw new IllegalArgumentException("the pipeline has no levels for " + l.name());
+      }
+      out.put(l.name(), List.of(labels));
+    }
+    return out;
+  }
+
   /** The final assembler's inputs, in vector order. */
   static List<String> assembledColumns(FeaturesConfig spec) {
     List<String> cols = new ArrayList<>();

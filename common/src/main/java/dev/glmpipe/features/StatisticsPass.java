@@ -19,6 +19,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -59,6 +61,10 @@ public final class StatisticsPass {
   /** Numeric expressions summarized by {@link NumericSummary}, and whether each keeps a sample. */
   private final Map<String, Boolean> numerics = new LinkedHashMap<>();
   private final Map<String, LevelRequest> levels = new LinkedHashMap<>();
+  /** Per-day counts for the monitoring baseline (see {@link DayHistograms}); off without a day expression. */
+  private String daySql;
+  private final Set<String> histograms = new LinkedHashSet<>();
+  private final Set<String> levelsByDay = new LinkedHashSet<>();
   private final int maxDistinct;
 
   public StatisticsPass() {
@@ -109,6 +115,36 @@ public final class StatisticsPass {
     return this;
   }
 
+  /**
+   * Groups the per-day counts ({@link #histogram}, {@link #countLevelsByDay}) by the string
+   * value of {@code sql}, e.g. {@code CAST(dt AS STRING)}.
+   */
+  public StatisticsPass byDay(String sql) {
+    daySql = sql;
+    return this;
+  }
+
+  /**
+   * Rows per {@link BucketKeys bucket} of a numeric expression on the training rows, per day
+   * (needs {@link #byDay}), with its nulls and sums; also its {@link #numeric} summary with a
+   * sample.
+   */
+  public StatisticsPass histogram(String sql) {
+    numeric(sql, true);
+    histograms.add(sql);
+    return this;
+  }
+
+  /**
+   * Rows per value (and nulls) of a level expression on the training rows, per day (needs
+   * {@link #byDay}); dropped when it has more than {@link #MAX_DISTINCT} values in a partition.
+   */
+  public StatisticsPass countLevelsByDay(String sql) {
+    countLevels(sql, 1, 1);
+    levelsByDay.add(sql);
+    return this;
+  }
+
   /** Reads {@code rows}; the training rows are those where {@code training} is true. */
   public Results run(Dataset<Row> rows, Column training) {
     List<String> numericSqls = new ArrayList<>(numerics.keySet());
@@ -121,6 +157,18 @@ public final class StatisticsPass {
     for (int i = 0; i < scanned.size(); i++) {
       projection.add(expr(scanned.get(i)).cast(DataTypes.StringType).as("l" + i));
     }
+    List<String> histogramSqls = new ArrayList<>(histograms);
+    List<String> dayLevelSqls = new ArrayList<>(levelsByDay);
+    DayHistograms days = null;
+    if (daySql != null) {
+      projection.add(expr(daySql).cast(DataTypes.StringType).as("d"));
+      days = new DayHistograms(projection.size() - 1,
+          histogramSqls.stream().mapToInt(s -> 1 + numericSqls.indexOf(s)).toArray(),
+          dayLevelSqls.stream().mapToInt(s -> 1 + numericSqls.size() + scanned.indexOf(s)).toArray(), maxDistinct);
+    } else if (!histograms.isEmpty() || !levelsByDay.isEmpty()) {
+      throw new IllegalStateException("per-day counts need a day expression (byDay)");
+    }
+    DayHistograms dayTemplate = days;
     boolean[] sampled = new boolean[numericSqls.size()];
     for (int i = 0; i < sampled.length; i++) {
       sampled[i] = numerics.get(numericSqls.get(i));
@@ -131,6 +179,7 @@ public final class StatisticsPass {
     List<Scan> partials = rows.select(projection.toArray(Column[]::new)).queryExecution().toRdd().toJavaRDD()
         .mapPartitions((FlatMapFunction<java.util.Iterator<InternalRow>, Scan>) it -> {
           Scan scan = new Scan(sampled, levelCount, limit);
+          scan.days = dayTemplate == null ? null : dayTemplate.copy();
           while (it.hasNext()) {
             scan.add(it.next(), numericCount);
           }
@@ -139,6 +188,8 @@ public final class StatisticsPass {
         .collect();
     Scan total = new Scan(sampled, levelCount, limit);
     partials.forEach(total::merge);
+    DayHistograms.Result byDay = days == null ? null
+        : DayHistograms.merge(partials.stream().map(s -> s.days).toList(), histogramSqls, dayLevelSqls);
 
     Map<String, Object> values = new LinkedHashMap<>();
     counts.forEach((name, onlyTraining) -> values.put(name, onlyTraining ? total.training : total.all));
@@ -179,7 +230,7 @@ public final class StatisticsPass {
     for (int i = 0; i < numericSqls.size(); i++) {
       summaries.put(numericSqls.get(i), stats.get(i));
     }
-    return new Results(values, bySql, summaries);
+    return new Results(values, bySql, summaries, byDay);
   }
 
   /**
@@ -217,6 +268,8 @@ public final class StatisticsPass {
     transient List<HashMap<UTF8String, long[]>> scanning;
     /** Value counts as plain strings, for shipping to the driver and merging there. */
     List<HashMap<String, Long>> counted;
+    /** Per-day counts of the training rows, when asked for. */
+    DayHistograms days;
 
     Scan(boolean[] sampled, int levels, int maxDistinct) {
       this.maxDistinct = maxDistinct;
@@ -236,6 +289,9 @@ public final class StatisticsPass {
         return;
       }
       training++;
+      if (days != null) {
+        days.add(row);
+      }
       for (int i = 0; i < numerics; i++) {
         if (!row.isNullAt(1 + i)) {
           double x = row.getDouble(1 + i);
@@ -271,6 +327,9 @@ public final class StatisticsPass {
         scanning.get(j).forEach((k, c) -> out.put(k.toString(), c[0]));
       }
       scanning = null;
+      if (days != null) {
+        days.finishPartition();
+      }
       return this;
     }
 
@@ -305,11 +364,22 @@ public final class StatisticsPass {
     private final Map<String, Object> values;
     private final Map<String, LevelCounts.Levels> levels;
     private final Map<String, NumericSummary.Stats> numerics;
+    private final DayHistograms.Result byDay;
 
-    Results(Map<String, Object> values, Map<String, LevelCounts.Levels> levels, Map<String, NumericSummary.Stats> numerics) {
+    Results(Map<String, Object> values, Map<String, LevelCounts.Levels> levels, Map<String, NumericSummary.Stats> numerics,
+        DayHistograms.Result byDay) {
       this.values = values;
       this.levels = levels;
       this.numerics = numerics;
+      this.byDay = byDay;
+    }
+
+    /** The per-day counts of {@link #histogram} and {@link #countLevelsByDay}. */
+    public DayHistograms.Result byDay() {
+      if (byDay == null) {
+        throw new IllegalStateException("no per-day counts were requested (byDay)");
+      }
+      return byDay;
     }
 
     public long count(String name) {

@@ -15,6 +15,7 @@ import dev.glmpipe.evaluate.Task;
 import dev.glmpipe.io.DateRange;
 import dev.glmpipe.io.JsonFiles;
 import dev.glmpipe.io.PartitionedTable;
+import dev.glmpipe.registry.Baselines;
 import dev.glmpipe.registry.ModelVersion;
 import dev.glmpipe.runs.PipelineContext;
 import java.io.IOException;
@@ -171,7 +172,7 @@ public final class MonitorDates {
   private VersionInfo info(String id, Map<String, VersionInfo> cache, Dataset<Row> scores) {
     return cache.computeIfAbsent(id, v -> {
       ModelVersion version = context.registry().version(v).requireVerified();
-      Baseline baseline = Baselines.of(context).forVersion(version);
+      Baseline baseline = Baselines.forVersion(context.spark(), context.config(), version);
       EvaluationReport evaluation = evaluation(version);
       Task task = task(version, scores);
       double threshold = evaluation != null && evaluation.binary() != null ? evaluation.binary().threshold()

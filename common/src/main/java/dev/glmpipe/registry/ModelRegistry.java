@@ -13,7 +13,8 @@ import org.apache.hadoop.fs.Path;
  * job works with.
  *
  * <pre>
- * models/&lt;name&gt;/versions/&lt;version&gt;/{model/, profile.json, manifest.json}   immutable once visible
+ * models/&lt;name&gt;/versions/&lt;version&gt;/{model/, profile.json, baseline.json, manifest.json}   immutable once visible
+ * models/&lt;name&gt;/baselines/&lt;version&gt;.json          monitoring baseline rebuilt for a version without one
  * models/&lt;name&gt;/evaluations/&lt;version&gt;.json        evaluate's metrics and gate decision
  * models/&lt;name&gt;/reports/&lt;version&gt;.html            evaluate's HTML report
  * models/&lt;name&gt;/exports/&lt;version&gt;/               export's portable files (JSON, ONNX)

@@ -4,6 +4,9 @@ import dev.glmpipe.config.ConfigBinder;
 import dev.glmpipe.config.FeaturesConfig;
 import dev.glmpipe.features.FittedPlan;
 import dev.glmpipe.io.PartitionedTable;
+import dev.glmpipe.baseline.Baseline;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
 import dev.glmpipe.train.HoldoutSplit;
 import dev.glmpipe.train.TrainingFrames;
 import org.apache.hadoop.fs.Path;
@@ -126,6 +129,23 @@ public final class ModelVersion {
   /** The rows the version held out at training time (none of them was trained on). */
   public Dataset<Row> holdout(PartitionedTable features) {
     return TrainingFrames.holdout(windowRows(features), split());
+  }
+
+  /**
+   * The monitoring baseline written with the version ({@code baseline.json}); empty for versions
+   * trained before baselines (see {@link Baselines#forVersion} for those).
+   */
+  public Optional<Baseline> baseline() {
+    return store.readIfPresent(id, Baseline.FILE, Baseline.class);
+  }
+
+  /** Where a baseline rebuilt for this version lives (outside the version directory). */
+  public Path rebuiltBaselinePath() {
+    return paths.rebuiltBaseline(id);
+  }
+
+  Configuration conf() {
+    return store.conf();
   }
 
   /** evaluate's metrics and gate decision for this version. */

@@ -33,6 +33,14 @@ public record RegistryPaths(Path root) {
     return new Path(new Path(root, "reports"), version + ".html");
   }
 
+  /**
+   * A baseline rebuilt by monitoring for a version trained before baselines: outside the
+   * version directory, which never changes.
+   */
+  public Path rebuiltBaseline(String version) {
+    return new Path(new Path(root, "baselines"), version + ".json");
+  }
+
   public Path exports(String version) {
     return new Path(new Path(root, "exports"), version);
   }

@@ -5,6 +5,7 @@ import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.features.FeaturePipeline;
 import dev.glmpipe.features.FeatureSpecHash;
 import dev.glmpipe.io.JsonFiles;
+import dev.glmpipe.baseline.Baseline;
 import dev.glmpipe.baseline.FeatureProfile;
 import dev.glmpipe.train.HoldoutSplit;
 import dev.glmpipe.train.ModelCoefficients;
@@ -20,7 +21,10 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
-/** Writes a {@link TrainingRun} into a version draft: the fitted pipeline, the profile, and its manifest. */
+/**
+ * Writes a {@link TrainingRun} into a version draft: the fitted pipeline, the profile, the
+ * monitoring baseline, and its manifest.
+ */
 final class TrainedVersion {
   private TrainedVersion() {}
 
@@ -32,6 +36,10 @@ final class TrainedVersion {
       throw new UncheckedIOException("cannot save model to " + draft.modelDir(), e);
     }
     JsonFiles.write(conf, new Path(draft.dir(), FeatureProfile.FILE), run.pass().profile());
+    if (run.baseline() != null) {
+      // Checksummed with every other file of the draft (VersionStore.create).
+      JsonFiles.write(conf, new Path(draft.dir(), Baseline.FILE), run.baseline().withVersion(draft.version()));
+    }
     return manifest(draft, run);
   }
 

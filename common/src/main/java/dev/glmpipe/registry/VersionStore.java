@@ -132,6 +132,23 @@ public final class VersionStore {
     }
   }
 
+  /** A JSON file of the version's directory, or empty when the version has none. */
+  <T> java.util.Optional<T> readIfPresent(String version, String file, Class<T> type) {
+    Path path = new Path(dir(version), file);
+    try {
+      if (!fs().exists(path)) {
+        return java.util.Optional.empty();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot check " + path, e);
+    }
+    return java.util.Optional.of(JsonFiles.read(conf, path, type));
+  }
+
+  Configuration conf() {
+    return conf;
+  }
+
   /** SHA-256 of the version's manifest.json as stored. */
   public String manifestSha256(String version) {
     Path path = new Path(dir(version), RegistryPaths.MANIFEST);

@@ -7,6 +7,7 @@ import dev.glmpipe.features.FittedPlan;
 import dev.glmpipe.io.DateRange;
 import dev.glmpipe.io.PartitionedTable;
 import dev.glmpipe.io.TableLayout;
+import dev.glmpipe.baseline.Baseline;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Locale;
@@ -17,8 +18,9 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * The train operation: features for a date window → one read for the split, label counts,
- * feature statistics and profile → fitted feature pipeline + linear model → convergence
- * decision. Writes nothing: the registry turns the {@link TrainingRun} into a version.
+ * feature statistics, profile and the monitoring baseline's input counts → fitted feature
+ * pipeline + linear model → convergence decision → the holdout scored once more for the
+ * baseline's score counts (a job over the holdout rows only). Writes nothing: the registry turns the {@link TrainingRun} into a version.
  *
  * <pre>TrainModel.of(spark, config).window(range).execute()</pre>
  */
@@ -57,7 +59,7 @@ public final class TrainModel {
     boolean logistic = c.model().type() == ModelConfig.ModelType.LOGISTIC;
     JobStages.describe(spark, group, "train " + window + ": one read for split and label counts, feature statistics and profile");
     Dataset<Row> rows = TrainingFrames.withLabel(new PartitionedTable(spark, TableLayout.of(c.storage()).features()).read(dates), c.dataset().label());
-    TrainingPass pass = TrainingPass.run(rows, split.isHoldout(), c.features(), logistic, true);
+    TrainingPass pass = TrainingPass.run(rows, split.isHoldout(), c.features(), logistic, true, true);
 
     JobStages.describe(spark, group, "train " + window + ": assemble the training matrix and fit "
         + c.model().type().name().toLowerCase(Locale.ROOT) + " regression ("
@@ -72,7 +74,10 @@ public final class TrainModel {
     }
     params.put("aggregation_depth", trained.layout().aggregationDepth());
     FittedPlan plan = FittedPlan.of(trained.pipeline(), c.features());
+    JobStages.describe(spark, group, "train " + window + ": score the holdout for the monitoring baseline");
+    Baseline baseline = TrainingBaseline.build(pass, rows, split, c.features(), trained.pipeline(),
+        c.monitorOrDefault().bins(), Baseline.TRAIN);
     return new TrainingRun(c, window, split, pass, trained, convergence, plan.slotNames(), ModelCoefficients.of(plan),
-        params, TrainingRun.inputSchema(rows, c.features()), spark.version());
+        params, TrainingRun.inputSchema(rows, c.features()), spark.version(), baseline);
   }
 }

@@ -7,6 +7,7 @@ import dev.glmpipe.config.FeaturesConfig;
 import dev.glmpipe.features.FeatureStatistics;
 import dev.glmpipe.features.LevelCounts;
 import dev.glmpipe.features.StatisticsPass;
+import dev.glmpipe.baseline.BaselineBuilder;
 import dev.glmpipe.baseline.FeatureProfile;
 import java.util.Map;
 import java.util.TreeMap;
@@ -22,9 +23,11 @@ import org.apache.spark.sql.Row;
  *
  * @param labelCounts training rows per label value (logistic models; empty for linear ones)
  * @param profile null when not asked for
+ * @param statistics the pass's results, kept when the baseline's per-day counts were asked for
+ *     ({@link TrainingBaseline} builds the baseline from them once the model is fitted); else null
  */
 public record TrainingPass(long trainRows, long holdoutRows, Map<Double, Long> labelCounts, FeatureStatistics features,
-    FeatureProfile profile) {
+    FeatureProfile profile, StatisticsPass.Results statistics) {
   /** More label values than any sane multinomial model has: counting stops there. */
   static final int MAX_CLASSES = 10_000;
   private static final String ALL_ROWS = "split.rows";
@@ -37,12 +40,24 @@ public record TrainingPass(long trainRows, long holdoutRows, Map<Double, Long> l
    */
   public static TrainingPass run(Dataset<Row> rows, Column isHoldout, FeaturesConfig spec, boolean logistic,
       boolean withProfile) {
+    return run(rows, isHoldout, spec, logistic, withProfile, false);
+  }
+
+  /**
+   * @param withBaseline also count the monitoring baseline's per-day histograms and levels
+   *     (rows need the features table's {@code dt})
+   */
+  public static TrainingPass run(Dataset<Row> rows, Column isHoldout, FeaturesConfig spec, boolean logistic,
+      boolean withProfile, boolean withBaseline) {
     StatisticsPass pass = new StatisticsPass();
     pass.countAllRows(ALL_ROWS);
     pass.countTrainingRows(TRAIN_ROWS);
     FeatureStatistics.request(spec, rows.schema(), pass);
     if (withProfile) {
       FeatureProfile.request(spec, rows.schema(), pass);
+    }
+    if (withBaseline) {
+      BaselineBuilder.request(spec, rows.schema(), pass);
     }
     if (logistic) {
       pass.countLevels(LABEL_SQL, 1, MAX_CLASSES);
@@ -62,6 +77,6 @@ public record TrainingPass(long trainRows, long holdoutRows, Map<Double, Long> l
       }
     }
     return new TrainingPass(train, r.count(ALL_ROWS) - train, labels, features,
-        withProfile ? FeatureProfile.read(spec, rows.schema(), r) : null);
+        withProfile ? FeatureProfile.read(spec, rows.schema(), r) : null, withBaseline ? r : null);
   }
 }

@@ -4,6 +4,7 @@ import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.config.FeaturesConfig;
 import dev.glmpipe.features.FeaturePipeline;
 import dev.glmpipe.io.DateRange;
+import dev.glmpipe.baseline.Baseline;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
@@ -17,10 +18,12 @@ import org.apache.spark.sql.Row;
  * @param featureNames the assembled vector's slot names, in order
  * @param params the estimator's parameters (tuned ones included)
  * @param inputSchema every input column's name, Spark SQL type and nullability, as seen
+ * @param baseline what drift monitoring compares scored dates with (its version id not set yet)
  */
 public record TrainingRun(GlmpipeConfig config, DateRange window, HoldoutSplit split, TrainingPass pass,
     ModelTrainer.TrainedModel trained, ConvergenceCheck.Decision convergence, List<String> featureNames,
-    ModelCoefficients coefficients, Map<String, Object> params, List<InputField> inputSchema, String sparkVersion) {
+    ModelCoefficients coefficients, Map<String, Object> params, List<InputField> inputSchema, String sparkVersion,
+    Baseline baseline) {
 
   /** Coefficients the job's one-line result shows; the manifest has every one. */
   static final int TOP_COEFFICIENTS = 10;
