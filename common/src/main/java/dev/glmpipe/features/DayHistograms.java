@@ -52,14 +52,14 @@ public final class DayHistograms implements Serializable {
   static final class Day implements Serializable {
     private static final long serialVersionUID = 1L;
     long rows;
-    final LongCounts[] buckets;
+    final BucketCounts[] buckets;
     final long[] nulls;
     final double[] sums;
 
     Day(int numerics) {
-      buckets = new LongCounts[numerics];
+      buckets = new BucketCounts[numerics];
       for (int i = 0; i < numerics; i++) {
-        buckets[i] = new LongCounts();
+        buckets[i] = new BucketCounts();
       }
       nulls = new long[numerics];
       sums = new double[numerics];
@@ -286,7 +286,7 @@ public final class DayHistograms implements Serializable {
     }
 
     Histogram plus(Histogram other) {
-      LongCounts all = new LongCounts();
+      BucketCounts all = new BucketCounts();
       for (int i = 0; i < keys.length; i++) {
         all.add(keys[i], counts[i]);
       }

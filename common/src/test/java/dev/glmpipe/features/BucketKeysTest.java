@@ -62,12 +62,12 @@ class BucketKeysTest {
   }
 
   @Test
-  void longCountsCountLikeAMap() {
-    LongCounts counts = new LongCounts();
+  void bucketCountsCountLikeAMap() {
+    BucketCounts counts = new BucketCounts();
     java.util.Map<Long, Long> expected = new java.util.TreeMap<>();
     SplittableRandom rnd = new SplittableRandom(1);
     for (int i = 0; i < 50_000; i++) {
-      long k = rnd.nextLong(-70_000, 70_000);
+      long k = rnd.nextLong(-65_536, 65_536);  // every key BucketKeys can give
       counts.add(k, 1);
       expected.merge(k, 1L, Long::sum);
     }
