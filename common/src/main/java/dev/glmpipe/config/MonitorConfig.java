@@ -9,7 +9,7 @@ import java.util.Map;
  *
  * @param bins numeric inputs and the score are cut at this many training quantiles (default 10)
  * @param onAlert {@code report}: alerts are in the result and the table, the run succeeds;
- *     {@code fail}: an alert ends the run with exit code 7 once everything is written
+ *     {@code fail}: an alert ends the run with exit code 5 once everything is written
  * @param learnedK learned bands sit at the mean plus k standard deviations of the metric over
  *     the training days (default 3)
  * @param bands fixed bands per metric (psi, js_distance, linf, mean_shift_std, null_rate_change,
