@@ -20,17 +20,21 @@ from airflow.sdk.exceptions import AirflowFailException
 # ---- the launcher (jobs/: dev.glmpipe.jobs.Main) --------------------------------------------
 GLMPIPE_VERSION = "0.1.0-SNAPSHOT"  # the jar these DAGs were written against (pom.xml)
 MAIN_CLASS = "dev.glmpipe.jobs.Main"
-JOBS = ("datagen", "preprocess", "train", "evaluate", "export", "score")
+JOBS = ("datagen", "preprocess", "train", "evaluate", "export", "score", "monitor")
 
-# Exit codes of the launcher. 2 and 4 come back the same on every retry, so a retry only
+# Exit codes of the launcher. 2, 4 and 5 come back the same on every retry, so a retry only
 # delays the alert; 3 (contract failure or a missing input partition) may be late data.
 EXIT_OTHER = 1
 EXIT_USAGE = 2
 EXIT_DATA = 3
 EXIT_REJECTED = 4
+# monitor with monitor.on_alert=fail: the monitoring table and report are written, then the job
+# fails so the alert is seen. A rerun computes the same metrics from the same data.
+EXIT_MONITOR_ALERT = 5
 NOT_RETRYABLE = {
     EXIT_USAGE: "usage or config error",
     EXIT_REJECTED: "candidate model rejected by the evaluation gate",
+    EXIT_MONITOR_ALERT: "monitoring alert with monitor.on_alert=fail; everything was written",
 }
 
 
@@ -95,21 +99,29 @@ def job_args(
     dt: str | None = None,
     date_from: str | None = None,
     date_to: str | None = None,
+    flags: Sequence[str] = (),
     version: str | None = None,
     overrides: Mapping[str, str] | None = None,
 ) -> list[str]:
-    """`<job> --conf <yaml> [--dt D | --from D --to D] [--model-version V] [--set k=v ...]`."""
+    """`<job> --conf <yaml> [--dt D | --from D --to D] [flags ...] [--model-version V] [--set k=v ...]`.
+
+    `flags` are the job's own switches, e.g. monitor's `--realized`.
+    """
     if job not in JOBS:
         raise ValueError(f"unknown glmpipe job {job!r}; expected one of {JOBS}")
     if dt is not None and (date_from is not None or date_to is not None):
         raise ValueError("give either dt or date_from/date_to, not both")
     if (date_from is None) != (date_to is None):
         raise ValueError("date_from and date_to go together")
+    if isinstance(flags, str) or not all(flag.startswith("--") for flag in flags):
+        # A bare string would be spread into characters; a value without its option, misplaced.
+        raise ValueError(f"flags must be a sequence of --options, got {flags!r}")
     args = [job, "--conf", conf]
     if dt is not None:
         args += ["--dt", dt]
     if date_from is not None:
         args += ["--from", date_from, "--to", date_to]
+    args += flags
     if version is not None:
         args += ["--model-version", version]  # the launcher's --version prints its own version
     args += set_args(overrides or {})
@@ -135,6 +147,10 @@ def flow_args(conf: str) -> dict[str, list[str]]:
         "evaluate": job_args("evaluate", conf),
         "export": job_args("export", conf),
         "score": job_args("score", conf, dt=DS),
+        # Drift of the day just scored; then realized performance, as of that day, of every
+        # scored date whose label window is open on it (monitor.labels).
+        "monitor": job_args("monitor", conf, dt=DS),
+        "monitor_realized": job_args("monitor", conf, dt=DS, flags=["--realized"]),
     }
 
 
@@ -157,12 +173,19 @@ def daily_flow(submit: SubmitJob, conf: str) -> JobTasks:
 
         preprocess ─► should_retrain ─► train ─► evaluate ─► export ─┐
                             └────────► skip_retrain ─────────────────┴► retrain_finished
-        preprocess, retrain_finished ─► score
+        preprocess, retrain_finished ─► score ─► monitor ─► monitor_realized
         every task ─► watcher
 
     Retraining comes before scoring so a Sunday's scores already use the new champion. A failed
     or rejected retrain must not stop the daily scores (the champion stays valid), hence the
     ALL_DONE join; the watcher then still marks the run failed, so the failure is not hidden.
+
+    The two monitor steps run one after the other: the drift step reads the day's scores, and
+    both rewrite the model's monitoring report at the end, which two at once would race on.
+    Realized performance follows the drift step whatever its outcome (ALL_DONE): it measures
+    earlier scored dates, which neither a drift alert (exit 5 with on_alert=fail) nor a day
+    without scores makes wrong, and the day a date's label window closes is that date's last
+    chance to get its final numbers without a manual rerun.
     """
     args = flow_args(conf)
     preprocess_first, preprocess = submit("preprocess", args["preprocess"])
@@ -170,6 +193,8 @@ def daily_flow(submit: SubmitJob, conf: str) -> JobTasks:
     evaluate_first, evaluate = submit("evaluate", args["evaluate"])
     export_first, export = submit("export", args["export"])
     score_first, score = submit("score", args["score"])
+    monitor_first, monitor = submit("monitor", args["monitor"])
+    realized_first, realized = submit("monitor_realized", args["monitor_realized"])
 
     branch = _retrain_branch(train_first.task_id)
     skip = EmptyOperator(task_id="skip_retrain")
@@ -180,6 +205,9 @@ def daily_flow(submit: SubmitJob, conf: str) -> JobTasks:
     evaluate >> export_first
     [export, skip] >> finished
     [preprocess, finished] >> score_first
+    score >> monitor_first
+    monitor >> realized_first
+    realized_first.trigger_rule = TriggerRule.ALL_DONE
 
     # The branch skips every direct downstream task it does not follow, the watcher included,
     # so the branch is left out; its failure still reaches the watcher through train/skip_retrain.
@@ -191,7 +219,7 @@ def daily_flow(submit: SubmitJob, conf: str) -> JobTasks:
         if t not in (watch.operator, branch.operator) and not t.is_setup
     ]
     watched >> watch
-    return preprocess_first, score
+    return preprocess_first, realized
 
 
 def _retrain_branch(train_task_id: str):
@@ -208,6 +236,6 @@ def watcher() -> None:
     """Fails the run when any task failed, even if the tasks after it carried on.
 
     The same device as Airflow's own system tests: a run's state comes from its leaf tasks,
-    and score (a leaf) still succeeds after a rejected retrain.
+    and the last monitor step (a leaf) still succeeds after a rejected retrain.
     """
     raise AirflowFailException("a task of this run failed; see the failed task's log")

@@ -44,9 +44,10 @@ JAR = f"{ARTIFACTS}/{jar_name('{{ params.version }}')}"
 CONF = f"{ARTIFACTS}/conf/dataproc.yaml"
 
 # Retries: a job is submitted once. Its driver's exit code (2 usage/config, 4 model rejected,
-# …) does not reach Airflow as such, so a blind resubmission could only repeat those; rerun by
-# clearing the task (jobs are idempotent per date). The sensor only polls the Dataproc API and
-# may retry its transient errors; after a failed job a retry just sees the failure again.
+# 5 monitoring alert, …) does not reach Airflow as such, so a blind resubmission could only
+# repeat those; rerun by clearing the task (jobs are idempotent per date). The sensor only
+# polls the Dataproc API and may retry its transient errors; after a failed job a retry just
+# sees the failure again.
 SENSOR_RETRIES = 2
 POKE_SECONDS = 60
 JOB_TIMEOUT_SECONDS = 6 * 3600
@@ -94,7 +95,7 @@ def submit_dataproc(task_id: str, args: Sequence[str]) -> JobTasks:
 
 with DAG(
     dag_id=DAG_ID,
-    description="glmpipe on an existing Dataproc cluster: preprocess → [retrain on Sundays] → score",
+    description="glmpipe on an existing Dataproc cluster: preprocess → [retrain on Sundays] → score → monitor",
     schedule=SCHEDULE,
     start_date=START_DATE,
     catchup=CATCHUP,

@@ -48,9 +48,10 @@ JAR = f"{ARTIFACTS}/{jar_name('{{ params.version }}')}"
 CONF = f"{ARTIFACTS}/conf/emr.yaml"
 
 # Retries: a step is submitted once. Its cluster-side exit code (2 usage/config, 4 model
-# rejected, …) does not reach Airflow, so a blind resubmission could only repeat those; rerun
-# by clearing the task (jobs are idempotent per date). The sensor only polls the EMR API and
-# may retry its transient errors; after a FAILED step a retry just sees FAILED again.
+# rejected, 5 monitoring alert, …) does not reach Airflow, so a blind resubmission could only
+# repeat those; rerun by clearing the task (jobs are idempotent per date). The sensor only
+# polls the EMR API and may retry its transient errors; after a FAILED step a retry just sees
+# FAILED again.
 SENSOR_RETRIES = 2
 POKE_SECONDS = 60
 STEP_TIMEOUT_SECONDS = 6 * 3600
@@ -132,7 +133,7 @@ def emr_params(*, with_cluster_id: bool) -> dict[str, Param]:
 
 with DAG(
     dag_id=DAG_ID,
-    description="glmpipe on an existing EMR cluster: preprocess → [retrain on Sundays] → score",
+    description="glmpipe on an existing EMR cluster: preprocess → [retrain on Sundays] → score → monitor",
     schedule=SCHEDULE,
     start_date=START_DATE,
     catchup=CATCHUP,

@@ -1,4 +1,4 @@
-"""glmpipe on local Spark: preprocess and score every day, retrain on Sundays.
+"""glmpipe on local Spark: preprocess, score and monitor every day, retrain on Sundays.
 
 Each job is one `spark-submit` of the shaded jar through SparkSubmitOperator. What this needs
 (see airflow-dags/README.md):
@@ -40,14 +40,15 @@ SPARK_CONN_ID = "glmpipe_spark_local"
 OVERRIDES_PARAM = "set"  # {"key.path": "value"} → --set key.path=value
 JAR = setting("jar", "glmpipe_local_jar")
 CONF = setting("conf", "glmpipe_local_conf")
-# Retries are for what may pass (a busy machine, late input: exit 1 or 3); 2 and 4 fail at once.
+# Retries are for what may pass (a busy machine, late input: exit 1 or 3); 2, 4 and 5 fail at once.
 RETRIES = 2
 
 
 class GlmpipeSparkSubmitOperator(SparkSubmitOperator):
     """SparkSubmitOperator for the glmpipe launcher.
 
-    - fails without retrying on the launcher's exit codes 2 and 4, which a retry cannot fix;
+    - fails without retrying on the launcher's exit codes 2, 4 and 5 (NOT_RETRYABLE), which a
+      retry cannot change;
     - appends `--set key=value` for each entry of the run's `params.set`: a Jinja template
       cannot add list items, so this happens right after rendering, which also keeps the UI's
       rendered application_args equal to what is really submitted.
@@ -94,7 +95,7 @@ def submit_local(task_id: str, args: Sequence[str]) -> JobTasks:
 
 with DAG(
     dag_id=DAG_ID,
-    description="glmpipe on local Spark: preprocess → [retrain on Sundays] → score",
+    description="glmpipe on local Spark: preprocess → [retrain on Sundays] → score → monitor",
     schedule=SCHEDULE,
     start_date=START_DATE,
     catchup=CATCHUP,

@@ -38,8 +38,8 @@ def test_dag_validates_and_has_no_cycle(dagbag, dag_id):
 
 @pytest.mark.parametrize("dag_id", sorted(EXPECTED_DAG_IDS))
 def test_every_task_has_owner_and_the_retry_policy(dagbag, dag_id):
-    """Only what may pass by itself retries: local spark-submits (exit codes 2 and 4 fail at once,
-    see GlmpipeSparkSubmitOperator) and the cloud sensors' API polls; cloud submissions never."""
+    """Only what may pass by itself retries: local spark-submits (exit codes 2, 4 and 5 fail at
+    once, see GlmpipeSparkSubmitOperator) and the cloud sensors' API polls; cloud submissions never."""
     for task in dagbag.dags[dag_id].tasks:
         assert task.owner == glmpipe_common.OWNER, task.task_id
         retrying = isinstance(task, (SparkSubmitOperator, EmrStepSensor, DataprocJobSensor))

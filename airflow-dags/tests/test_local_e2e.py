@@ -1,9 +1,11 @@
 """glmpipe_local run by Airflow itself (`dag.test()`) on real Spark: the pyspark package's
 spark-submit, master local[2], the shaded jar, storage in a temp dir.
 
-One run with retrain=always covers the whole flow in five spark-submits: preprocess → train →
-evaluate → export → score (train_days=1: datagen makes one day of raw data, and train needs every
-day of its window). Another run checks that a config error fails at once, without retries.
+One run with retrain=always covers the whole flow in seven spark-submits: preprocess → train →
+evaluate → export → score → monitor → monitor --realized (train_days=1: datagen makes one day of
+raw data, and train needs every day of its window). Another run checks that a config error fails
+at once, without retries; a stand-in application run by the same spark-submit checks which exit
+codes the operator retries.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ DT = "2026-11-07"
 JAR = REPO_ROOT / "jobs" / "target" / glmpipe_common.jar_name(glmpipe_common.GLMPIPE_VERSION)
 CONF = REPO_ROOT / "conf" / "local.yaml"
 SPARK_SUBMIT_TIMEOUT = 300  # seconds; one local job takes ~10
+MODEL = "churn"  # dataset.name in conf/base.yaml
 
 
 def spark_home() -> Path:
@@ -45,18 +48,23 @@ def spark_home() -> Path:
 
 
 @pytest.fixture(scope="module")
-def spark_env():
+def spark_submit_env():
     """spark-submit on PATH (the operator runs that name), bound to loopback."""
-    jar = Path(os.environ.get("GLMPIPE_JAR") or JAR)
-    if not jar.exists():
-        pytest.fail(f"no jar at {jar}: build it with `./mvnw -B -q -DskipTests package` at the repo root")
     home = spark_home()
     return {
         "SPARK_HOME": str(home),
         "PATH": f"{home / 'bin'}{os.pathsep}{os.environ['PATH']}",
         "SPARK_LOCAL_IP": "127.0.0.1",
-        "GLMPIPE_JAR": str(jar),
     }
+
+
+@pytest.fixture(scope="module")
+def spark_env(spark_submit_env):
+    """spark_submit_env and the shaded jar."""
+    jar = Path(os.environ.get("GLMPIPE_JAR") or JAR)
+    if not jar.exists():
+        pytest.fail(f"no jar at {jar}: build it with `./mvnw -B -q -DskipTests package` at the repo root")
+    return {**spark_submit_env, "GLMPIPE_JAR": str(jar)}
 
 
 @pytest.fixture
@@ -109,12 +117,18 @@ def test_daily_flow_with_retrain_runs_on_real_spark(local_airflow, spark_env, da
         "skip_retrain": "skipped",
         "retrain_finished": "success",
         "score": "success",
+        "monitor": "success",
+        "monitor_realized": "success",
         "watcher": "skipped",  # nothing failed
     }
     assert str(run.state) == "success"
     scored = list(root.glob(f"scores/*/dt={DT}/_SUCCESS"))
     assert scored, f"no scores partition for {DT} under {root}"
     assert list(scored[0].parent.glob("*.parquet")), "the scores partition has no data files"
+    # storage.tables.monitoring and .reports keep their defaults (conf/base.yaml).
+    monitored = root / "monitoring" / MODEL / f"dt={DT}"
+    assert (monitored / "_SUCCESS").is_file(), f"no monitoring partition for {DT} at {monitored}"
+    assert (root / "reports" / f"monitoring-{MODEL}.html").is_file(), "no monitoring report"
 
 
 def test_config_error_fails_at_once_and_fails_the_run(local_airflow, dagbag, tmp_path):
@@ -129,8 +143,46 @@ def test_config_error_fails_at_once_and_fails_the_run(local_airflow, dagbag, tmp
     assert str(tis["preprocess"].state) == "failed"  # not up_for_retry
     assert tis["preprocess"].try_number == 1
     assert str(tis["score"].state) == "upstream_failed"
+    assert str(tis["monitor"].state) == "upstream_failed"
+    # Realized performance runs whatever the drift step did (ALL_DONE), and meets the same error.
+    assert str(tis["monitor_realized"].state) == "failed"
+    assert tis["monitor_realized"].try_number == 1
     assert str(tis["watcher"].state) == "failed"
     assert str(run.state) == "failed"
+
+
+@pytest.mark.parametrize(
+    ("code", "retried"),
+    [
+        (glmpipe_common.EXIT_OTHER, True),
+        (glmpipe_common.EXIT_USAGE, False),
+        (glmpipe_common.EXIT_REJECTED, False),
+        (glmpipe_common.EXIT_MONITOR_ALERT, False),
+    ],
+)
+def test_exit_codes_a_retry_cannot_change_fail_at_once(spark_submit_env, monkeypatch, tmp_path, code, retried):
+    """The operator reads the exit code spark-submit passes on from its application.
+
+    The launcher cannot be made to exit with each code on demand (5 needs a monitoring alert),
+    so the application is a Python file exiting with the code, run by the same real spark-submit
+    in client mode; spark-submit exits with an application's own exit code either way.
+    """
+    from airflow.sdk.exceptions import AirflowFailException
+    from glmpipe_local import SPARK_CONN_ID, GlmpipeSparkSubmitOperator
+
+    for key, value in spark_submit_env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv(f"AIRFLOW_CONN_{SPARK_CONN_ID.upper()}", json.dumps({"conn_type": "spark", "host": "local[2]"}))
+    app = tmp_path / "exit_with.py"
+    app.write_text("import sys\nsys.exit(int(sys.argv[1]))\n")
+    op = GlmpipeSparkSubmitOperator(
+        task_id="monitor", conn_id=SPARK_CONN_ID, application=str(app), application_args=[str(code)])
+    with pytest.raises(Exception) as failure:
+        op.execute({})
+    assert op.exit_code() == code
+    assert isinstance(failure.value, AirflowFailException) is not retried
+    if not retried:
+        assert f"exited with {code}" in str(failure.value)
 
 
 def test_missing_input_stays_retryable(spark_env, monkeypatch, tmp_path):

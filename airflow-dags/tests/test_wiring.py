@@ -12,10 +12,11 @@ import pytest
 from rendering import render_task, template_context
 
 import glmpipe_common
-from glmpipe_common import MAIN_CLASS, should_retrain
+from glmpipe_common import MAIN_CLASS, NOT_RETRYABLE, job_args, should_retrain
 
 LOGICAL_DATE = datetime(2026, 11, 7, tzinfo=timezone.utc)  # a Saturday
-JOBS_IN_FLOW = ("preprocess", "train", "evaluate", "export", "score")
+# The flow's launcher runs by task id (monitor runs twice: drift, then --realized).
+JOBS_IN_FLOW = ("preprocess", "train", "evaluate", "export", "score", "monitor", "monitor_realized")
 
 
 def edges(dag) -> set[tuple[str, str]]:
@@ -40,6 +41,8 @@ def flow_edges(last_of: dict[str, str]) -> set[tuple[str, str]]:
         ("skip_retrain", "retrain_finished"),
         (last_of["preprocess"], "score"),
         ("retrain_finished", "score"),
+        (last_of["score"], "monitor"),
+        (last_of["monitor"], "monitor_realized"),
     }
 
 
@@ -60,7 +63,7 @@ def test_transient_emr_creates_first_and_terminates_last(dagbag):
     expected = flow_edges({job: f"wait_{job}" for job in JOBS_IN_FLOW})
     expected |= {(job, f"wait_{job}") for job in JOBS_IN_FLOW}
     expected |= {("create_cluster", "preprocess"), ("create_cluster", "terminate_cluster"),
-                 ("wait_score", "terminate_cluster")}
+                 ("wait_monitor_realized", "terminate_cluster")}
     assert edges(dag) == expected
     assert dag.get_task("create_cluster").is_setup
     assert dag.get_task("terminate_cluster").is_teardown
@@ -75,6 +78,39 @@ def test_watcher_sees_every_task_but_the_branch_setup_and_teardown(dagbag, dag_i
     assert watched == {t.task_id for t in dag.tasks} - unwatched
     assert dag.get_task("watcher").trigger_rule == "one_failed"
     assert dag.get_task("retrain_finished").trigger_rule == "all_done"
+
+
+@pytest.mark.parametrize("dag_id", ["glmpipe_local", "glmpipe_emr", "glmpipe_dataproc", "glmpipe_emr_transient"])
+def test_realized_follows_the_drift_step_whatever_its_outcome(dagbag, dag_id):
+    """The drift step needs the day's scores; realized performance (earlier dates) only waits
+    for the drift step to be done, so a drift alert does not hold it back."""
+    dag = dagbag.dags[dag_id]
+    assert dag.get_task("monitor").trigger_rule == "all_success"
+    assert dag.get_task("monitor_realized").trigger_rule == "all_done"
+    # Only the task that follows the drift step changes its rule (a cloud sensor waits as usual).
+    others = {t.task_id for t in dag.tasks if t.trigger_rule == "all_done"}
+    assert others - {"monitor_realized", "retrain_finished", "terminate_cluster"} == set()
+
+
+# ---- launcher arguments and exit codes ------------------------------------------------------
+def test_job_args_put_flags_after_the_dates():
+    assert job_args("monitor", "c.yaml", dt="2026-11-07", flags=["--realized"], version="v1",
+                    overrides={"monitor.on_alert": "fail"}) == [
+        "monitor", "--conf", "c.yaml", "--dt", "2026-11-07", "--realized",
+        "--model-version", "v1", "--set", "monitor.on_alert=fail"]
+
+
+@pytest.mark.parametrize("flags", ["--realized", ["realized"], ["--dt", "2026-11-07"]])
+def test_job_args_refuse_what_is_not_a_list_of_switches(flags):
+    with pytest.raises(ValueError, match="flags"):
+        job_args("monitor", "c.yaml", dt="2026-11-07", flags=flags)
+
+
+def test_only_exit_codes_a_retry_cannot_change_fail_at_once():
+    """2 usage/config, 4 model rejected, 5 monitoring alert with on_alert=fail (everything
+    written) repeat on every retry; 1 and 3 (late input) may pass."""
+    assert set(NOT_RETRYABLE) == {2, 4, 5}
+    assert "on_alert=fail" in NOT_RETRYABLE[glmpipe_common.EXIT_MONITOR_ALERT]
 
 
 # ---- the retrain decision ------------------------------------------------------------------
@@ -122,6 +158,25 @@ def test_local_train_renders_the_seven_days_ending_at_ds(dagbag, local_variables
 def test_local_train_window_follows_params(dagbag, local_variables):
     task = render_task(dagbag.dags["glmpipe_local"], "train", LOGICAL_DATE, conf={"train_days": 1})
     assert task.application_args[-4:] == ["--from", "2026-11-07", "--to", "2026-11-07"]
+
+
+def test_local_monitor_renders_the_day(dagbag, local_variables):
+    task = render_task(dagbag.dags["glmpipe_local"], "monitor", LOGICAL_DATE)
+    assert task.application_args == ["monitor", "--conf", "conf/local.yaml", "--dt", "2026-11-07"]
+    assert task.name == "glmpipe-monitor-2026-11-07"
+
+
+def test_local_monitor_realized_renders_the_day_and_the_switch(dagbag, local_variables):
+    task = render_task(dagbag.dags["glmpipe_local"], "monitor_realized", LOGICAL_DATE)
+    assert task.application_args == [
+        "monitor", "--conf", "conf/local.yaml", "--dt", "2026-11-07", "--realized"]
+    assert task.name == "glmpipe-monitor_realized-2026-11-07"
+
+
+def test_local_set_follows_the_realized_switch(dagbag, local_variables):
+    conf = {"set": {"monitor.on_alert": "fail"}}
+    task = render_task(dagbag.dags["glmpipe_local"], "monitor_realized", LOGICAL_DATE, conf=conf)
+    assert task.application_args[-3:] == ["--realized", "--set", "monitor.on_alert=fail"]
 
 
 @pytest.mark.parametrize("job", ["evaluate", "export"])
@@ -180,6 +235,20 @@ def test_emr_train_step_covers_the_window(dagbag, emr_variables):
          "--from", "2026-11-01", "--to", "2026-11-07"])
 
 
+@pytest.mark.parametrize(("task_id", "flags"), [("monitor", []), ("monitor_realized", ["--realized"])])
+def test_emr_monitor_steps(dagbag, emr_variables, task_id, flags):
+    task = render_task(dagbag.dags["glmpipe_emr"], task_id, LOGICAL_DATE)
+    assert task.steps == [{
+        "Name": f"glmpipe {task_id} 2026-11-07",
+        "ActionOnFailure": "CONTINUE",
+        "HadoopJarStep": {
+            "Jar": "command-runner.jar",
+            "Args": emr_args(["monitor", "--conf", "s3://example-bucket/glmpipe/conf/emr.yaml",
+                              "--dt", "2026-11-07", *flags]),
+        },
+    }]
+
+
 def test_emr_params_pick_cluster_and_jar_version(dagbag, emr_variables):
     conf = {"cluster_id": "j-OTHER", "version": "1.4.0"}
     task = render_task(dagbag.dags["glmpipe_emr"], "preprocess", LOGICAL_DATE, conf=conf)
@@ -213,7 +282,7 @@ def test_emr_transient_uses_the_cluster_it_created(dagbag, emr_variables):
     create = render_task(dag, "create_cluster", LOGICAL_DATE)
     assert create.job_flow_overrides["Name"] == "glmpipe-2026-11-07"
     assert create.job_flow_overrides["LogUri"] == "s3://example-bucket/glmpipe/emr-logs/"
-    for task_id in ("score", "terminate_cluster"):
+    for task_id in ("score", "monitor_realized", "terminate_cluster"):
         task, context = template_context(dag, task_id, LOGICAL_DATE)
         context["ti"] = UpstreamXComs({"create_cluster": "j-CREATED"})
         task.render_template_fields(context)
@@ -258,6 +327,13 @@ def test_dataproc_train_job_covers_the_window(dagbag, dataproc_variables):
     assert task.job["spark_job"]["args"] == [
         "train", "--conf", "gs://example-bucket/glmpipe/conf/dataproc.yaml",
         "--from", "2026-11-01", "--to", "2026-11-07"]
+
+
+@pytest.mark.parametrize(("task_id", "flags"), [("monitor", []), ("monitor_realized", ["--realized"])])
+def test_dataproc_monitor_jobs(dagbag, dataproc_variables, task_id, flags):
+    task = render_task(dagbag.dags["glmpipe_dataproc"], task_id, LOGICAL_DATE)
+    assert task.job == dataproc_job(
+        task_id, ["monitor", "--conf", "gs://example-bucket/glmpipe/conf/dataproc.yaml", "--dt", "2026-11-07", *flags])
 
 
 def test_dataproc_params_pick_the_cluster(dagbag, dataproc_variables):
