@@ -6,6 +6,8 @@ import dev.glmpipe.evaluate.EvaluationReport.GateCheck;
 import dev.glmpipe.evaluate.EvaluationReport.LiftBin;
 import dev.glmpipe.evaluate.EvaluationReport.Point;
 import dev.glmpipe.evaluate.EvaluationReport.Slice;
+import dev.glmpipe.html.Charts;
+import dev.glmpipe.html.Html;
 import dev.glmpipe.registry.ModelManifest;
 import dev.glmpipe.train.ModelCoefficients.Coefficient;
 import java.util.ArrayList;
@@ -187,8 +189,7 @@ public final class HtmlReport {
   }
 
   private static void img(StringBuilder h, org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, String alt) {
-    h.append("<img alt=\"").append(esc(alt)).append("\" width=\"").append(Charts.WIDTH).append("\" height=\"").append(Charts.HEIGHT)
-        .append("\" src=\"").append(Charts.dataUri(chart)).append("\">\n");
+    Html.img(h, chart, alt);
   }
 
   private static double[] xs(List<Point> points) {
@@ -200,28 +201,10 @@ public final class HtmlReport {
   }
 
   private static String num(Double v) {
-    if (v == null) {
-      return "";
-    }
-    return Double.isNaN(v) ? "NaN" : String.format(Locale.ROOT, "%.4f", v);
+    return Html.num(v);
   }
 
-  static String esc(String s) {
-    if (s == null) {
-      return "";
-    }
-    StringBuilder out = new StringBuilder(s.length());
-    for (char ch : s.toCharArray()) {
-      switch (ch) {
-        case '<' -> out.append("&lt;");
-        case '>' -> out.append("&gt;");
-        case '&' -> out.append("&amp;");
-        case '"' -> out.append("&quot;");
-        case '\'' -> out.append("&#39;");
-        default -> out.append(ch);
-      }
-    }
-    return out.toString();
+  private static String esc(String s) {
+    return Html.esc(s);
   }
-
 }

@@ -4,18 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.glmpipe.config.EvaluateConfig;
 import dev.glmpipe.registry.ModelManifest;
+import dev.glmpipe.testing.HeadlessChromium;
 import dev.glmpipe.testing.SharedSpark;
 import dev.glmpipe.train.ModelCoefficients.Coefficient;
-import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
-import javax.imageio.ImageIO;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -24,9 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The report is one file that renders offline: headless Chromium (Debian package
- * {@code chromium}) opens it from disk and takes a screenshot, which must show the page (not a
- * blank one). A machine without Chromium fails this test with the command that installs it.
+ * The report is one file that renders offline: headless Chromium opens it from disk and takes a
+ * screenshot, which must show the page (not a blank one); see {@link HeadlessChromium}.
  */
 class HtmlReportTest {
   @TempDir Path tmp;
@@ -43,52 +38,9 @@ class HtmlReportTest {
         "plan=premium");
     assertThat(html.split("<img ", -1)).hasSize(1 + 6);  // ROC, PR, calibration, lift, objective, coefficients
 
-    Path page = tmp.resolve("report.html");
-    Files.writeString(page, html);
-    Path shot = tmp.resolve("shot.png");
-    String chromium = chromium();
-    Process p = new ProcessBuilder(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-        "--window-size=1280,2000", "--screenshot=" + shot, page.toUri().toString())
-        .redirectErrorStream(true).redirectOutput(tmp.resolve("chromium.log").toFile()).start();
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("chromium finished").isTrue();
-    assertThat(shot).as("screenshot; chromium log:\n" + Files.readString(tmp.resolve("chromium.log"))).exists();
-    BufferedImage image = ImageIO.read(shot.toFile());
-    assertThat(image.getWidth()).isEqualTo(1280);
-    long nonWhite = 0;
-    long colored = 0;
-    for (int y = 0; y < image.getHeight(); y++) {
-      for (int x = 0; x < image.getWidth(); x++) {
-        int rgb = image.getRGB(x, y);
-        int r = (rgb >> 16) & 0xff, g = (rgb >> 8) & 0xff, b = rgb & 0xff;
-        if (r < 245 || g < 245 || b < 245) {
-          nonWhite++;
-        }
-        if (Math.max(r, Math.max(g, b)) - Math.min(r, Math.min(g, b)) > 60) {
-          colored++;  // chart lines and the red REJECTED badge, not just black text
-        }
-      }
-    }
-    // Kept for a person to look at (and for CI artifacts).
-    Path keep = Path.of("target", "html-report");
-    Files.createDirectories(keep);
-    Files.copy(page, keep.resolve("report.html"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    Files.copy(shot, keep.resolve("screenshot.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    long total = (long) image.getWidth() * image.getHeight();
-    assertThat(nonWhite).as("non-white pixels").isGreaterThan(total / 50);
-    assertThat(colored).as("colored pixels").isGreaterThan(2000);
-  }
-
-  /** Chromium's binary, or a failure that says how to install it: never a skip. */
-  static String chromium() throws IOException, InterruptedException {
-    for (String name : List.of("chromium", "chromium-browser")) {
-      Process which = new ProcessBuilder("sh", "-c", "command -v " + name).start();
-      String path = new String(which.getInputStream().readAllBytes()).trim();
-      if (which.waitFor() == 0 && !path.isEmpty()) {
-        return path;
-      }
-    }
-    throw new AssertionError("headless Chromium is needed to check the HTML report renders: "
-        + "apt-get update && apt-get install -y chromium");
+    // Kept in target/html-report for a person to look at (and for CI artifacts).
+    HeadlessChromium.render(html, tmp, "report", 1280, 2000).keep("html-report")
+        .assertNotBlank(2000);  // chart lines and the red REJECTED badge, not just black text
   }
 
   private static EvaluationReport report() {
