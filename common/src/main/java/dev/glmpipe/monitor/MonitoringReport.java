@@ -1,5 +1,6 @@
 package dev.glmpipe.monitor;
 
+import dev.glmpipe.baseline.Baseline;
 import static dev.glmpipe.html.Html.esc;
 import static dev.glmpipe.html.Html.num;
 

@@ -1,5 +1,7 @@
 package dev.glmpipe.monitor;
 
+import dev.glmpipe.baseline.BinnedCounts;
+import dev.glmpipe.baseline.Baseline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.glmpipe.testing.HeadlessChromium;
