@@ -189,7 +189,7 @@ public final class MonitorDates {
     Dataset<Row> scores = scoresTable.read(List.of(dt)).drop(PartitionedTable.DT);
     List<String> ids = scores.select(Columns.MODEL_VERSION).distinct().collectAsList().stream()
         .map(r -> r.getString(0)).sorted().toList();
-    Dataset<Row> features = context.features().read(List.of(dt)).drop(PartitionedTable.DT);
+    Dataset<Row> features = context.features().read(List.of(dt));
     List<MonitoringRow> rows = new ArrayList<>();
     long monitored = 0;
     for (String id : ids) {
