@@ -384,6 +384,8 @@ public final class BinnedCounts {
    */
   private static final class Counters implements Serializable {
     private static final long serialVersionUID = 1L;
+    /** Up to this many levels are compared in turn rather than hashed (a hash reads every byte). */
+    private static final int LINEAR_LEVELS = 8;
     private final List<Bins> specs;
     private final long[][] counts;
     private final double[] sums;
@@ -396,6 +398,9 @@ public final class BinnedCounts {
     private long rows;
     // Built on the executor for the scan, not shipped: only the specs and counters travel.
     private transient double[][] edges;
+    /** Per level column with up to {@value #LINEAR_LEVELS} levels: the levels, compared in turn. */
+    private transient UTF8String[][] fewLevels;
+    /** Per level column with more levels: an index by value. */
     private transient Map<UTF8String, Integer>[] levelIndex;
 
     Counters(List<Bins> specs) {
@@ -426,19 +431,40 @@ public final class BinnedCounts {
     void prepareScan() {
       int n = specs.size();
       edges = new double[n][];
+      fewLevels = new UTF8String[n][];
       levelIndex = new Map[n];
       for (int i = 0; i < n; i++) {
         if (specs.get(i) instanceof Numeric num) {
           edges[i] = num.edges();
         } else {
           List<String> levels = ((Categorical) specs.get(i)).levels();
-          Map<UTF8String, Integer> index = new HashMap<>();
-          for (int l = 0; l < levels.size(); l++) {
-            index.put(UTF8String.fromString(levels.get(l)), l);
+          UTF8String[] utf8 = levels.stream().map(UTF8String::fromString).toArray(UTF8String[]::new);
+          if (utf8.length <= LINEAR_LEVELS) {
+            fewLevels[i] = utf8;
+          } else {
+            Map<UTF8String, Integer> index = new HashMap<>();
+            for (int l = 0; l < utf8.length; l++) {
+              index.put(utf8[l], l);
+            }
+            levelIndex[i] = index;
           }
-          levelIndex[i] = index;
         }
       }
+    }
+
+    /** The level of a non-null value, -1 if it is none of them. */
+    private int level(int i, UTF8String value) {
+      UTF8String[] few = fewLevels[i];
+      if (few != null) {
+        for (int l = 0; l < few.length; l++) {
+          if (few[l].equals(value)) {  // byte lengths first, then the bytes
+            return l;
+          }
+        }
+        return -1;
+      }
+      Integer level = levelIndex[i].get(value);
+      return level == null ? -1 : level;
     }
 
     void add(InternalRow row) {
@@ -465,9 +491,9 @@ public final class BinnedCounts {
             addCompensated(binSquares[i], binSquareComps[i], bin, value * value);
           }
         } else {
-          // The row's own bytes, wrapped, not copied: hashed and compared as bytes.
-          Integer level = levelIndex[i].get(row.getUTF8String(i));
-          column[level == null ? nullBin - 1 : level]++;  // the bin before null is unseen
+          // The row's own bytes, wrapped, not copied.
+          int level = level(i, row.getUTF8String(i));
+          column[level < 0 ? nullBin - 1 : level]++;  // the bin before null is unseen
         }
       }
     }

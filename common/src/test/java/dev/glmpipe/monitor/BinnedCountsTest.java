@@ -205,6 +205,27 @@ class BinnedCountsTest {
   }
 
   @Test
+  void manyLevelsAreFoundAsWellAsFew() {
+    // Few levels are compared in turn, many are hashed: both ways, every value finds its level.
+    List<String> many = new ArrayList<>();
+    for (int l = 0; l < 30; l++) {
+      many.add("level-" + l);
+    }
+    many.add("é");  // multi-byte UTF-8
+    List<Row> rows = new ArrayList<>();
+    Random random = new Random(4);
+    for (int r = 0; r < ROWS; r++) {
+      int pick = random.nextInt(many.size() + 3);
+      String value = pick < many.size() ? many.get(pick) : pick == many.size() ? null : pick == many.size() + 1 ? "level-99" : "level-";
+      rows.add(RowFactory.create(null, null, null, null, value, null));
+    }
+    for (List<String> levels : List.of(many, many.subList(0, 3), List.of("é", "level-1"))) {
+      Result result = BinnedCounts.count(frame(rows, 3), List.of(BinnedCounts.categorical("level.name", levels)));
+      assertThat(result.column("level.name").counts()).as("%s levels", levels.size()).containsExactly(countLevels(rows, 4, levels));
+    }
+  }
+
+  @Test
   void categoricalLabelsAreTheLevelsThenUnseenThenNull() {
     assertThat(BinnedCounts.categorical("g", List.of("x", "y")).labels())
         .containsExactly("x", "y", BinnedCounts.OTHER, BinnedCounts.NULL);
