@@ -55,8 +55,9 @@ class DateDriftTest {
   @Test
   void aFeatureThatMovedAsMuchOnTrainingDaysNeedsTheLearnedBandToo() {
     // Training days whose own x split swung between 30/70, 70/30, 40/60 and 60/40 against the
-    // 50/50 baseline: PSI 0.4·ln(7/3) = 0.3389 on two days, 0.2·ln(1.5) = 0.0811 on two.
-    // Mean 0.2100, std 0.1289: learned warn = mean + 2·std = 0.4678, alert = mean + 3·std = 0.5967.
+    // 50/50 baseline: PSI 0.2·ln(1.4) + 0.2·ln(5/3) = 0.2·ln(7/3) = 0.1695 on two days,
+    // 0.1·ln(1.2) + 0.1·ln(1.25) = 0.1·ln(1.5) = 0.0405 on two. Mean 0.1050, std 0.0645:
+    // learned warn = mean + 2·std = 0.2340, alert = mean + 3·std = 0.2985.
     List<Baseline.Chunk> chunks = List.of(
         chunk(List.of(0L, 30L, 70L, 0L, 0L)), chunk(List.of(0L, 70L, 30L, 0L, 0L)), chunk(List.of(0L, 40L, 60L, 0L, 0L)),
         chunk(List.of(0L, 60L, 40L, 0L, 0L)));
@@ -65,13 +66,13 @@ class DateDriftTest {
         "x", new DateDrift.Observed(new long[] {0, 70, 30, 0, 0}, 1000.0),
         "plan", new DateDrift.Observed(new long[] {60, 40, 0, 0}, null)), null);
     MonitoringRow psi = row(rows, "x", "psi");
-    double high = 0.4 * Math.log(7.0 / 3);
-    double low = 0.2 * Math.log(1.5);
+    double high = 0.2 * Math.log(7.0 / 3);
+    double low = 0.1 * Math.log(1.5);
     double mean = (high + low) / 2;
     double std = (high - low) / 2;
     assertThat(psi.value()).isCloseTo(high, within(1e-12));
-    // Past the fixed alert band (0.25), but as large as training days went: not even a warning,
-    // and the learned band is the one that decided.
+    // Past the fixed warn band (0.1), but as large as training days went: not a warning, and
+    // the learned band is the one that decided.
     assertThat(psi.status()).isEqualTo("ok");
     assertThat(psi.band()).isEqualTo("learned");
     assertThat(psi.warnAt()).isCloseTo(mean + 2 * std, within(1e-12));
