@@ -87,7 +87,9 @@ public final class RealizedPerformance {
       VersionFacts facts = e.getValue();
       Dataset<Row> own = scores.where(col(Columns.MODEL_VERSION).equalTo(version));
       long scoredRows = own.count();
-      Dataset<Row> joined = labels == null ? null : joinOnKeys(own, labels).cache();
+      // The evaluators take MLlib's double prediction; the scores table keeps a class as an int.
+      Dataset<Row> joined = labels == null ? null : joinOnKeys(own, labels)
+          .withColumn(Columns.PREDICTION, col(Columns.PREDICTION).cast(DataTypes.DoubleType)).cache();
       try {
         long labelled = joined == null ? 0 : joined.count();
         DateDrift.Stamp stamp = new DateDrift.Stamp(scored.toString(), model, version, computedAt);
