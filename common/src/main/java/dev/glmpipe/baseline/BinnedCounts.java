@@ -119,11 +119,6 @@ public final class BinnedCounts {
       labels.add(NULL);
       return List.copyOf(labels);
     }
-
-    /** The bin of a non-null, non-NaN value: how many edges are at or below it. */
-    int bin(double value) {
-      return BinnedCounts.bin(edges, value + 0.0);
-    }
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.glmpipe.jobs;
 
 import dev.glmpipe.CodeVersion;
 import dev.glmpipe.GlmpipeException;
+import dev.glmpipe.jobs.bench.MonitorBenchmark;
 import dev.glmpipe.jobs.bench.PreprocessBenchmark;
 import dev.glmpipe.jobs.bench.ScoreBenchmark;
 import dev.glmpipe.jobs.bench.TrainBenchmark;
@@ -30,6 +31,7 @@ import picocli.CommandLine.IFactory;
         PreprocessBenchmark.Cli.class,
         ScoreBenchmark.Cli.class,
         TrainBenchmark.Cli.class,
+        MonitorBenchmark.Cli.class,
         ModelsCommand.class})
 public final class Main implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
