@@ -58,6 +58,29 @@ final class JobRunner {
     return raw(argv.toArray(String[]::new));
   }
 
+  /**
+   * The launcher in a JVM of its own (its own Spark) with the shipped local config, storage
+   * under {@code root}, then {@code settings} as {@code --set}s; stdout and stderr go to
+   * {@code <name>.out} and {@code <name>.err} under {@code root}. For tests that kill a run.
+   */
+  static Process launchChild(Path root, String name, List<String> settings, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
+        "-Dderby.stream.error.file=" + root.resolve("derby.log")));
+    java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(a -> a.startsWith("--add-opens") || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions") || a.startsWith("-Djdk.reflect"))
+        .forEach(cmd::add);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    cmd.addAll(List.of(args));
+    cmd.addAll(List.of("--conf", "../conf/local.yaml", "--set", "storage.root=" + root.toUri(), "--set", "storage.tables.raw=raw"));
+    for (String s : settings) {
+      cmd.addAll(List.of("--set", s));
+    }
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(new java.io.File("."))
+        .redirectOutput(root.resolve(name + ".out").toFile()).redirectError(root.resolve(name + ".err").toFile());
+    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    return pb.start();
+  }
+
   /** Runs exactly {@code argv}, nothing added. */
   static Run raw(String... argv) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();

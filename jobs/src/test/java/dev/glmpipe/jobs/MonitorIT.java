@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.glmpipe.testing.SharedSpark;
-import java.io.File;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -258,21 +256,8 @@ class MonitorIT {
         .withColumn("dt", org.apache.spark.sql.functions.col("dt").cast("string"));
   }
 
-  /** The launcher in a JVM of its own (its own Spark), with this test's config. */
+  /** The launcher in a JVM of its own (its own Spark), with this test's spec. */
   private Process launch(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g"));
-    ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(a -> a.startsWith("--add-opens") || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions") || a.startsWith("-Djdk.reflect"))
-        .forEach(cmd::add);
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
-    cmd.addAll(List.of(args));
-    cmd.addAll(List.of("--conf", "../conf/local.yaml", "--set", "storage.root=" + root.toUri(), "--set", "storage.tables.raw=raw"));
-    for (String s : PipelineIT.LINEAR_SPEC) {
-      cmd.addAll(List.of("--set", s));
-    }
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(new File("."))
-        .redirectOutput(root.resolve("monitor-child.out").toFile()).redirectError(root.resolve("monitor-child.err").toFile());
-    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    return pb.start();
+    return JobRunner.launchChild(root, "monitor-child", List.of(PipelineIT.LINEAR_SPEC), args);
   }
 }

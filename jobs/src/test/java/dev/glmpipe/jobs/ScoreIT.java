@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.glmpipe.testing.ParquetFooters;
 import dev.glmpipe.testing.SharedSpark;
-import java.io.File;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -336,18 +334,6 @@ class ScoreIT {
 
   /** The launcher in a JVM of its own (its own Spark), output to files under the test root. */
   private Process launch(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g"));
-    ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(a -> a.startsWith("--add-opens") || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions") || a.startsWith("-Djdk.reflect"))
-        .forEach(cmd::add);
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
-    cmd.addAll(List.of(args));
-    cmd.addAll(List.of("--conf", "../conf/local.yaml", "--set", "storage.root=" + root.toUri(),
-        "--set", "storage.tables.raw=raw", "--set", "datagen.rows_per_day=1000"));
-    cmd.add(2, "-Dderby.stream.error.file=" + root.resolve("derby.log"));
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(new File("."))
-        .redirectOutput(root.resolve("child.out").toFile()).redirectError(root.resolve("child.err").toFile());
-    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    return pb.start();
+    return JobRunner.launchChild(root, "child", List.of("datagen.rows_per_day=1000"), args);
   }
 }
