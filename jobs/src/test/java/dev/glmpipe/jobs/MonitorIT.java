@@ -125,6 +125,10 @@ class MonitorIT {
     // On clean, calibrated data the estimate from scores alone is what the labels then show.
     assertThat(cleanEstimated).isCloseTo(cleanRealized, org.assertj.core.api.Assertions.within(0.02));
     double conceptRealized = meanOf("realized_performance", "auc_roc", CONCEPT, "2026-11-16");
+    double conceptEstimated = meanOf("estimated_performance", "auc_roc", CONCEPT, "2026-11-16");
+    System.out.printf(java.util.Locale.ROOT, "MonitorIT AUC: holdout %.4f; clean days estimated %.4f realized %.4f;"
+        + " concept days estimated %.4f realized %.4f%n", holdoutAuc, cleanEstimated, cleanRealized, conceptEstimated,
+        conceptRealized);
     assertThat(conceptRealized).isLessThan(cleanRealized - 0.1);
     // The drop alerts, and the drift rows of the same dates are still there.
     assertThat(monitoring().where("kind = 'realized_performance' AND metric = 'auc_roc_drop' AND status = 'alert'"
