@@ -204,6 +204,16 @@ class MonitorIT {
     }
   }
 
+  @Test
+  @Order(9)
+  void newMonitorsExactlyTheDatesScoredSinceTheyWereLastMonitored() {
+    assertThat(jobs.ok("monitor", "--new").get("dates")).isEmpty();
+    jobs.ok("score", "--dt", CLEAN_FROM);
+    JsonNode result = jobs.ok("monitor", "--new");
+    assertThat(result.get("dates")).singleElement().satisfies(d -> assertThat(d.get("dt").asText()).isEqualTo(CLEAN_FROM));
+    assertThat(jobs.ok("monitor", "--new").get("dates")).isEmpty();
+  }
+
   /** Every date has the rows it had, and they come from one run. */
   private void assertWhole(Map<String, Long> expected) {
     assertThat(rowsPerDate()).isEqualTo(expected);
