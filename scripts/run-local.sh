@@ -30,15 +30,17 @@ field() {
   esac
 }
 
+# run JOB [options]: the job's result on stdout; its log and result go to $logs/<name>.{log,json},
+# <name> being $log_name if set (a job run twice), else the job.
 run() {
   local job="$1"; shift
-  local result
-  log "$job $*  (log: $logs/$job.log)"
-  if ! result=$(scripts/glmpipe.sh "$job" "${conf[@]}" "$@" 2>"$logs/$job.log"); then
-    tail -n 5 "$logs/$job.log" >&2
-    die "$job failed; full log: $logs/$job.log"
+  local result name="${log_name:-$job}"
+  log "$job $*  (log: $logs/$name.log)"
+  if ! result=$(scripts/glmpipe.sh "$job" "${conf[@]}" "$@" 2>"$logs/$name.log"); then
+    tail -n 5 "$logs/$name.log" >&2
+    die "$job failed; full log: $logs/$name.log"
   fi
-  echo "$result" >"$logs/$job.json"
+  echo "$result" >"$logs/$name.json"
   printf '%s' "$result"
 }
 
@@ -49,7 +51,7 @@ eval=$(run evaluate)
 export_=$(run export)
 score=$(run score --dt "$last")
 monitor=$(run monitor --dt "$last")
-realized=$(run monitor --dt "$last" --realized)
+realized=$(log_name=monitor-realized run monitor --dt "$last" --realized)
 
 cat <<SUMMARY
 
