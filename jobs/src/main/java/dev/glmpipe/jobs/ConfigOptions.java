@@ -24,6 +24,10 @@ public final class ConfigOptions {
       description = "Override one config key, e.g. --set model.reg_param=0.01 (repeatable).")
   List<String> overrides = new ArrayList<>();
 
+  @Option(names = "--run-id", paramLabel = "ID",
+      description = "This run's id, in its logs, Spark job descriptions and result (default: generated, job-UTC time-random).")
+  String runId;
+
   /** Loads, binds and validates; logs the effective config with secrets masked. */
   GlmpipeConfig load() {
     Map<String, Object> tree = ConfigLoader.loadTree(files, overrides);

@@ -2,6 +2,7 @@ package dev.glmpipe.jobs;
 
 import dev.glmpipe.ExitStatus;
 import dev.glmpipe.GlmpipeException;
+import dev.glmpipe.RunId;
 
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.io.JsonFiles;
@@ -9,6 +10,7 @@ import dev.glmpipe.runs.PipelineContext;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -49,14 +51,32 @@ public abstract class JobCommand<O> implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    String name = spec.name();
+    String runId = configOptions.runId == null ? RunId.generate(name) : RunId.given(configOptions.runId);
+    // Every log line of this thread names the run (conf/log4j2.properties prints %X{run_id}).
+    MDC.put(RunId.KEY, runId);
+    try {
+      return call(name, runId);
+    } finally {
+      MDC.remove(RunId.KEY);
+    }
+  }
+
+  private Integer call(String name, String runId) {
     GlmpipeConfig config = configOptions.load();
     O options = options(config);
-    String name = spec.name();
     long start = System.nanoTime();
     try (SessionFactory.OpenSession session = launcher.sessions().open("glmpipe-" + name, config.spark())) {
-      Object result = run(PipelineContext.of(session.spark(), config), options);
+      // Spark's job descriptions name the run too (JobStages), on this thread and those it starts.
+      session.spark().sparkContext().setLocalProperty(RunId.SPARK_PROPERTY, runId);
+      Object result;
+      try {
+        result = run(PipelineContext.of(session.spark(), config), options);
+      } finally {
+        session.spark().sparkContext().setLocalProperty(RunId.SPARK_PROPERTY, null);
+      }
       LOG.info("{} finished in {} s", name, String.format("%.1f", (System.nanoTime() - start) / 1e9));
-      launcher.out().println(JsonFiles.toJsonLine(result));
+      launcher.out().println(JsonFiles.toJsonLine(withRunId(result, runId)));
       launcher.out().flush();
       if (result instanceof ExitStatus status && status.exitCode() != 0) {
         // The result is printed and everything written; the exit code still stops the flow.
@@ -64,5 +84,16 @@ public abstract class JobCommand<O> implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** The job's result with {@code run_id} first. */
+  private static Object withRunId(Object result, String runId) {
+    com.fasterxml.jackson.databind.node.ObjectNode out = JsonFiles.MAPPER.createObjectNode().put(RunId.KEY, runId);
+    com.fasterxml.jackson.databind.JsonNode tree = JsonFiles.MAPPER.valueToTree(result);
+    if (tree instanceof com.fasterxml.jackson.databind.node.ObjectNode fields) {
+      out.setAll(fields);
+      return out;
+    }
+    return result;
   }
 }
