@@ -40,7 +40,7 @@ fi
 # Each job's line ends in its seconds, its tasks' CPU seconds and its description; with --tasks,
 # a line for each task follows.
 if timeline=$(scripts/spark-event-timeline.py "$work/events" --last 5 --tasks) \
-    && grep -qE " [0-9]+\.[0-9]{3} +[0-9]+\.[0-9]{2}  score dt=" <<<"$timeline" \
+    && grep -qE " [0-9]+\.[0-9]{3} +[0-9]+\.[0-9]{2}  (\[[^]]*\] )?score dt=" <<<"$timeline" \
     && grep -qE "task \+[0-9.]+ to \+[0-9.]+: ran [0-9.]+ s, cpu [0-9.]+ s, read [1-9][0-9]* records" <<<"$timeline"; then
   pass "spark-event-timeline.py lists the score run's jobs and tasks with their CPU time"
 else
