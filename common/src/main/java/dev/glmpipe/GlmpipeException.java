@@ -44,4 +44,14 @@ public class GlmpipeException extends RuntimeException {
   public static GlmpipeException modelRejected(String message) {
     return new GlmpipeException(EXIT_MODEL_REJECTED, message);
   }
+
+  /** Our error in {@code t}'s cause chain (Spark may wrap it), the first one; null if none. */
+  public static GlmpipeException find(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof GlmpipeException g) {
+        return g;
+      }
+    }
+    return null;
+  }
 }

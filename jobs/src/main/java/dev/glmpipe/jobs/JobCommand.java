@@ -57,9 +57,32 @@ public abstract class JobCommand<O> implements Callable<Integer> {
     MDC.put(RunId.KEY, runId);
     try {
       return call(name, runId);
+    } catch (RuntimeException e) {
+      if (!resultPrinted) {
+        printFailure(name, runId, e);
+      }
+      throw e;
     } finally {
       MDC.remove(RunId.KEY);
     }
+  }
+
+  /** Set once the result line is out: a run prints one line on stdout, whatever happens after. */
+  private boolean resultPrinted;
+
+  /**
+   * A failed run's result: status, exit code, error class and message, so a scheduler can read
+   * why without parsing logs. The launcher still prints its one error line on stderr.
+   */
+  private void printFailure(String name, String runId, RuntimeException e) {
+    GlmpipeException known = GlmpipeException.find(e);
+    com.fasterxml.jackson.databind.node.ObjectNode out = JsonFiles.MAPPER.createObjectNode()
+        .put(RunId.KEY, runId).put("job", name).put("status", "failed")
+        .put("exit_code", known == null ? GlmpipeException.EXIT_FAILURE : known.exitCode())
+        .put("error_class", known == null ? e.getClass().getName() : known.getClass().getName())
+        .put("error", known == null ? String.valueOf(e.getMessage()) : known.getMessage());
+    launcher.out().println(JsonFiles.toJsonLine(out));
+    launcher.out().flush();
   }
 
   private Integer call(String name, String runId) {
@@ -76,8 +99,10 @@ public abstract class JobCommand<O> implements Callable<Integer> {
         session.spark().sparkContext().setLocalProperty(RunId.SPARK_PROPERTY, null);
       }
       LOG.info("{} finished in {} s", name, String.format("%.1f", (System.nanoTime() - start) / 1e9));
-      launcher.out().println(JsonFiles.toJsonLine(withRunId(result, runId)));
+      int exitCode = result instanceof ExitStatus status ? status.exitCode() : 0;
+      launcher.out().println(JsonFiles.toJsonLine(withRunId(result, runId, exitCode)));
       launcher.out().flush();
+      resultPrinted = true;
       if (result instanceof ExitStatus status && status.exitCode() != 0) {
         // The result is printed and everything written; the exit code still stops the flow.
         throw new GlmpipeException(status.exitCode(), status.failure());
@@ -86,9 +111,15 @@ public abstract class JobCommand<O> implements Callable<Integer> {
     return 0;
   }
 
-  /** The job's result with {@code run_id} first. */
-  private static Object withRunId(Object result, String runId) {
+  /**
+   * The job's result with {@code run_id} first; a result that still fails its run (an
+   * {@link ExitStatus}) also says {@code status: failed} and its {@code exit_code}.
+   */
+  private static Object withRunId(Object result, String runId, int exitCode) {
     com.fasterxml.jackson.databind.node.ObjectNode out = JsonFiles.MAPPER.createObjectNode().put(RunId.KEY, runId);
+    if (exitCode != 0) {
+      out.put("status", "failed").put("exit_code", exitCode);
+    }
     com.fasterxml.jackson.databind.JsonNode tree = JsonFiles.MAPPER.valueToTree(result);
     if (tree instanceof com.fasterxml.jackson.databind.node.ObjectNode fields) {
       out.setAll(fields);

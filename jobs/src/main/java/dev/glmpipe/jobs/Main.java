@@ -69,7 +69,7 @@ public final class Main implements Runnable {
   }
 
   private static int report(Exception ex, String job, PrintStream err) {
-    GlmpipeException known = findKnown(ex);
+    GlmpipeException known = GlmpipeException.find(ex);
     if (known != null) {
       LOG.debug("{} failed", job, ex);
       err.println("glmpipe " + job + ": error: " + known.getMessage());
@@ -80,15 +80,6 @@ public final class Main implements Runnable {
     return GlmpipeException.EXIT_FAILURE;
   }
 
-  /** Our errors may arrive wrapped (e.g. by Spark); the first one in the cause chain counts. */
-  private static GlmpipeException findKnown(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof GlmpipeException g) {
-        return g;
-      }
-    }
-    return null;
-  }
 
   /** Hands each job the launcher's session factory and output streams. */
   private record JobFactory(Launcher launcher) implements IFactory {

@@ -12,10 +12,36 @@ class BadInputIT {
 
   private static void assertOneLineError(JobRunner.Run run, int exitCode, String expected) {
     assertThat(run.exitCode()).as(run.stderr()).isEqualTo(exitCode);
-    assertThat(run.stdout()).isEmpty();
+    assertFailedResult(run, exitCode);
     String firstLine = run.stderr().lines().filter(l -> l.startsWith("glmpipe ")).findFirst().orElse("");
     assertThat(firstLine).contains(expected);
     assertThat(run.stderr()).doesNotContain("\tat ");
+  }
+
+  /**
+   * stdout carries the failed run's one-line result (status, exit code, error class and message)
+   * once the job has started; a command line picocli rejects never reaches the job and prints none.
+   */
+  static void assertFailedResult(JobRunner.Run run, int exitCode) {
+    assertThat(run.stdout().lines().count()).as(run.stdout()).isLessThanOrEqualTo(1);
+    if (!run.stdout().isEmpty()) {
+      com.fasterxml.jackson.databind.JsonNode result = run.json();
+      assertThat(result.get("status").asText()).isEqualTo("failed");
+      assertThat(result.get("exit_code").asInt()).isEqualTo(exitCode);
+      assertThat(result.get("run_id").asText()).isNotBlank();
+      assertThat(result.get("error_class").asText()).isNotBlank();
+      assertThat(run.stderr()).contains(result.get("error").asText());
+    }
+  }
+
+  @Test
+  void aFailedRunPrintsItsResult() {
+    JobRunner.Run run = new JobRunner(root).run("preprocess", "--dt", "2026-10-01", "--run-id", "nightly-7");
+    assertThat(run.exitCode()).isEqualTo(3);
+    assertThat(run.json().get("run_id").asText()).isEqualTo("nightly-7");
+    assertThat(run.json().get("job").asText()).isEqualTo("preprocess");
+    assertThat(run.json().get("error_class").asText()).isEqualTo("dev.glmpipe.GlmpipeException");
+    assertFailedResult(run, 3);
   }
 
   @Test

@@ -47,7 +47,8 @@ class TrainIT {
     JobRunner strict = new JobRunner(root, "model.name=capped", "model.max_iter=2");
     JobRunner.Run run = strict.run("train", "--from", FROM, "--to", TO);
     assertThat(run.exitCode()).as(run.stderr()).isEqualTo(4);
-    assertThat(run.stdout()).isEmpty();
+    assertThat(run.stdout()).isNotEmpty();
+    BadInputIT.assertFailedResult(run, 4);
     assertThat(run.stderr().lines().filter(l -> l.startsWith("glmpipe ")).toList())
         .singleElement().asString()
         .startsWith("glmpipe train: error: model rejected, not converged (max_iter): the solver stopped at max_iter=2");
