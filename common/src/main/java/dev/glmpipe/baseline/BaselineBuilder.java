@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * {@link DayHistograms}).
  *
  * <p>The score: the holdout's scores, counted by a second pass over the scored holdout with
- * the same machinery (one job over the holdout rows only).
+ * the same machinery (one job, which reads the window again and scores its holdout rows).
  */
 public final class BaselineBuilder {
   private static final Logger LOG = LoggerFactory.getLogger(BaselineBuilder.class);

@@ -187,8 +187,7 @@ public final class MonitorDates {
     String model = context.config().model().name();
     context.describe("monitor-" + dt, "monitor dt=" + dt + ": versions that scored it");
     Dataset<Row> scores = scoresTable.read(List.of(dt)).drop(PartitionedTable.DT);
-    List<String> ids = scores.select(Columns.MODEL_VERSION).distinct().collectAsList().stream()
-        .map(r -> r.getString(0)).sorted().toList();
+    List<String> ids = KeyJoin.versions(scores);
     Dataset<Row> features = context.features().read(List.of(dt));
     List<MonitoringRow> rows = new ArrayList<>();
     long monitored = 0;
@@ -241,12 +240,7 @@ public final class MonitorDates {
   /** The features rows whose keys the version scored (only when a date has several versions). */
   private Dataset<Row> scoredBy(Dataset<Row> features, Dataset<Row> scores) {
     List<String> keys = context.config().dataset().keyColumns();
-    Column on = functions.lit(true);
-    Dataset<Row> keyed = scores.select(keys.stream().map(k -> Sql.column(k).as("__scored_" + k)).toArray(Column[]::new));
-    for (String k : keys) {
-      on = on.and(features.col(Sql.quote(k)).equalTo(col("__scored_" + k)));
-    }
-    return features.join(keyed, on, "left_semi");
+    return KeyJoin.on(features, scores.select(keys.stream().map(Sql::column).toArray(Column[]::new)), keys, "left_semi");
   }
 
   /**
@@ -303,8 +297,7 @@ public final class MonitorDates {
     String model = context.config().model().name();
     context.describe("realized-" + dt, "realized performance of dt=" + dt + " as of " + asOf);
     Dataset<Row> scores = scoresTable.read(List.of(dt)).drop(PartitionedTable.DT);
-    List<String> ids = scores.select(Columns.MODEL_VERSION).distinct().collectAsList().stream()
-        .map(r -> r.getString(0)).sorted().toList();
+    List<String> ids = KeyJoin.versions(scores);
     Map<String, RealizedPerformance.VersionFacts> facts = new LinkedHashMap<>();
     for (String id : ids) {
       facts.put(id, info(id, cache, scores).facts());

@@ -88,7 +88,7 @@ public final class RealizedPerformance {
       Dataset<Row> own = scores.where(col(Columns.MODEL_VERSION).equalTo(version));
       long scoredRows = own.count();
       // The evaluators take MLlib's double prediction; the scores table keeps a class as an int.
-      Dataset<Row> joined = labels == null ? null : joinOnKeys(own, labels)
+      Dataset<Row> joined = labels == null ? null : KeyJoin.on(own, labels, keyColumns, "inner")
           .withColumn(Columns.PREDICTION, col(Columns.PREDICTION).cast(DataTypes.DoubleType)).cache();
       try {
         long labelled = joined == null ? 0 : joined.count();
@@ -224,24 +224,5 @@ public final class RealizedPerformance {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot check " + p, e);
     }
-  }
-
-  /**
-   * Scores with their labels, by the key columns. The labels' keys are renamed for the join
-   * and dropped after it (a join on a Scala Seq of names would tie this to a Scala version).
-   */
-  private Dataset<Row> joinOnKeys(Dataset<Row> scores, Dataset<Row> labels) {
-    Dataset<Row> renamed = labels;
-    Column on = lit(true);
-    for (int i = 0; i < keyColumns.size(); i++) {
-      String key = keyColumns.get(i);
-      renamed = renamed.withColumnRenamed(key, "__label_key" + i);
-      on = on.and(scores.col(Sql.quote(key)).equalTo(col("__label_key" + i)));
-    }
-    Dataset<Row> joined = scores.join(renamed, on, "inner");
-    for (int i = 0; i < keyColumns.size(); i++) {
-      joined = joined.drop("__label_key" + i);
-    }
-    return joined;
   }
 }

@@ -20,7 +20,7 @@ import org.apache.spark.sql.SparkSession;
  * The train operation: features for a date window → one read for the split, label counts,
  * feature statistics, profile and the monitoring baseline's input counts → fitted feature
  * pipeline + linear model → convergence decision → the holdout scored once more for the
- * baseline's score counts (a job over the holdout rows only). Writes nothing: the registry turns the {@link TrainingRun} into a version.
+ * baseline's score counts (one job: the window read again, its holdout rows scored). Writes nothing: the registry turns the {@link TrainingRun} into a version.
  *
  * <pre>TrainModel.of(spark, config).window(range).execute()</pre>
  */

@@ -23,9 +23,9 @@ import org.apache.spark.sql.types.DataTypes;
 /**
  * The monitoring {@link Baseline} of a fitted model. The inputs' counts come from the training
  * statistics pass ({@link TrainingPass} with the baseline asked for: no extra read of the
- * training rows); the score's counts cost ONE more Spark job, over the holdout rows only: the
- * fitted pipeline scores them and a {@link StatisticsPass} with only the score's histogram
- * counts them per day.
+ * training rows); the score's counts cost ONE more Spark job, which reads the window again
+ * (the hash split needs every row to pick the held-out ones): the fitted pipeline scores the
+ * holdout rows and a {@link StatisticsPass} with only the score's histogram counts them per day.
  */
 public final class TrainingBaseline {
   private TrainingBaseline() {}
