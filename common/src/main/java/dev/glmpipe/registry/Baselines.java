@@ -1,11 +1,11 @@
 package dev.glmpipe.registry;
 
 import dev.glmpipe.GlmpipeException;
+import dev.glmpipe.baseline.Baseline;
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.io.JsonFiles;
 import dev.glmpipe.io.PartitionedTable;
 import dev.glmpipe.io.TableLayout;
-import dev.glmpipe.baseline.Baseline;
 import dev.glmpipe.train.TrainingBaseline;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -3,7 +3,6 @@ package dev.glmpipe.jobs;
 import dev.glmpipe.ExitStatus;
 import dev.glmpipe.GlmpipeException;
 import dev.glmpipe.RunId;
-
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.io.JsonFiles;
 import dev.glmpipe.runs.PipelineContext;
