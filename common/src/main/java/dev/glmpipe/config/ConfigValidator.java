@@ -41,6 +41,31 @@ public final class ConfigValidator {
         "datagen.malformed_fraction", "must be between 0 and 0.5");
     validateDatagen(c.datagen());
     validateMonitor(c.monitorOrDefault());
+    validateMetrics(c.metricsOrDefault());
+  }
+
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+  /** The Pushgateway's URL and the names (never values) of the variables holding its credentials. */
+  private static void validateMetrics(MetricsConfig m) {
+    if (m.pushgateway() != null) {
+      require(m.pushgateway().matches("https?://[^/\\s]+(/.*)?"), "metrics.pushgateway",
+          "must be an http:// or https:// URL, e.g. http://pushgateway:9091");
+      require(!m.pushgateway().matches("https?://[^/]*@.*"), "metrics.pushgateway",
+          "must not carry credentials: name their environment variables in metrics.username_env and metrics.password_env");
+    }
+    requireEnvName(m.usernameEnv(), "metrics.username_env");
+    requireEnvName(m.passwordEnv(), "metrics.password_env");
+    requireEnvName(m.bearerTokenEnv(), "metrics.bearer_token_env");
+    require((m.usernameEnv() == null) == (m.passwordEnv() == null), "metrics.password_env",
+        "basic auth needs both metrics.username_env and metrics.password_env");
+    require(m.usernameEnv() == null || m.bearerTokenEnv() == null, "metrics.bearer_token_env",
+        "choose basic auth (username_env, password_env) or a bearer token, not both");
+  }
+
+  private static void requireEnvName(String value, String key) {
+    require(value == null || ENV_NAME.matcher(value).matches(), key,
+        "must name an environment variable (letters, digits, _), not hold a credential");
   }
 
   /** Bins, bands and the label window: values that would make every verdict meaningless. */

@@ -15,7 +15,9 @@ public record GlmpipeConfig(
     ScoreConfig score,
     DatagenConfig datagen,
     @ConfigOptional ExportConfig export,
-    @ConfigOptional MonitorConfig monitor) {
+    @ConfigOptional MonitorConfig monitor,
+    @ConfigOptional MetricsConfig metrics,
+    @ConfigOptional LoggingConfig logging) {
 
   public ExportConfig exportOrDefault() {
     return export == null ? ExportConfig.defaults() : export;
@@ -23,5 +25,13 @@ public record GlmpipeConfig(
 
   public MonitorConfig monitorOrDefault() {
     return monitor == null ? MonitorConfig.defaults() : monitor;
+  }
+
+  public MetricsConfig metricsOrDefault() {
+    return metrics == null ? MetricsConfig.defaults() : metrics;
+  }
+
+  public LoggingConfig loggingOrDefault() {
+    return logging == null ? LoggingConfig.defaults() : logging;
   }
 }

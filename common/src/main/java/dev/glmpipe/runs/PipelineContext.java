@@ -1,6 +1,7 @@
 package dev.glmpipe.runs;
 
 import dev.glmpipe.JobStages;
+import dev.glmpipe.RunId;
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.io.PartitionedTable;
 import dev.glmpipe.io.TableLayout;
@@ -10,14 +11,18 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * What every operation runs with, built once per run by the launcher: the session, the
- * validated config, where the tables are, and the model's registry.
+ * validated config, where the tables are, the model's registry, and the run's id (stamped on
+ * every record the run writes; null only when an operation runs outside a job, as in tests).
  */
-public record PipelineContext(SparkSession spark, GlmpipeConfig config, TableLayout layout, ModelRegistry registry) {
+public record PipelineContext(SparkSession spark, GlmpipeConfig config, TableLayout layout, ModelRegistry registry,
+    String runId) {
 
+  /** The context of the run whose id the launcher set on this thread ({@link RunId#SPARK_PROPERTY}). */
   public static PipelineContext of(SparkSession spark, GlmpipeConfig config) {
     TableLayout layout = TableLayout.of(config.storage());
     return new PipelineContext(spark, config, layout,
-        new ModelRegistry(spark.sparkContext().hadoopConfiguration(), layout.models(), config.model().name()));
+        new ModelRegistry(spark.sparkContext().hadoopConfiguration(), layout.models(), config.model().name()),
+        spark.sparkContext().getLocalProperty(RunId.SPARK_PROPERTY));
   }
 
   public Configuration hadoop() {
