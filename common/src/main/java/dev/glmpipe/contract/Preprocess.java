@@ -100,14 +100,14 @@ public final class Preprocess {
     SparkSession spark = context.spark();
     GlmpipeConfig c = context.config();
     String group = "preprocess-" + dt;
-    context.describe(group, "preprocess dt=" + dt + ": read raw, find keys seen more than once");
+    context.describe(group, "read", "preprocess dt=" + dt + ": read raw, find keys seen more than once");
     Dataset<Row> input = RawInput.reading(() -> RawInput.read(spark, raw.partition(dt), c.dataset().input()));
     ContractValidator.ColumnCheck columns = validator.checkColumns(input.columns(), raw.partition(dt).toString());
     if (!columns.extra().isEmpty()) {
       LOG.warn("dt={}: columns not in the contract are ignored (kept in quarantine rows): {}", dt, columns.extra());
     }
     SinglePassCheck check = RawInput.reading(() -> SinglePassCheck.plan(spark, validator, input, ROWS_IN_MEMORY));
-    context.describe(group, "preprocess dt=" + dt + ": check the contract and write valid rows");
+    context.describe(group, "check", "preprocess dt=" + dt + ": check the contract and write valid rows");
     Path staging = features.stagingPath(dt);
     Map<String, String> parquetOptions = PartitionedTable.withoutDictionary(validator.neverRepeatingColumns());
     ContractReport report;
@@ -123,11 +123,11 @@ public final class Preprocess {
         // Written while the quarantine is: two small jobs into two tables, whose time is
         // mostly planning on the driver, so neither waits for the other.
         lateRows = CompletableFuture.runAsync(() -> {
-          context.describe(group, "preprocess dt=" + dt + ": write the winners among rows sharing a key");
+          context.describe(group, "dedupe", "preprocess dt=" + dt + ": write the winners among rows sharing a key");
           features.addToStaged(outcome.lateValidRows(), staging, parquetOptions);
         }, DriverThreads.POOL);
       }
-      context.describe(group, "preprocess dt=" + dt + ": write quarantine");
+      context.describe(group, "quarantine", "preprocess dt=" + dt + ": write quarantine");
       report = RawInput.reading(() -> outcome.writeQuarantine(rows -> quarantine.overwrite(rows, dt)));
       DriverThreads.joined(lateRows);
       staged = true;
@@ -139,6 +139,7 @@ public final class Preprocess {
     }
     boolean publish = !report.exceeds(c.dataset().contract().maxQuarantineFraction());
     if (publish) {
+      context.phase("publish");
       features.publish(staging, dt);
     } else {
       features.discard(staging);

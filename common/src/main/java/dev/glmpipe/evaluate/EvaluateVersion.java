@@ -62,7 +62,7 @@ public final class EvaluateVersion {
     ModelVersion version = context.registry().versionOrLatest(versionId).requireVerified();
     String id = version.id();
     ModelManifest manifest = version.manifest();
-    context.describe("evaluate-" + id, "evaluate " + id + ": score the holdout and compute metrics");
+    context.describe("evaluate-" + id, "evaluate", "evaluate " + id + ": score the holdout and compute metrics");
 
     PartitionedTable features = context.features();
     Dataset<Row> holdout = version.holdout(features).persist(StorageLevel.MEMORY_AND_DISK());
@@ -80,7 +80,7 @@ public final class EvaluateVersion {
       EvaluationReport.ChampionMetrics champion = null;
       String championId = context.registry().aliases().versionOf(AliasStore.CHAMPION);
       if (championId != null && !championId.equals(id)) {
-        context.describe("evaluate-" + id, "evaluate " + id + ": score the same holdout with the champion");
+        context.describe("evaluate-" + id, "champion", "evaluate " + id + ": score the same holdout with the champion");
         ModelVersion current = context.registry().champion().requireVerified();
         PipelineModel championModel = current.pipeline();
         // The same operating threshold for both, so threshold metrics compare like with like.
@@ -90,6 +90,7 @@ public final class EvaluateVersion {
       EvaluationReport.GateDecision gate = QualityGate.decide(evaluation.metrics(),
           champion == null ? null : champion.version(), champion == null ? null : champion.metrics(), ec);
 
+      context.phase("report");
       EvaluationReport report = new EvaluationReport(version.model(), id, ZonedDateTime.now(ZoneOffset.UTC).toString(),
           version.manifestSha256(), task.id(), evaluation.rows(), evaluation.metrics(), evaluation.interval(),
           evaluation.binary(), evaluation.regression(), evaluation.multiclass(), evaluation.slices(), champion, gate,

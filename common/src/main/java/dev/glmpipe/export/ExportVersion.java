@@ -77,7 +77,7 @@ public final class ExportVersion {
     String onnxPath = null;
     OnnxParity.Report parity = null;
     if (ex.onnx()) {
-      context.describe("export-" + id, "export " + id + ": ONNX graph, checked against Spark on holdout rows");
+      context.describe("export-" + id, "onnx", "export " + id + ": ONNX graph, checked against Spark on holdout rows");
       OnnxExport.Result onnx = OnnxExport.build(plan, spec, version.model(), id);
       parity = OnnxParity.check(onnx, sparkScores(version, onnx, ex.parityRows()), SPARK_SCORE, ex.maxAbsDiff());
       Path onnxFile = new Path(version.exportDir(), "model.onnx");

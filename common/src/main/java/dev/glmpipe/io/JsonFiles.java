@@ -45,6 +45,19 @@ public final class JsonFiles {
     }
   }
 
+  /** SHA-256 (hex) of {@code value} as JSON with map keys sorted, so equal content hashes the same whatever its order. */
+  public static String sha256Sorted(Object value) {
+    try {
+      byte[] json = MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT)
+          .with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).writeValueAsBytes(value);
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(json));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public static <T> T read(Configuration conf, Path path, Class<T> type) {
     try (InputStream in = path.getFileSystem(conf).open(path)) {
       return MAPPER.readValue(in, type);

@@ -155,6 +155,7 @@ public final class MonitorDates {
         done.add(driftFor(dt, scores, table, bands, versions, computedAt));
       }
     }
+    context.phase("report");
     Path report = writeReport(table, versions);
     int alerts = done.stream().mapToInt(d -> d.alerts().size()).sum() + measured.stream().mapToInt(RealizedDate::alerts).sum();
     return new Result("monitor", model, realized ? "realized" : "drift", done, measured, alerts,
@@ -185,7 +186,7 @@ public final class MonitorDates {
   private DateResult driftFor(LocalDate dt, PartitionedTable scoresTable, MonitoringTable table, DriftBands bands,
       Map<String, VersionInfo> cache, String computedAt) {
     String model = context.config().model().name();
-    context.describe("monitor-" + dt, "monitor dt=" + dt + ": versions that scored it");
+    context.describe("monitor-" + dt, "versions", "monitor dt=" + dt + ": versions that scored it");
     Dataset<Row> scores = scoresTable.read(List.of(dt)).drop(PartitionedTable.DT);
     List<String> ids = KeyJoin.versions(scores);
     Dataset<Row> features = context.features().read(List.of(dt));
@@ -195,9 +196,9 @@ public final class MonitorDates {
       VersionInfo v = info(id, cache, scores);
       Dataset<Row> ownScores = ids.size() == 1 ? scores : scores.where(col(Columns.MODEL_VERSION).equalTo(id));
       Dataset<Row> ownFeatures = ids.size() == 1 ? features : scoredBy(features, ownScores);
-      context.describe("monitor-" + dt, "monitor dt=" + dt + " version " + id + ": one pass over the features");
+      context.describe("monitor-" + dt, "features", "monitor dt=" + dt + " version " + id + ": one pass over the features");
       BinnedCounts.Result inputs = countInputs(ownFeatures, v.baseline());
-      context.describe("monitor-" + dt, "monitor dt=" + dt + " version " + id + ": one pass over the scores");
+      context.describe("monitor-" + dt, "scores", "monitor dt=" + dt + " version " + id + ": one pass over the scores");
       List<BinnedCounts.Bins> scoreBins = new ArrayList<>();
       if (v.baseline().score() != null) {
         scoreBins.add(BinnedCounts.numeric(Columns.SCORE, toArray(v.baseline().score().edges())));
@@ -295,7 +296,7 @@ public final class MonitorDates {
   private List<RealizedDate> realizedFor(LocalDate dt, LocalDate asOf, PartitionedTable scoresTable, MonitoringTable table,
       RealizedPerformance performance, DriftBands bands, Map<String, VersionInfo> cache, String computedAt) {
     String model = context.config().model().name();
-    context.describe("realized-" + dt, "realized performance of dt=" + dt + " as of " + asOf);
+    context.describe("realized-" + dt, "realized", "realized performance of dt=" + dt + " as of " + asOf);
     Dataset<Row> scores = scoresTable.read(List.of(dt)).drop(PartitionedTable.DT);
     List<String> ids = KeyJoin.versions(scores);
     Map<String, RealizedPerformance.VersionFacts> facts = new LinkedHashMap<>();

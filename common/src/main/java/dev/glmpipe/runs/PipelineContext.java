@@ -34,7 +34,12 @@ public record PipelineContext(SparkSession spark, GlmpipeConfig config, TableLay
   }
 
   /** Names the Spark jobs that follow, so the Spark UI reads like the pipeline's flow. */
-  public void describe(String group, String description) {
-    JobStages.describe(spark, group, description);
+  public void describe(String group, String phase, String description) {
+    JobStages.describe(spark, group, phase, description);
+  }
+
+  /** Starts the run's {@code phase} where no Spark job follows (publishing, reports); see {@link JobStages#phase}. */
+  public void phase(String phase) {
+    JobStages.phase(spark, phase);
   }
 }

@@ -97,7 +97,7 @@ public final class ScoreDates {
     String version = champion.id();
     long loadStart = System.nanoTime();
     CompletableFuture<PipelineModel> loading = CompletableFuture.supplyAsync(() -> {
-      context.describe("load", "load " + c.model().name() + " version " + version);
+      context.describe("load", "load", "load " + c.model().name() + " version " + version);
       return champion.pipeline();
     }, DriverThreads.POOL);
     PipelineScorer.Engine engine = c.score().engine() == ScoreConfig.Engine.MLLIB ? PipelineScorer.Engine.MLLIB : PipelineScorer.Engine.COMPILED;
@@ -139,13 +139,13 @@ public final class ScoreDates {
       shadow = shadow == null ? null : shadow.forInput(input);
       long committedAt = features.committedAt(dt);
       long t1 = System.nanoTime();
-      context.describe("score-" + dt, "score dt=" + dt + " with " + c.model().name() + " " + version);
+      context.describe("score-" + dt, "score", "score dt=" + dt + " with " + c.model().name() + " " + version);
       ScoreTarget.Written written = main.write(scorer, input, c, dt, committedAt, day.sample(), checked);
       done.add(written.partition());
       parity = max(parity, written.parity());
       LOG.info("score dt={}: {} rows, plan {} s, score, check and publish {} s", dt, written.partition().rows(), secs(t1 - t0), secs(System.nanoTime() - t1));
       if (shadow != null) {
-        context.describe("shadow-" + dt, "shadow-score dt=" + dt);
+        context.describe("shadow-" + dt, "shadow", "shadow-score dt=" + dt);
         shadowTarget.write(shadow, input, c, dt, committedAt, day.sample(), checkParity(spark, shadow, day.sample(), c, dt));
       }
     }
@@ -184,7 +184,7 @@ public final class ScoreDates {
     if (engine != PipelineScorer.Engine.COMPILED || c.score().parityRows() == 0) {
       return null;
     }
-    JobStages.describe(spark, "parity-" + dt, "parity: a sample of dt=" + dt + " to score with both engines");
+    JobStages.describe(spark, "parity-" + dt, "parity", "parity: a sample of dt=" + dt + " to score with both engines");
     return ParityCheck.sample(input, c.score().parityRows());
   }
 

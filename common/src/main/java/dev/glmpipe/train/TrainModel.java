@@ -57,11 +57,11 @@ public final class TrainModel {
     String group = "train-" + window;
     HoldoutSplit split = HoldoutSplit.of(c.train().holdout(), dates);
     boolean logistic = c.model().type() == ModelConfig.ModelType.LOGISTIC;
-    JobStages.describe(spark, group, "train " + window + ": one read for split and label counts, feature statistics and profile");
+    JobStages.describe(spark, group, "statistics", "train " + window + ": one read for split and label counts, feature statistics and profile");
     Dataset<Row> rows = TrainingFrames.withLabel(new PartitionedTable(spark, TableLayout.of(c.storage()).features()).read(dates), c.dataset().label());
     TrainingPass pass = TrainingPass.run(rows, split.isHoldout(), c.features(), logistic, true, true);
 
-    JobStages.describe(spark, group, "train " + window + ": assemble the training matrix and fit "
+    JobStages.describe(spark, group, "fit", "train " + window + ": assemble the training matrix and fit "
         + c.model().type().name().toLowerCase(Locale.ROOT) + " regression ("
         + c.model().solver().name().toLowerCase(Locale.ROOT) + ")");
     ModelTrainer trainer = new ModelTrainer(c.features(), c.model(), c.train().tuning(), c.dataset().keyColumns());
@@ -74,7 +74,7 @@ public final class TrainModel {
     }
     params.put("aggregation_depth", trained.layout().aggregationDepth());
     FittedPlan plan = FittedPlan.of(trained.pipeline(), c.features());
-    JobStages.describe(spark, group, "train " + window + ": score the holdout for the monitoring baseline");
+    JobStages.describe(spark, group, "baseline", "train " + window + ": score the holdout for the monitoring baseline");
     Baseline baseline = TrainingBaseline.build(pass, rows, split, c.features(), trained.pipeline(),
         c.monitorOrDefault().bins(), Baseline.TRAIN);
     return new TrainingRun(c, window, split, pass, trained, convergence, plan.slotNames(), ModelCoefficients.of(plan),

@@ -28,10 +28,19 @@ public final class ConfigOptions {
       description = "This run's id, in its logs, Spark job descriptions and result (default: generated, job-UTC time-random).")
   String runId;
 
+  private String sha256;
+
   /** Loads, binds and validates; logs the effective config with secrets masked. */
   GlmpipeConfig load() {
     Map<String, Object> tree = ConfigLoader.loadTree(files, overrides);
-    LOG.info("effective config: {}", JsonFiles.toJsonLine(ConfigRedactor.redact(tree)));
+    Map<String, Object> redacted = ConfigRedactor.redact(tree);
+    LOG.info("effective config: {}", JsonFiles.toJsonLine(redacted));
+    sha256 = JsonFiles.sha256Sorted(redacted);
     return ConfigLoader.bind(tree);
+  }
+
+  /** SHA-256 of the effective config with secrets masked, keys sorted (set by {@link #load}). */
+  String sha256() {
+    return sha256;
   }
 }

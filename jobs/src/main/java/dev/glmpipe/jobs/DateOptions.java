@@ -40,6 +40,23 @@ public final class DateOptions {
     }
   }
 
+  /**
+   * The dates asked for, as given: one with {@code --dt}, each day of {@code --from/--to} (only
+   * the two ends past a year), none otherwise. The run record's dates when the result has none.
+   */
+  java.util.List<String> requested() {
+    if (dt != null) {
+      return java.util.List.of(dt.toString());
+    }
+    if (from == null || to == null || to.isBefore(from)) {
+      return java.util.List.of();
+    }
+    if (from.plusDays(366).isBefore(to)) {
+      return java.util.List.of(from.toString(), to.toString());
+    }
+    return from.datesUntil(to.plusDays(1)).map(LocalDate::toString).toList();
+  }
+
   /** Strict YYYY-MM-DD, so 2026-02-30 or 2026-13-01 fail before any work starts. */
   public static final class DateConverter implements ITypeConverter<LocalDate> {
     @Override

@@ -6,6 +6,8 @@ import dev.glmpipe.RunId;
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.io.JsonFiles;
 import dev.glmpipe.runs.PipelineContext;
+import dev.glmpipe.runs.RunObserver;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,16 +56,35 @@ public abstract class JobCommand<O> implements Callable<Integer> {
     String runId = configOptions.runId == null ? RunId.generate(name) : RunId.given(configOptions.runId);
     // Every log line of this thread names the run (conf/log4j2.properties prints %X{run_id}).
     MDC.put(RunId.KEY, runId);
+    RunObserver observer = RunObserver.start(runId, name);
+    int exitCode = 0;
+    Throwable failure = null;
     try {
-      return call(name, runId);
+      return call(name, runId, observer);
     } catch (RuntimeException e) {
       if (!resultPrinted) {
         printFailure(name, runId, e);
       }
+      GlmpipeException known = GlmpipeException.find(e);
+      exitCode = known == null ? GlmpipeException.EXIT_FAILURE : known.exitCode();
+      failure = e;
       throw e;
     } finally {
+      // Succeeded or failed, the run leaves its record and its metrics.
+      observer.finish(result, exitCode, failure);
       MDC.remove(RunId.KEY);
     }
+  }
+
+  /** The job's result once it returned one (a run can still fail after that: an alert, a push). */
+  private Object result;
+
+  /**
+   * The label the run's metrics are pushed under: the job's name, unless one job has two
+   * kinds of runs whose metrics must not overwrite each other ({@code monitor --realized}).
+   */
+  protected String metricsJob() {
+    return spec.name();
   }
 
   /** Set once the result line is out: a run prints one line on stdout, whatever happens after. */
@@ -84,18 +105,20 @@ public abstract class JobCommand<O> implements Callable<Integer> {
     launcher.out().flush();
   }
 
-  private Integer call(String name, String runId) {
+  private Integer call(String name, String runId, RunObserver observer) {
     GlmpipeConfig config = configOptions.load();
     O options = options(config);
+    observer.configured(config, configOptions.sha256(), requestedDates(), metricsJob());
     long start = System.nanoTime();
     try (SessionFactory.OpenSession session = launcher.sessions().open("glmpipe-" + name, config.spark())) {
       // Spark's job descriptions name the run too (JobStages), on this thread and those it starts.
       session.spark().sparkContext().setLocalProperty(RunId.SPARK_PROPERTY, runId);
-      Object result;
+      observer.attach(session.spark());
       try {
         result = run(PipelineContext.of(session.spark(), config), options);
       } finally {
         session.spark().sparkContext().setLocalProperty(RunId.SPARK_PROPERTY, null);
+        observer.detach();
       }
       LOG.info("{} finished in {} s", name, String.format("%.1f", (System.nanoTime() - start) / 1e9));
       int exitCode = result instanceof ExitStatus status ? status.exitCode() : 0;
@@ -108,6 +131,16 @@ public abstract class JobCommand<O> implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** The dates the command line asked for ({@code --dt} or {@code --from/--to}), for the run record. */
+  private List<String> requestedDates() {
+    for (CommandSpec mixin : spec.mixins().values()) {
+      if (mixin.userObject() instanceof DateOptions d) {
+        return d.requested();
+      }
+    }
+    return List.of();
   }
 
   /**

@@ -32,7 +32,8 @@ import picocli.CommandLine.IFactory;
         ScoreBenchmark.Cli.class,
         TrainBenchmark.Cli.class,
         MonitorBenchmark.Cli.class,
-        ModelsCommand.class})
+        ModelsCommand.class,
+        RunsCommand.class})
 public final class Main implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
@@ -92,6 +93,9 @@ public final class Main implements Runnable {
       if (instance instanceof ModelsCommand.RegistryCommand registryCommand) {
         registryCommand.launcher = launcher;
       }
+      if (instance instanceof RunsCommand.RecordsCommand recordsCommand) {
+        recordsCommand.launcher = launcher;
+      }
       return instance;
     }
   }
@@ -99,7 +103,7 @@ public final class Main implements Runnable {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {"glmpipe " + CodeVersion.get() + " (Spark " + sparkVersion() + " on the classpath)"};
+      return new String[] {"glmpipe " + CodeVersion.get() + " (commit " + CodeVersion.commit() + ", Spark " + sparkVersion() + " on the classpath)"};
     }
 
     /** Spark's jar carries its version in a properties file; read it without a session. */

@@ -2,6 +2,7 @@ package dev.glmpipe.jobs;
 
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.evaluate.Releases;
+import dev.glmpipe.io.HadoopSettings;
 import dev.glmpipe.io.JsonFiles;
 import dev.glmpipe.io.TableLayout;
 import dev.glmpipe.registry.ModelRegistry;
@@ -44,22 +45,11 @@ final class ModelsCommand implements Runnable {
     @Override
     public Integer call() {
       GlmpipeConfig config = configOptions.load();
-      Configuration hadoop = hadoopConfiguration(config);
+      Configuration hadoop = HadoopSettings.of(config);
       ModelRegistry registry = new ModelRegistry(hadoop, TableLayout.of(config.storage()).models(), config.model().name());
       launcher.out().println(JsonFiles.toJsonLine(run(new Releases(hadoop, registry))));
       launcher.out().flush();
       return 0;
-    }
-
-    /** The Hadoop settings a Spark job would get: {@code spark.hadoop.*} keys of the config's spark.conf. */
-    static Configuration hadoopConfiguration(GlmpipeConfig config) {
-      Configuration conf = new Configuration();
-      config.spark().confOrEmpty().forEach((k, v) -> {
-        if (k.startsWith("spark.hadoop.")) {
-          conf.set(k.substring("spark.hadoop.".length()), v);
-        }
-      });
-      return conf;
     }
   }
 

@@ -42,4 +42,10 @@ final class MonitorJob extends JobCommand<DateRange> {
     monitor.dates(range);
     return (realized ? monitor.realized() : monitor).execute();
   }
+
+  /** Realized-performance runs push under their own label, so they never overwrite the drift run's metrics. */
+  @Override
+  protected String metricsJob() {
+    return realized ? "monitor_realized" : "monitor";
+  }
 }

@@ -22,7 +22,7 @@ final class TrainJob extends JobCommand<DateRange> {
   @Override
   protected Object run(PipelineContext context, DateRange window) {
     TrainingRun run = TrainModel.of(context.spark(), context.config()).window(window).execute();
-    context.describe("train-" + window, "train " + window + ": write model version");
+    context.describe("train-" + window, "write", "train " + window + ": write model version");
     ModelVersion version = context.registry().register(run);
     return run.result(version.id(), version.dir().toString());
   }

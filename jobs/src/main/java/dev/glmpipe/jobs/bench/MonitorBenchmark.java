@@ -80,11 +80,11 @@ public final class MonitorBenchmark {
   public Result run(PipelineContext context, Config job) {
     SparkSession spark = context.spark();
     PartitionedTable features = new PartitionedTable(spark, context.layout().features());
-    JobStages.describe(spark, "bench", "bench: generate " + job.rows() + " feature rows");
+    JobStages.describe(spark, "bench", "bench", "bench: generate " + job.rows() + " feature rows");
     ScoreBenchmark.features(2).generate(spark, job.rows()).write().mode(SaveMode.Overwrite)
         .parquet(features.partition(DAY).toString());
 
-    JobStages.describe(spark, "bench", "bench: deciles of the numeric columns (the bin edges)");
+    JobStages.describe(spark, "bench", "bench", "bench: deciles of the numeric columns (the bin edges)");
     List<BinnedCounts.Bins> bins = bins(day(features));
     Baseline baseline = baseline(bins);
 
@@ -93,11 +93,11 @@ public final class MonitorBenchmark {
     Timings monitorTimes = new Timings();
     for (int round = 0; round <= job.rounds(); round++) {
       boolean timed = round > 0;  // round 0 warms up
-      JobStages.describe(spark, "bench", "bench: scan (one aggregate over every monitored column)");
+      JobStages.describe(spark, "bench", "bench", "bench: scan (one aggregate over every monitored column)");
       Scanned scanned = scanTimes.time(timed, () -> scan(day(features), bins));
-      JobStages.describe(spark, "bench", "bench: per-column (Bucketizer or groupBy, a job per column)");
+      JobStages.describe(spark, "bench", "bench", "bench: per-column (Bucketizer or groupBy, a job per column)");
       Map<String, long[]> perColumn = perColumnTimes.time(timed, () -> perColumn(day(features), bins));
-      JobStages.describe(spark, "bench", "bench: monitor (the monitor operation's pass over one date's features)");
+      JobStages.describe(spark, "bench", "bench", "bench: monitor (the monitor operation's pass over one date's features)");
       BinnedCounts.Result monitored = monitorTimes.time(timed, () -> monitorOneDate(day(features), baseline));
 
       verify(bins, scanned, perColumn, monitored, job.rows());

@@ -41,7 +41,7 @@ public final class PreprocessBenchmark {
     GlmpipeConfig c = job.config();
     TableLayout layout = context.layout();
     Path raw = new Path(layout.raw(), "dt=" + DAY);
-    JobStages.describe(spark, "bench", "bench: generate " + job.rows() + " rows of typed Parquet input");
+    JobStages.describe(spark, "bench", "bench", "bench: generate " + job.rows() + " rows of typed Parquet input");
     input().generate(spark, job.rows()).write().mode(SaveMode.Overwrite).parquet(raw.toString());
     String[] columns = c.dataset().contract().columns().stream().map(col -> col.name()).toArray(String[]::new);
 
@@ -50,7 +50,7 @@ public final class PreprocessBenchmark {
     Preprocess.Result last = null;
     for (int round = 0; round < job.rounds(); round++) {
       long t0 = System.nanoTime();
-      JobStages.describe(spark, "bench", "bench: plain Parquet copy");
+      JobStages.describe(spark, "bench", "bench", "bench: plain Parquet copy");
       spark.read().parquet(raw.toString()).select(Arrays.stream(columns).map(Column::new).toArray(Column[]::new))
           .write().mode(SaveMode.Overwrite).parquet(new Path(layout.root(), "bench-copy").toString());
       copy = Math.min(copy, BenchOptions.seconds(t0));

@@ -67,7 +67,7 @@ public final class ScoreBenchmark {
     GlmpipeConfig c = job.config();
     TableLayout layout = context.layout();
     PartitionedTable features = new PartitionedTable(spark, layout.features());
-    JobStages.describe(spark, "bench", "bench: generate " + job.rows() + " feature rows");
+    JobStages.describe(spark, "bench", "bench", "bench: generate " + job.rows() + " feature rows");
     features(1).generate(spark, job.trainRows()).write().mode(SaveMode.Overwrite).parquet(features.partition(TRAIN_DAY).toString());
     features(2).generate(spark, job.rows()).write().mode(SaveMode.Overwrite).parquet(features.partition(SCORE_DAY).toString());
     ModelVersion trained = context.registry().register(TrainModel.of(context.spark(), context.config()).window(DateRange.day(TRAIN_DAY)).execute());
@@ -84,12 +84,12 @@ public final class ScoreBenchmark {
     for (int round = 0; round < job.rounds(); round++) {
       // Each contender finds and opens the partition inside its own timing, as score does.
       long t0 = System.nanoTime();
-      JobStages.describe(spark, "bench", "bench: null model (read the model's inputs, write a constant score)");
+      JobStages.describe(spark, "bench", "bench", "bench: null model (read the model's inputs, write a constant score)");
       nullModel(scoreDay(features), model, keys, pass, c.model().name(), version)
           .write().mode(SaveMode.Overwrite).parquet(new Path(layout.root(), "bench-null").toString());
       copy = Math.min(copy, BenchOptions.seconds(t0));
       long t1 = System.nanoTime();
-      JobStages.describe(spark, "bench", "bench: MLlib PipelineModel.transform");
+      JobStages.describe(spark, "bench", "bench", "bench: MLlib PipelineModel.transform");
       new PipelineScorer(model, c.model().name(), version, PipelineScorer.Engine.MLLIB).score(scoreDay(features), keys, pass)
           .write().mode(SaveMode.Overwrite).parquet(new Path(layout.root(), "bench-mllib").toString());
       mllib = Math.min(mllib, BenchOptions.seconds(t1));

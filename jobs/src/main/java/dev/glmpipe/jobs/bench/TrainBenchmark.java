@@ -78,7 +78,7 @@ public final class TrainBenchmark {
     GlmpipeConfig c = job.config();
     TableLayout layout = context.layout();
     PartitionedTable features = new PartitionedTable(spark, layout.features());
-    JobStages.describe(spark, "bench", "bench: generate " + job.rows() + " rows");
+    JobStages.describe(spark, "bench", "bench", "bench: generate " + job.rows() + " rows");
     table().generate(spark, job.rows()).write().mode(org.apache.spark.sql.SaveMode.Overwrite).parquet(features.partition(DAY).toString());
 
     HoldoutSplit split = HoldoutSplit.of(c.train().holdout(), List.of(DAY));
@@ -91,7 +91,7 @@ public final class TrainBenchmark {
     PipelineModel baseline = null;
     TrainingRun.Result trained = null;
     for (int round = 0; round < job.rounds(); round++) {
-      JobStages.describe(spark, "bench", "bench: plain MLlib pipeline");
+      JobStages.describe(spark, "bench", "bench", "bench: plain MLlib pipeline");
       long t0 = start(cache);
       baseline = mllibPipeline(c).fit(training);
       save(baseline, baselineDir);
@@ -108,7 +108,7 @@ public final class TrainBenchmark {
     }
     cache.close();
 
-    JobStages.describe(spark, "bench", "bench: training log loss of both models");
+    JobStages.describe(spark, "bench", "bench", "bench: training log loss of both models");
     double mllibLoss = logLoss(baseline.transform(training), "label");
     PipelineModel glmpipe = context.registry().version(trained.version()).pipeline();
     double glmpipeLoss = logLoss(glmpipe.transform(TrainingFrames.withLabel(training, c.dataset().label())), Columns.LABEL);
