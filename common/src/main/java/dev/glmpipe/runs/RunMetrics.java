@@ -4,6 +4,7 @@ import dev.glmpipe.GlmpipeException;
 import dev.glmpipe.config.MetricsConfig;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.exporter.pushgateway.Format;
 import io.prometheus.metrics.exporter.pushgateway.PushGateway;
 import io.prometheus.metrics.exporter.pushgateway.Scheme;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -112,6 +113,8 @@ public final class RunMetrics {
         .job(job)
         .groupingKey("model", model)
         .registry(registry)
+        // The text format: every Pushgateway reads it, and it is what a person debugging reads.
+        .format(Format.PROMETHEUS_TEXT)
         // A batch job should not hang on a metrics endpoint that does not answer.
         .connectionTimeout(Duration.ofSeconds(10))
         .readTimeout(Duration.ofSeconds(10));
