@@ -6,7 +6,10 @@
 # rows. The line before the last is
 #   null_model_speedup_vs_mllib=<MLlib time / null model time>
 # the speedup a scorer would show if scoring cost nothing beyond reading and writing the rows (the
-# ceiling for score_speedup_vs_mllib on this machine), and the last line is
+# ceiling for score_speedup_vs_mllib on this machine). The line before that is
+#   observability_overhead=<score with run record and metrics push / score without - 1>
+# (the same score watched as the launcher watches a run: task metrics listener, phase clock, run
+# record, metrics pushed to a local stand-in Pushgateway). The last line is
 #   score_throughput_vs_copy=<null model time / score time> score_speedup_vs_mllib=<MLlib time / score time>
 # Spark runs in local mode with all cores; BENCH_HEAP sets the driver heap (default 2g, which
 # must be enough for BENCH_ROWS=20000000: nothing is collected or cached).
@@ -33,5 +36,6 @@ result=$(GLMPIPE_JAVA_OPTS="-Xmx${BENCH_HEAP:-2g}" scripts/glmpipe.sh bench-scor
   --rows "$rows" "$@" 2> >(grep -E "round|ERROR|error|falling back|ScoreDates" >&2))
 echo "$result"
 ratio() { printf '%.3f' "$(result_field "$result" "$1")"; }
+echo "observability_overhead=$(ratio observability_overhead)"
 echo "null_model_speedup_vs_mllib=$(ratio null_model_speedup_vs_mllib)"
 echo "score_throughput_vs_copy=$(ratio score_throughput_vs_copy) score_speedup_vs_mllib=$(ratio score_speedup_vs_mllib)"

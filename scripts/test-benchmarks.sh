@@ -36,6 +36,12 @@ else
   fail "bench-score prints the null model's speedup over MLlib before its last line" \
     "that line is '$(tail -2 "$work/bench-score.out" | head -1)'"
 fi
+# Before that: what run records and the metrics push cost the score they watch (may be negative: noise).
+if [[ "$(tail -3 "$work/bench-score.out" | head -1)" =~ ^observability_overhead=-?$number$ ]]; then
+  pass "bench-score prints the overhead of run records and metrics"
+else
+  fail "bench-score prints the overhead of run records and metrics" "that line is '$(tail -3 "$work/bench-score.out" | head -1)'"
+fi
 # The timeline reader docs/benchmarks.md points to for where a run's time goes, on that run's event log.
 # Each job's line ends in its seconds, its tasks' CPU seconds and its description; with --tasks,
 # a line for each task follows.
