@@ -70,9 +70,17 @@ public abstract class JobCommand<O> implements Callable<Integer> {
       failure = e;
       throw e;
     } finally {
-      // Succeeded or failed, the run leaves its record and its metrics.
-      observer.finish(result, exitCode, failure);
-      MDC.remove(RunId.KEY);
+      try {
+        // Succeeded or failed, the run leaves its record and its metrics.
+        observer.finish(result, exitCode, failure);
+      } catch (RuntimeException pushFailed) {
+        if (failure == null) {
+          throw pushFailed; // metrics.fail_on_error: a run whose push failed fails
+        }
+        LOG.warn("{}", pushFailed.getMessage()); // the job's own failure is the one to report
+      } finally {
+        MDC.remove(RunId.KEY);
+      }
     }
   }
 
