@@ -10,6 +10,8 @@ this file often, so every deployment value is a Jinja template rendered when a t
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 
@@ -47,6 +49,45 @@ DS = "{{ ds }}"
 # The training window: the `train_days` days ending at ds (7 days: ds-6 .. ds).
 TRAIN_FROM = "{{ macros.ds_add(ds, 1 - (params.train_days | int)) }}"
 TRAIN_TO = DS
+
+# ---- the run id each job gets (--run-id), as Jinja ------------------------------------------
+# The launcher accepts run ids matching RUN_ID_PATTERN (dev.glmpipe.RunId) and names the run
+# by it in its logs, its JSON result, the Spark UI's job descriptions and the runs table.
+RUN_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+@=-]{0,199}")
+RUN_ID_MAX_LENGTH = 200
+_NOT_IN_RUN_ID = re.compile(r"[^A-Za-z0-9._:+@=-]")
+# A task id is at most 250 characters in Airflow; this many keep the rest of the id readable.
+_TASK_ID_MAX_LENGTH = 100
+RUN_ID_FILTER = "glmpipe_run_id"
+
+
+def glmpipe_run_id(airflow_run_id: str, task_id: str, try_number: int | str) -> str:
+    """`<Airflow run id>.<task id>.<try number>`, made a valid glmpipe run id.
+
+    Airflow's own run ids (`scheduled__2026-11-08T02:00:00+00:00`, `manual__…`) and task ids
+    pass unchanged. A run id given through the API or CLI may hold other characters (spaces,
+    slashes, …) or be longer than glmpipe allows: then every other character becomes '-', the
+    Airflow part is cut to fit, and 8 hex digits of its SHA-256 follow it, so two run ids
+    that differ only in what was replaced or cut still give two ids. The task id and try number
+    stay at the end, so the tasks of one run and the tries of one task never share an id.
+    """
+    run = str(airflow_run_id)
+    suffix = f".{task_id}.{try_number}"
+    whole = run + suffix
+    if RUN_ID_PATTERN.fullmatch(whole):
+        return whole
+    suffix = f".{_NOT_IN_RUN_ID.sub('-', str(task_id))[:_TASK_ID_MAX_LENGTH]}.{try_number}"
+    digest = hashlib.sha256(run.encode("utf-8")).hexdigest()[:8]
+    # The id must start with a letter or digit; "r" stands in for a run id with none.
+    head = _NOT_IN_RUN_ID.sub("-", run).lstrip("._:+@=-") or "r"
+    head = head[: RUN_ID_MAX_LENGTH - len(suffix) - len(digest) - 1]
+    return f"{head}-{digest}{suffix}"
+
+
+# Every DAG registers the filter (DAG(user_defined_filters=TEMPLATE_FILTERS)); ti.try_number is
+# the try being run, so a retry, or a rerun after clearing the task, gets a new id.
+TEMPLATE_FILTERS = {RUN_ID_FILTER: glmpipe_run_id}
+RUN_ID = f"{{{{ run_id | {RUN_ID_FILTER}(ti.task_id, ti.try_number) }}}}"
 
 # ---- DAG-level settings ------------------------------------------------------------------
 OWNER = "glmpipe"
@@ -99,11 +140,12 @@ def job_args(
     dt: str | None = None,
     date_from: str | None = None,
     date_to: str | None = None,
+    run_id: str | None = None,
     flags: Sequence[str] = (),
     version: str | None = None,
     overrides: Mapping[str, str] | None = None,
 ) -> list[str]:
-    """`<job> --conf <yaml> [--dt D | --from D --to D] [flags ...] [--model-version V] [--set k=v ...]`.
+    """`<job> --conf <yaml> [--run-id ID] [--dt D | --from D --to D] [flags ...] [--model-version V] [--set k=v ...]`.
 
     `flags` are the job's own switches, e.g. monitor's `--realized`.
     """
@@ -117,6 +159,8 @@ def job_args(
         # A bare string would be spread into characters; a value without its option, misplaced.
         raise ValueError(f"flags must be a sequence of --options, got {flags!r}")
     args = [job, "--conf", conf]
+    if run_id is not None:
+        args += ["--run-id", run_id]
     if dt is not None:
         args += ["--dt", dt]
     if date_from is not None:
@@ -138,19 +182,22 @@ def set_args(overrides: Mapping[str, str]) -> list[str]:
 
 
 def flow_args(conf: str) -> dict[str, list[str]]:
-    """The launcher arguments of each step of the daily flow, by task id."""
+    """The launcher arguments of each step of the daily flow, by task id.
+
+    Every step gets its own run id (RUN_ID), rendered from the task's id and try number.
+    """
     return {
-        "preprocess": job_args("preprocess", conf, dt=DS),
-        "train": job_args("train", conf, date_from=TRAIN_FROM, date_to=TRAIN_TO),
+        "preprocess": job_args("preprocess", conf, run_id=RUN_ID, dt=DS),
+        "train": job_args("train", conf, run_id=RUN_ID, date_from=TRAIN_FROM, date_to=TRAIN_TO),
         # evaluate and export act on the latest version, which is the one train just wrote:
         # the flow runs one at a time (max_active_runs=1), so nothing else trains in between.
-        "evaluate": job_args("evaluate", conf),
-        "export": job_args("export", conf),
-        "score": job_args("score", conf, dt=DS),
+        "evaluate": job_args("evaluate", conf, run_id=RUN_ID),
+        "export": job_args("export", conf, run_id=RUN_ID),
+        "score": job_args("score", conf, run_id=RUN_ID, dt=DS),
         # Drift of the day just scored; then realized performance, as of that day, of every
         # scored date whose label window is open on it (monitor.labels).
-        "monitor": job_args("monitor", conf, dt=DS),
-        "monitor_realized": job_args("monitor", conf, dt=DS, flags=["--realized"]),
+        "monitor": job_args("monitor", conf, run_id=RUN_ID, dt=DS),
+        "monitor_realized": job_args("monitor", conf, run_id=RUN_ID, dt=DS, flags=["--realized"]),
     }
 
 
@@ -189,6 +236,11 @@ def daily_flow(submit: SubmitJob, conf: str) -> JobTasks:
     """
     args = flow_args(conf)
     preprocess_first, preprocess = submit("preprocess", args["preprocess"])
+    filters = preprocess.dag.user_defined_filters or {}
+    if filters.get(RUN_ID_FILTER) is not glmpipe_run_id:
+        # Caught when the file is parsed rather than when the first task renders its --run-id.
+        raise ValueError(f"DAG {preprocess.dag.dag_id}: give it user_defined_filters=TEMPLATE_FILTERS "
+                         f"(the --run-id template uses the {RUN_ID_FILTER} filter)")
     train_first, train = submit("train", args["train"])
     evaluate_first, evaluate = submit("evaluate", args["evaluate"])
     export_first, export = submit("export", args["export"])

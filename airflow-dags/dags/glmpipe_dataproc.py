@@ -27,6 +27,7 @@ from glmpipe_common import (
     MAIN_CLASS,
     SCHEDULE,
     START_DATE,
+    TEMPLATE_FILTERS,
     JobTasks,
     common_params,
     daily_flow,
@@ -101,6 +102,7 @@ with DAG(
     catchup=CATCHUP,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
+    user_defined_filters=TEMPLATE_FILTERS,  # glmpipe_run_id, for --run-id
     params={
         **common_params(),
         "project": Param(None, type=["null", "string"], description="default: Variable glmpipe_dataproc_project"),

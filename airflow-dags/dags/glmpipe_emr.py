@@ -31,6 +31,7 @@ from glmpipe_common import (
     MAIN_CLASS,
     SCHEDULE,
     START_DATE,
+    TEMPLATE_FILTERS,
     JobTasks,
     common_params,
     daily_flow,
@@ -139,6 +140,7 @@ with DAG(
     catchup=CATCHUP,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
+    user_defined_filters=TEMPLATE_FILTERS,  # glmpipe_run_id, for --run-id
     params=emr_params(with_cluster_id=True),
     tags=["glmpipe", "emr"],
 ) as dag:
@@ -153,6 +155,7 @@ with DAG(
     catchup=CATCHUP,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
+    user_defined_filters=TEMPLATE_FILTERS,  # glmpipe_run_id, for --run-id
     params=emr_params(with_cluster_id=False),
     tags=["glmpipe", "emr"],
 ) as transient_dag:

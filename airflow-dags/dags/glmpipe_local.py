@@ -28,6 +28,7 @@ from glmpipe_common import (
     NOT_RETRYABLE,
     SCHEDULE,
     START_DATE,
+    TEMPLATE_FILTERS,
     JobTasks,
     common_params,
     daily_flow,
@@ -101,6 +102,7 @@ with DAG(
     catchup=CATCHUP,
     max_active_runs=1,  # evaluate/export act on "the latest version": one run at a time
     default_args=DEFAULT_ARGS,
+    user_defined_filters=TEMPLATE_FILTERS,  # glmpipe_run_id, for --run-id
     params={
         **common_params(),
         "jar": Param(None, type=["null", "string"], description="shaded jar; default: Variable glmpipe_local_jar"),

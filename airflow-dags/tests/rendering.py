@@ -33,14 +33,25 @@ def fresh_dag(dag):
     return bag.dags[dag.dag_id]
 
 
-def template_context(dag, task_id: str, logical_date: datetime, conf: dict | None = None):
-    """(a private copy of the task, its template context) for a manual run at logical_date."""
+def manual_run_id(logical_date: datetime) -> str:
+    """The run id Airflow gives a manual run at logical_date (DagRunType.MANUAL)."""
+    return DagRun.generate_run_id(run_type=DagRunType.MANUAL, logical_date=logical_date,
+                                  run_after=logical_date)
+
+
+def template_context(dag, task_id: str, logical_date: datetime, conf: dict | None = None, *,
+                     run_id: str | None = None, try_number: int = 1):
+    """(a private copy of the task, its template context) for a manual run at logical_date.
+
+    `run_id` defaults to the one Airflow would give the manual run; `try_number` is the try
+    being run (1 on a first run, as on a worker: the scheduler counts it up before it queues).
+    """
     dag = fresh_dag(dag)
     scheduler_dag = DagSerialization.from_dict(DagSerialization.to_dict(dag))
     interval = scheduler_dag.timetable.infer_manual_data_interval(run_after=logical_date)
     run = DagRun(
         dag_id=dag.dag_id,
-        run_id=f"manual__{logical_date.isoformat()}",
+        run_id=run_id or manual_run_id(logical_date),
         run_type=DagRunType.MANUAL,
         logical_date=logical_date,
         data_interval=interval,
@@ -51,12 +62,14 @@ def template_context(dag, task_id: str, logical_date: datetime, conf: dict | Non
     ti = TaskInstance(scheduler_dag.get_task(task_id), run_id=run.run_id, map_index=-1,
                       dag_version_id=uuid.uuid4())
     ti.dag_run = run
+    ti.try_number = try_number
     task = dag.get_task(task_id)
     return task, _get_template_context(ti, task)
 
 
-def render_task(dag, task_id: str, logical_date: datetime, conf: dict | None = None):
+def render_task(dag, task_id: str, logical_date: datetime, conf: dict | None = None, *,
+                run_id: str | None = None, try_number: int = 1):
     """A copy of the task with every template field rendered."""
-    task, context = template_context(dag, task_id, logical_date, conf)
+    task, context = template_context(dag, task_id, logical_date, conf, run_id=run_id, try_number=try_number)
     task.render_template_fields(context)
     return task

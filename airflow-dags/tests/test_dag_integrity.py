@@ -60,3 +60,22 @@ def test_schedule_and_catchup_as_documented(dagbag, dag_id):
         assert (dag.timetable.expression, str(dag.timetable.timezone)) == ("0 2 * * *", "UTC")
     else:
         assert dag.schedule is None  # glmpipe_emr_transient: triggered by hand
+
+
+@pytest.mark.parametrize("dag_id", sorted(EXPECTED_DAG_IDS))
+def test_every_dag_registers_the_run_id_filter(dagbag, dag_id):
+    """The --run-id template uses it; without it the first job task would fail to render."""
+    filters = dagbag.dags[dag_id].user_defined_filters
+    assert filters[glmpipe_common.RUN_ID_FILTER] is glmpipe_common.glmpipe_run_id
+
+
+def test_a_flow_without_the_run_id_filter_fails_when_parsed():
+    from airflow.providers.standard.operators.empty import EmptyOperator
+    from airflow.sdk import DAG
+
+    def submit(task_id, args):
+        op = EmptyOperator(task_id=task_id)
+        return op, op
+
+    with DAG(dag_id="no_filters", schedule=None), pytest.raises(ValueError, match="user_defined_filters"):
+        glmpipe_common.daily_flow(submit, "c.yaml")

@@ -3,9 +3,10 @@ spark-submit, master local[2], the shaded jar, storage in a temp dir.
 
 One run with retrain=always covers the whole flow in seven spark-submits: preprocess → train →
 evaluate → export → score → monitor → monitor --realized (train_days=1: datagen makes one day of
-raw data, and train needs every day of its window). Another run checks that a config error fails
-at once, without retries; a stand-in application run by the same spark-submit checks which exit
-codes the operator retries.
+raw data, and train needs every day of its window). Two tests read what it did: the tables and
+report it wrote, and the runs table's record of each job under the run id the task passed.
+Another run checks that a config error fails at once, without retries; a stand-in application
+run by the same spark-submit checks which exit codes the operator retries.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -67,8 +69,7 @@ def spark_env(spark_submit_env):
     return {**spark_submit_env, "GLMPIPE_JAR": str(jar)}
 
 
-@pytest.fixture
-def local_airflow(airflow_db, spark_env, monkeypatch):
+def deploy_local(monkeypatch: pytest.MonkeyPatch, spark_env: dict[str, str]) -> None:
     """What a deployment provides: the spark connection and the DAG's two Variables."""
     for key, value in spark_env.items():
         monkeypatch.setenv(key, value)
@@ -76,6 +77,11 @@ def local_airflow(airflow_db, spark_env, monkeypatch):
                        json.dumps({"conn_type": "spark", "host": "local[2]", "extra": {"deploy-mode": "client"}}))
     monkeypatch.setenv("AIRFLOW_VAR_GLMPIPE_LOCAL_JAR", spark_env["GLMPIPE_JAR"])
     monkeypatch.setenv("AIRFLOW_VAR_GLMPIPE_LOCAL_CONF", str(CONF))
+
+
+@pytest.fixture
+def local_airflow(airflow_db, spark_env, monkeypatch):
+    deploy_local(monkeypatch, spark_env)
 
 
 def run_job(args: list[str], env: dict[str, str]) -> dict:
@@ -92,23 +98,51 @@ def storage_overrides(root: Path) -> dict[str, str]:
     return {"storage.root": root.as_uri(), "storage.tables.raw": "raw"}
 
 
-def states(run) -> dict[str, str]:
-    return {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
+@dataclass(frozen=True)
+class FinishedRun:
+    """What the tests read of a finished DAG run: Airflow's view of it, and its storage root."""
+
+    run_id: str
+    state: str
+    states: dict[str, str]
+    try_numbers: dict[str, int]
+    # The application_args each spark-submit task rendered, as Airflow stored them for its UI.
+    rendered_args: dict[str, list[str]]
+    root: Path
 
 
-def test_daily_flow_with_retrain_runs_on_real_spark(local_airflow, spark_env, dagbag, tmp_path):
-    root = tmp_path / "storage"
+@pytest.fixture(scope="module")
+def daily_run(airflow_db, spark_env, dagbag, tmp_path_factory) -> FinishedRun:
+    """One daily run with retrain=always on a day of generated raw data (seven spark-submits)."""
+    root = tmp_path_factory.mktemp("daily") / "storage"
     overrides = storage_overrides(root)
-    datagen = run_job(["datagen", "--conf", str(CONF), "--dt", DT,
-                       *glmpipe_common.set_args(overrides)], spark_env)
-    assert datagen["rows"] > 0
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        deploy_local(monkeypatch, spark_env)
+        datagen = run_job(["datagen", "--conf", str(CONF), "--dt", DT,
+                           *glmpipe_common.set_args(overrides)], spark_env)
+        assert datagen["rows"] > 0
+        run = dagbag.dags["glmpipe_local"].test(
+            logical_date=LOGICAL_DATE,
+            run_conf={"retrain": "always", "train_days": 1, "set": overrides},
+        )
+    from airflow.models.renderedtifields import RenderedTaskInstanceFields
 
-    run = dagbag.dags["glmpipe_local"].test(
-        logical_date=LOGICAL_DATE,
-        run_conf={"retrain": "always", "train_days": 1, "set": overrides},
+    tis = run.get_task_instances()
+    rendered = {ti.task_id: RenderedTaskInstanceFields.get_templated_fields(ti) or {} for ti in tis}
+    return FinishedRun(
+        run_id=run.run_id,
+        state=str(run.state),
+        states={ti.task_id: str(ti.state) for ti in tis},
+        try_numbers={ti.task_id: ti.try_number for ti in tis},
+        rendered_args={task_id: fields["application_args"] for task_id, fields in rendered.items()
+                       if "application_args" in fields},
+        root=root,
     )
 
-    assert states(run) == {
+
+def test_daily_flow_with_retrain_runs_on_real_spark(daily_run):
+    root = daily_run.root
+    assert daily_run.states == {
         "preprocess": "success",
         "should_retrain": "success",
         "train": "success",
@@ -121,7 +155,7 @@ def test_daily_flow_with_retrain_runs_on_real_spark(local_airflow, spark_env, da
         "monitor_realized": "success",
         "watcher": "skipped",  # nothing failed
     }
-    assert str(run.state) == "success"
+    assert daily_run.state == "success"
     scored = list(root.glob(f"scores/*/dt={DT}/_SUCCESS"))
     assert scored, f"no scores partition for {DT} under {root}"
     assert list(scored[0].parent.glob("*.parquet")), "the scores partition has no data files"
@@ -129,6 +163,46 @@ def test_daily_flow_with_retrain_runs_on_real_spark(local_airflow, spark_env, da
     monitored = root / "monitoring" / MODEL / f"dt={DT}"
     assert (monitored / "_SUCCESS").is_file(), f"no monitoring partition for {DT} at {monitored}"
     assert (root / "reports" / f"monitoring-{MODEL}.html").is_file(), "no monitoring report"
+
+
+def task_run_id(run: FinishedRun, task_id: str) -> str:
+    """The run id the task passed: Airflow's run id needs no change, so it is the plain join."""
+    return f"{run.run_id}.{task_id}.{run.try_numbers[task_id]}"
+
+
+def test_each_job_was_submitted_with_its_own_run_id(daily_run):
+    launcher_jobs = glmpipe_common.flow_args(str(CONF))
+    assert set(daily_run.rendered_args) == set(launcher_jobs)
+    for task_id, args in daily_run.rendered_args.items():
+        assert args[0] == launcher_jobs[task_id][0], args
+        assert args[args.index("--run-id") + 1] == task_run_id(daily_run, task_id), args
+
+
+def run_records(root: Path) -> list[tuple[Path, dict]]:
+    """Every record of the runs table (<storage root>/runs/dt=<day>/job=<job>/<file>.json)."""
+    return [(path, json.loads(path.read_text())) for path in sorted(root.glob("runs/dt=*/job=*/*.json"))]
+
+
+def test_every_job_of_the_run_left_its_record_under_the_task_run_id(daily_run):
+    """Each glmpipe task passed --run-id <Airflow run id>.<task id>.<try number>; the launcher
+    writes the runs table's record under that id, so a record leads back to its Airflow task."""
+    records = run_records(daily_run.root)
+    by_run_id: dict[str, list[tuple[Path, dict]]] = {}
+    for path, record in records:
+        by_run_id.setdefault(record["run_id"], []).append((path, record))
+    launcher_job = {task_id: args[0] for task_id, args in glmpipe_common.flow_args(str(CONF)).items()}
+    for task_id, job in launcher_job.items():
+        run_id = task_run_id(daily_run, task_id)
+        found = by_run_id.get(run_id, [])
+        assert len(found) == 1, (
+            f"{len(found)} records with run_id {run_id!r} under {daily_run.root / 'runs'}; "
+            f"run ids found: {sorted(by_run_id)}")
+        path, record = found[0]
+        assert record["status"] == "succeeded", record
+        # monitor_realized runs the monitor job (with --realized); its metrics label it
+        # monitor_realized, so either name is the task's job.
+        assert record["job"] in {job, task_id}, record
+        assert path.parent.name == f"job={record['job']}", path
 
 
 def test_config_error_fails_at_once_and_fails_the_run(local_airflow, dagbag, tmp_path):

@@ -6,6 +6,7 @@ wrong macro, param or Variable name fails here, not on the first scheduled run.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timezone
 
 import pytest
@@ -15,6 +16,8 @@ import glmpipe_common
 from glmpipe_common import MAIN_CLASS, NOT_RETRYABLE, job_args, should_retrain
 
 LOGICAL_DATE = datetime(2026, 11, 7, tzinfo=timezone.utc)  # a Saturday
+# The run id Airflow gives a manual run at LOGICAL_DATE (what tests/rendering.py renders by default).
+MANUAL_RUN_ID = "manual__2026-11-07T00:00:00+00:00"
 # The flow's launcher runs by task id (monitor runs twice: drift, then --realized).
 JOBS_IN_FLOW = ("preprocess", "train", "evaluate", "export", "score", "monitor", "monitor_realized")
 
@@ -44,6 +47,11 @@ def flow_edges(last_of: dict[str, str]) -> set[tuple[str, str]]:
         (last_of["score"], "monitor"),
         (last_of["monitor"], "monitor_realized"),
     }
+
+
+def rid(task_id: str, try_number: int = 1) -> list[str]:
+    """`--run-id <Airflow run id>.<task id>.<try number>`, as each glmpipe task passes it."""
+    return ["--run-id", f"{MANUAL_RUN_ID}.{task_id}.{try_number}"]
 
 
 # ---- task order --------------------------------------------------------------------------
@@ -94,9 +102,9 @@ def test_realized_follows_the_drift_step_whatever_its_outcome(dagbag, dag_id):
 
 # ---- launcher arguments and exit codes ------------------------------------------------------
 def test_job_args_put_flags_after_the_dates():
-    assert job_args("monitor", "c.yaml", dt="2026-11-07", flags=["--realized"], version="v1",
+    assert job_args("monitor", "c.yaml", run_id="r1", dt="2026-11-07", flags=["--realized"], version="v1",
                     overrides={"monitor.on_alert": "fail"}) == [
-        "monitor", "--conf", "c.yaml", "--dt", "2026-11-07", "--realized",
+        "monitor", "--conf", "c.yaml", "--run-id", "r1", "--dt", "2026-11-07", "--realized",
         "--model-version", "v1", "--set", "monitor.on_alert=fail"]
 
 
@@ -137,7 +145,7 @@ def local_variables(monkeypatch):
 
 def test_local_score_renders_the_day(dagbag, local_variables):
     task = render_task(dagbag.dags["glmpipe_local"], "score", LOGICAL_DATE)
-    assert task.application_args == ["score", "--conf", "conf/local.yaml", "--dt", "2026-11-07"]
+    assert task.application_args == ["score", "--conf", "conf/local.yaml", *rid("score"), "--dt", "2026-11-07"]
     assert task.application == "jars/glmpipe-jobs-all.jar"
     assert task._java_class == MAIN_CLASS
     assert task._conn_id == "glmpipe_spark_local"
@@ -146,13 +154,14 @@ def test_local_score_renders_the_day(dagbag, local_variables):
 
 def test_local_preprocess_renders_the_day(dagbag, local_variables):
     task = render_task(dagbag.dags["glmpipe_local"], "preprocess", LOGICAL_DATE)
-    assert task.application_args == ["preprocess", "--conf", "conf/local.yaml", "--dt", "2026-11-07"]
+    assert task.application_args == [
+        "preprocess", "--conf", "conf/local.yaml", *rid("preprocess"), "--dt", "2026-11-07"]
 
 
 def test_local_train_renders_the_seven_days_ending_at_ds(dagbag, local_variables):
     task = render_task(dagbag.dags["glmpipe_local"], "train", LOGICAL_DATE)
     assert task.application_args == [
-        "train", "--conf", "conf/local.yaml", "--from", "2026-11-01", "--to", "2026-11-07"]
+        "train", "--conf", "conf/local.yaml", *rid("train"), "--from", "2026-11-01", "--to", "2026-11-07"]
 
 
 def test_local_train_window_follows_params(dagbag, local_variables):
@@ -162,14 +171,14 @@ def test_local_train_window_follows_params(dagbag, local_variables):
 
 def test_local_monitor_renders_the_day(dagbag, local_variables):
     task = render_task(dagbag.dags["glmpipe_local"], "monitor", LOGICAL_DATE)
-    assert task.application_args == ["monitor", "--conf", "conf/local.yaml", "--dt", "2026-11-07"]
+    assert task.application_args == ["monitor", "--conf", "conf/local.yaml", *rid("monitor"), "--dt", "2026-11-07"]
     assert task.name == "glmpipe-monitor-2026-11-07"
 
 
 def test_local_monitor_realized_renders_the_day_and_the_switch(dagbag, local_variables):
     task = render_task(dagbag.dags["glmpipe_local"], "monitor_realized", LOGICAL_DATE)
     assert task.application_args == [
-        "monitor", "--conf", "conf/local.yaml", "--dt", "2026-11-07", "--realized"]
+        "monitor", "--conf", "conf/local.yaml", *rid("monitor_realized"), "--dt", "2026-11-07", "--realized"]
     assert task.name == "glmpipe-monitor_realized-2026-11-07"
 
 
@@ -182,7 +191,7 @@ def test_local_set_follows_the_realized_switch(dagbag, local_variables):
 @pytest.mark.parametrize("job", ["evaluate", "export"])
 def test_local_evaluate_and_export_take_the_latest_version(dagbag, local_variables, job):
     task = render_task(dagbag.dags["glmpipe_local"], job, LOGICAL_DATE)
-    assert task.application_args == [job, "--conf", "conf/local.yaml"]
+    assert task.application_args == [job, "--conf", "conf/local.yaml", *rid(job)]
 
 
 def test_local_params_win_over_variables_and_set_becomes_overrides(dagbag, local_variables):
@@ -191,7 +200,7 @@ def test_local_params_win_over_variables_and_set_becomes_overrides(dagbag, local
     task = render_task(dagbag.dags["glmpipe_local"], "score", LOGICAL_DATE, conf=conf)
     assert task.application == "other.jar"
     assert task.application_args == [
-        "score", "--conf", "other.yaml", "--dt", "2026-11-07",
+        "score", "--conf", "other.yaml", *rid("score"), "--dt", "2026-11-07",
         "--set", "storage.root=file:///srv/glmpipe", "--set", "model.reg_param=0.01"]
 
 
@@ -223,7 +232,7 @@ def test_emr_score_step(dagbag, emr_variables):
         "HadoopJarStep": {
             "Jar": "command-runner.jar",
             "Args": emr_args(["score", "--conf", "s3://example-bucket/glmpipe/conf/emr.yaml",
-                              "--dt", "2026-11-07"]),
+                              *rid("score"), "--dt", "2026-11-07"]),
         },
     }]
 
@@ -231,7 +240,7 @@ def test_emr_score_step(dagbag, emr_variables):
 def test_emr_train_step_covers_the_window(dagbag, emr_variables):
     task = render_task(dagbag.dags["glmpipe_emr"], "train", LOGICAL_DATE)
     assert task.steps[0]["HadoopJarStep"]["Args"] == emr_args(
-        ["train", "--conf", "s3://example-bucket/glmpipe/conf/emr.yaml",
+        ["train", "--conf", "s3://example-bucket/glmpipe/conf/emr.yaml", *rid("train"),
          "--from", "2026-11-01", "--to", "2026-11-07"])
 
 
@@ -244,7 +253,7 @@ def test_emr_monitor_steps(dagbag, emr_variables, task_id, flags):
         "HadoopJarStep": {
             "Jar": "command-runner.jar",
             "Args": emr_args(["monitor", "--conf", "s3://example-bucket/glmpipe/conf/emr.yaml",
-                              "--dt", "2026-11-07", *flags]),
+                              *rid(task_id), "--dt", "2026-11-07", *flags]),
         },
     }]
 
@@ -254,16 +263,21 @@ def test_emr_params_pick_cluster_and_jar_version(dagbag, emr_variables):
     task = render_task(dagbag.dags["glmpipe_emr"], "preprocess", LOGICAL_DATE, conf=conf)
     assert task.job_flow_id == "j-OTHER"
     assert task.steps[0]["HadoopJarStep"]["Args"] == emr_args(
-        ["preprocess", "--conf", "s3://example-bucket/glmpipe/conf/emr.yaml", "--dt", "2026-11-07"],
+        ["preprocess", "--conf", "s3://example-bucket/glmpipe/conf/emr.yaml", *rid("preprocess"), "--dt", "2026-11-07"],
         version="1.4.0")
 
 
 class UpstreamXComs:
-    """Stands in for the one thing only a run against a real cloud produces: what the submit
-    task returned. Every other part of the sensor's context is Airflow's own."""
+    """Stands in for the one thing only a run against a real cloud produces: what an upstream
+    task returned. Every other part of the context is Airflow's own, the task instance's
+    other attributes (task_id, try_number, …) included."""
 
-    def __init__(self, returned: dict[str, object]):
+    def __init__(self, ti, returned: dict[str, object]):
+        self.ti = ti
         self.returned = returned
+
+    def __getattr__(self, name):
+        return getattr(self.ti, name)
 
     def xcom_pull(self, task_ids=None, key="return_value", **_):
         assert key == "return_value"
@@ -272,7 +286,7 @@ class UpstreamXComs:
 
 def test_emr_sensor_waits_for_the_step_its_submit_task_added(dagbag, emr_variables):
     task, context = template_context(dagbag.dags["glmpipe_emr"], "wait_train", LOGICAL_DATE)
-    context["ti"] = UpstreamXComs({"train": ["s-1TRAINSTEP"]})
+    context["ti"] = UpstreamXComs(context["ti"], {"train": ["s-1TRAINSTEP"]})
     task.render_template_fields(context)
     assert (task.job_flow_id, task.step_id) == ("j-2AXXXXXXGAPLF", "s-1TRAINSTEP")
 
@@ -284,7 +298,7 @@ def test_emr_transient_uses_the_cluster_it_created(dagbag, emr_variables):
     assert create.job_flow_overrides["LogUri"] == "s3://example-bucket/glmpipe/emr-logs/"
     for task_id in ("score", "monitor_realized", "terminate_cluster"):
         task, context = template_context(dag, task_id, LOGICAL_DATE)
-        context["ti"] = UpstreamXComs({"create_cluster": "j-CREATED"})
+        context["ti"] = UpstreamXComs(context["ti"], {"create_cluster": "j-CREATED"})
         task.render_template_fields(context)
         assert task.job_flow_id == "j-CREATED", task_id
 
@@ -319,13 +333,14 @@ def test_dataproc_score_job(dagbag, dataproc_variables):
     assert (task.project_id, task.region) == ("example-project", "europe-west1")
     assert task.asynchronous is True
     assert task.job == dataproc_job(
-        "score", ["score", "--conf", "gs://example-bucket/glmpipe/conf/dataproc.yaml", "--dt", "2026-11-07"])
+        "score",
+        ["score", "--conf", "gs://example-bucket/glmpipe/conf/dataproc.yaml", *rid("score"), "--dt", "2026-11-07"])
 
 
 def test_dataproc_train_job_covers_the_window(dagbag, dataproc_variables):
     task = render_task(dagbag.dags["glmpipe_dataproc"], "train", LOGICAL_DATE)
     assert task.job["spark_job"]["args"] == [
-        "train", "--conf", "gs://example-bucket/glmpipe/conf/dataproc.yaml",
+        "train", "--conf", "gs://example-bucket/glmpipe/conf/dataproc.yaml", *rid("train"),
         "--from", "2026-11-01", "--to", "2026-11-07"]
 
 
@@ -333,7 +348,8 @@ def test_dataproc_train_job_covers_the_window(dagbag, dataproc_variables):
 def test_dataproc_monitor_jobs(dagbag, dataproc_variables, task_id, flags):
     task = render_task(dagbag.dags["glmpipe_dataproc"], task_id, LOGICAL_DATE)
     assert task.job == dataproc_job(
-        task_id, ["monitor", "--conf", "gs://example-bucket/glmpipe/conf/dataproc.yaml", "--dt", "2026-11-07", *flags])
+        task_id, ["monitor", "--conf", "gs://example-bucket/glmpipe/conf/dataproc.yaml", *rid(task_id),
+                  "--dt", "2026-11-07", *flags])
 
 
 def test_dataproc_params_pick_the_cluster(dagbag, dataproc_variables):
@@ -346,6 +362,120 @@ def test_dataproc_params_pick_the_cluster(dagbag, dataproc_variables):
 
 def test_dataproc_sensor_waits_for_the_job_its_submit_task_started(dagbag, dataproc_variables):
     task, context = template_context(dagbag.dags["glmpipe_dataproc"], "wait_score", LOGICAL_DATE)
-    context["ti"] = UpstreamXComs({"score": "job-4f2a"})
+    context["ti"] = UpstreamXComs(context["ti"], {"score": "job-4f2a"})
     task.render_template_fields(context)
     assert (task.project_id, task.region, task.dataproc_job_id) == ("example-project", "europe-west1", "job-4f2a")
+
+
+# ---- run ids: --run-id <Airflow run id>.<task id>.<try number> --------------------------------
+# What the launcher accepts (dev.glmpipe.RunId), written out here rather than taken from the DAGs.
+VALID_RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+@=-]{0,199}")
+ALL_DAGS = ("glmpipe_local", "glmpipe_emr", "glmpipe_emr_transient", "glmpipe_dataproc")
+
+
+@pytest.fixture
+def all_variables(local_variables, emr_variables, dataproc_variables):
+    """The Variables of every DAG."""
+
+
+def launcher_args(task) -> list[str]:
+    """The glmpipe launcher's arguments in a rendered task of any of the DAGs."""
+    if hasattr(task, "application_args"):  # SparkSubmitOperator
+        return task.application_args
+    if hasattr(task, "steps"):  # EmrAddStepsOperator: spark-submit's arguments after the jar
+        (step,) = task.steps
+        args = step["HadoopJarStep"]["Args"]
+        return args[args.index(MAIN_CLASS) + 2:]
+    return task.job["spark_job"]["args"]  # DataprocSubmitJobOperator
+
+
+def rendered_run_id(dag, task_id: str, *, run_id: str | None = None, try_number: int = 1) -> str:
+    task, context = template_context(dag, task_id, LOGICAL_DATE, run_id=run_id, try_number=try_number)
+    # glmpipe_emr_transient's steps go to the cluster create_cluster made.
+    context["ti"] = UpstreamXComs(context["ti"], {"create_cluster": "j-CREATED"})
+    task.render_template_fields(context)
+    args = launcher_args(task)
+    assert args.count("--run-id") == 1, args
+    return args[args.index("--run-id") + 1]
+
+
+@pytest.mark.parametrize("dag_id", ALL_DAGS)
+def test_every_job_gets_the_airflow_run_task_and_try(dagbag, all_variables, dag_id):
+    dag = dagbag.dags[dag_id]
+    ids = {task_id: rendered_run_id(dag, task_id) for task_id in JOBS_IN_FLOW}
+    assert ids == {task_id: f"{MANUAL_RUN_ID}.{task_id}.1" for task_id in JOBS_IN_FLOW}
+    # Two tasks of one run never share an id: monitor and monitor_realized run the same job.
+    assert len(set(ids.values())) == len(JOBS_IN_FLOW)
+    assert all(VALID_RUN_ID.fullmatch(run_id) for run_id in ids.values())
+
+
+@pytest.mark.parametrize("dag_id", ALL_DAGS)
+def test_only_the_tasks_that_run_a_job_get_a_run_id(dagbag, dag_id):
+    """Every other task (branch, joins, sensors, the cluster's setup and teardown) runs no job."""
+    dag = dagbag.dags[dag_id]
+    with_run_id = {
+        t.task_id for t in dag.tasks
+        if any("--run-id" in repr(getattr(t, field, None)) for field in ("application_args", "steps", "job"))
+    }
+    assert with_run_id == set(JOBS_IN_FLOW)
+
+
+@pytest.mark.parametrize("dag_id", ALL_DAGS)
+def test_a_retry_gets_a_new_run_id(dagbag, all_variables, dag_id):
+    dag = dagbag.dags[dag_id]
+    first = rendered_run_id(dag, "monitor_realized", try_number=1)
+    third = rendered_run_id(dag, "monitor_realized", try_number=3)
+    assert third == f"{MANUAL_RUN_ID}.monitor_realized.3"
+    assert first != third
+
+
+def test_a_scheduled_run_id_passes_unchanged(dagbag, all_variables):
+    scheduled = "scheduled__2026-11-08T02:00:00+00:00"  # the scheduled run whose ds is 2026-11-07
+    assert rendered_run_id(dagbag.dags["glmpipe_local"], "score", run_id=scheduled, try_number=2) == (
+        f"{scheduled}.score.2")
+
+
+# Run ids the API or `airflow dags trigger --run-id` may give. Airflow's default
+# [scheduler] allowed_run_id_pattern, ^[A-Za-z0-9_.~:+-]+$, lets through '~', a leading '_', '.'
+# or '-', and up to 250 characters; a deployment may widen the pattern to anything.
+ODD_RUN_IDS = [
+    "~nightly~rerun",
+    "_leading-underscore",
+    "x" * 250,  # the longest Airflow stores
+    "a" * 196,  # fits alone, not with the task and try
+    "backfill for/ticket #42 (retry)",  # widened pattern
+    "ünïcode_lauf_2026-11-07",  # widened pattern
+]
+
+
+@pytest.fixture
+def any_run_id_allowed(monkeypatch):
+    """A deployment that accepts any run id (Airflow reads the setting when it checks one)."""
+    monkeypatch.setenv("AIRFLOW__SCHEDULER__ALLOWED_RUN_ID_PATTERN", ".*")
+
+
+@pytest.mark.parametrize("dag_id", ALL_DAGS)
+@pytest.mark.parametrize("odd", ODD_RUN_IDS, ids=lambda odd: odd[:20])
+def test_an_odd_airflow_run_id_still_renders_a_valid_run_id(dagbag, all_variables, any_run_id_allowed, dag_id, odd):
+    dag = dagbag.dags[dag_id]
+    tasks = ("monitor", "monitor_realized")
+    ids = [rendered_run_id(dag, task_id, run_id=odd, try_number=2) for task_id in tasks]
+    for task_id, run_id in zip(tasks, ids):
+        assert VALID_RUN_ID.fullmatch(run_id), run_id
+        assert run_id.endswith(f".{task_id}.2"), run_id
+    assert ids[0] != ids[1]
+
+
+def test_odd_run_ids_keep_what_they_can_and_stay_apart():
+    run_id = glmpipe_common.glmpipe_run_id("backfill for/ticket #42", "score", 1)
+    assert re.fullmatch(r"backfill-for-ticket--42-[0-9a-f]{8}\.score\.1", run_id), run_id
+    # Run ids that differ only in what is replaced or cut give different ids.
+    assert glmpipe_common.glmpipe_run_id("a b", "score", 1) != glmpipe_common.glmpipe_run_id("a/b", "score", 1)
+    long_a, long_b = "x" * 240 + "a", "x" * 240 + "b"
+    assert glmpipe_common.glmpipe_run_id(long_a, "score", 1) != glmpipe_common.glmpipe_run_id(long_b, "score", 1)
+    assert len(glmpipe_common.glmpipe_run_id(long_a, "score", 1)) == 200
+    # Nothing but replaced characters: the id still starts with a letter or digit.
+    assert VALID_RUN_ID.fullmatch(glmpipe_common.glmpipe_run_id("///", "score", 1))
+    # A task id as long as Airflow allows.
+    long_task = glmpipe_common.glmpipe_run_id("manual__x", "t" * 250, 12)
+    assert VALID_RUN_ID.fullmatch(long_task) and long_task.endswith(".12")
