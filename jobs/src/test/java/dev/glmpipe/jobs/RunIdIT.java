@@ -19,12 +19,17 @@ class RunIdIT {
   void theCallersRunIdIsInTheResultAndEverySparkJobDescription() throws Exception {
     JobRunner jobs = new JobRunner(root, "datagen.rows_per_day=200");
     List<String> descriptions = new CopyOnWriteArrayList<>();
+    List<String> groups = new CopyOnWriteArrayList<>();
     SparkListener listener = new SparkListener() {
       @Override
       public void onJobStart(SparkListenerJobStart start) {
         String d = start.properties() == null ? null : start.properties().getProperty("spark.job.description");
         if (d != null) {
           descriptions.add(d);
+        }
+        String g = start.properties() == null ? null : start.properties().getProperty("spark.jobGroup.id");
+        if (g != null) {
+          groups.add(g);
         }
       }
     };
@@ -38,6 +43,7 @@ class RunIdIT {
       SharedSpark.get().sparkContext().removeSparkListener(listener);
     }
     assertThat(descriptions).isNotEmpty().anySatisfy(d -> assertThat(d).startsWith("[" + airflow + "] "));
+    assertThat(groups).isNotEmpty().anySatisfy(g -> assertThat(g).startsWith(airflow + "/"));
     // The id does not outlive its run on the shared session.
     assertThat(SharedSpark.get().sparkContext().getLocalProperty("glmpipe.run_id")).isNull();
   }
