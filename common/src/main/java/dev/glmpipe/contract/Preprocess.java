@@ -2,6 +2,7 @@ package dev.glmpipe.contract;
 
 import dev.glmpipe.DriverThreads;
 import dev.glmpipe.GlmpipeException;
+import dev.glmpipe.RunFigures;
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.io.DateRange;
 import dev.glmpipe.io.PartitionedTable;
@@ -40,7 +41,14 @@ public final class Preprocess {
 
   public record Partition(String dt, boolean published, String featuresPath, String quarantinePath, ContractReport report) {}
 
-  public record Result(String job, long inputRows, long validRows, long quarantinedRows, List<Partition> partitions) {}
+  public record Result(String job, long inputRows, long validRows, long quarantinedRows, List<Partition> partitions)
+      implements RunFigures.Source {
+    @Override
+    public RunFigures runFigures() {
+      return new RunFigures(inputRows, validRows, quarantinedRows, null, partitions.stream().map(Partition::dt).toList(),
+          null);
+    }
+  }
 
   private final PipelineContext context;
   private DateRange dates;

@@ -1,5 +1,6 @@
 package dev.glmpipe.datagen;
 
+import dev.glmpipe.RunFigures;
 import dev.glmpipe.config.DatagenConfig;
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.io.DateRange;
@@ -53,7 +54,13 @@ public final class SampleData {
 
   /** {@code labelsTable} is null without a label feed. */
   public record Result(String job, String rawTable, long rows, long brokenRows, Map<String, Integer> brokenByReason,
-      String labelsTable, long labelRows, List<Day> days) {}
+      String labelsTable, long labelRows, List<Day> days) implements RunFigures.Source {
+    /** Rows written (broken ones included: they are in the files); nothing is read. */
+    @Override
+    public RunFigures runFigures() {
+      return new RunFigures(null, rows, null, null, days.stream().map(Day::dt).toList(), null);
+    }
+  }
 
   /** Writes each date's file, replacing what the partition held before. */
   public Result execute() {

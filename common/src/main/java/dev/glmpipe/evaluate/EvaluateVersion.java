@@ -1,6 +1,7 @@
 package dev.glmpipe.evaluate;
 
 import dev.glmpipe.GlmpipeException;
+import dev.glmpipe.RunFigures;
 import dev.glmpipe.config.EvaluateConfig;
 import dev.glmpipe.io.JsonFiles;
 import dev.glmpipe.io.PartitionedTable;
@@ -37,7 +38,16 @@ public final class EvaluateVersion {
   private static final long THRESHOLD_ROWS = 100_000;
 
   public record Result(String job, String model, String version, String task, long holdoutRows, Map<String, Double> metrics,
-      String champion, boolean passed, List<String> failures, String evaluationPath, String reportPath) {}
+      String champion, boolean passed, List<String> failures, String evaluationPath, String reportPath)
+      implements RunFigures.Source {
+    /** The holdout AUC is the gauge a dashboard follows across versions (logistic models only). */
+    @Override
+    public RunFigures runFigures() {
+      Double auc = metrics == null ? null : metrics.get("auc_roc");
+      return new RunFigures(holdoutRows, null, null, version, null,
+          auc == null ? null : Map.of("evaluate_holdout_auc", auc));
+    }
+  }
 
   private final PipelineContext context;
   private String versionId;
@@ -92,7 +102,7 @@ public final class EvaluateVersion {
 
       context.phase("report");
       EvaluationReport report = new EvaluationReport(version.model(), id, ZonedDateTime.now(ZoneOffset.UTC).toString(),
-          version.manifestSha256(), task.id(), evaluation.rows(), evaluation.metrics(), evaluation.interval(),
+          context.runId(), version.manifestSha256(), task.id(), evaluation.rows(), evaluation.metrics(), evaluation.interval(),
           evaluation.binary(), evaluation.regression(), evaluation.multiclass(), evaluation.slices(), champion, gate,
           gate.passed(), gate.reasons(), version.reportPath().toString());
       JsonFiles.replaceAtomically(hadoop, version.evaluationPath(), report);

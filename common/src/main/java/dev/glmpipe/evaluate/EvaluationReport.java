@@ -14,11 +14,13 @@ import java.util.Map;
  * @param metrics flat holdout metrics; the gate's thresholds name these
  * @param interval bootstrap confidence interval of the headline metric (null when off)
  * @param champion the champion's metrics on the same holdout (null for a first model)
+ * @param runId the evaluate run that wrote it (null in reports written before runs had ids)
  */
 public record EvaluationReport(
     String model,
     String version,
     String evaluatedAt,
+    String runId,
     String manifestSha256,
     String task,
     long holdoutRows,

@@ -3,6 +3,7 @@ package dev.glmpipe.export;
 import static org.apache.spark.sql.functions.col;
 
 import dev.glmpipe.Columns;
+import dev.glmpipe.RunFigures;
 import dev.glmpipe.Sql;
 import dev.glmpipe.config.ExportConfig;
 import dev.glmpipe.config.FeaturesConfig;
@@ -36,8 +37,17 @@ import org.apache.spark.sql.Row;
 public final class ExportVersion {
   static final String SPARK_SCORE = "__spark_score";
 
+  /** {@code promotedAt}: when this run made {@code champion} the champion; null when it already was. */
   public record Result(String job, String model, String champion, String previous, String coefficientsPath,
-      String onnxPath, OnnxParity.Report onnxParity) {}
+      String onnxPath, OnnxParity.Report onnxParity, String promotedAt) implements RunFigures.Source {
+    /** Only a run that promoted says since when: a re-export must not reset the champion's age. */
+    @Override
+    public RunFigures runFigures() {
+      Map<String, Double> since = promotedAt == null ? null : Map.of("champion_since_timestamp_seconds",
+          java.time.OffsetDateTime.parse(promotedAt).toInstant().toEpochMilli() / 1000.0);
+      return new RunFigures(null, null, null, champion, null, since);
+    }
+  }
 
   /** {@code onnx.json} beside {@code model.onnx}: how to feed it and how it was checked. */
   public record OnnxDescription(String model, String version, List<OnnxExport.Input> inputs, String output, int features,
@@ -89,8 +99,8 @@ public final class ExportVersion {
     JsonFiles.replaceAtomically(hadoop, file, coefficientsDocument(version, plan, spec));
 
     String previous = registry.aliases().versionOf(AliasStore.CHAMPION);
-    registry.aliases().promote(id);
-    return new Result("export", version.model(), id, previous, file.toString(), onnxPath, parity);
+    String promotedAt = registry.aliases().promote(id, context.runId()).map(AliasStore.AliasChange::at).orElse(null);
+    return new Result("export", version.model(), id, previous, file.toString(), onnxPath, parity, promotedAt);
   }
 
   /** {@code coefficients.json}: the weights by name and every fitted preprocessing parameter. */

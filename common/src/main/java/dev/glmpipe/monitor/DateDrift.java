@@ -31,12 +31,12 @@ public final class DateDrift {
     }
   }
 
-  /** Where the rows go: the date, the model and version, and when they were computed. */
-  public record Stamp(String dt, String model, String version, String computedAt) {
+  /** Where the rows go: the date, the model and version, when and by which run (null outside a job) they were computed. */
+  public record Stamp(String dt, String model, String version, String computedAt, String runId) {
     MonitoringRow row(String kind, String feature, String metric, double value, DriftBands.Verdict v, long rows) {
       return new MonitoringRow(dt, model, version, kind, feature, metric, value, v == null ? null : v.band(),
           v == null ? null : v.warnAt(), v == null ? null : v.alertAt(), v == null ? null : v.statusName(), rows, null,
-          computedAt);
+          computedAt, runId);
     }
   }
 

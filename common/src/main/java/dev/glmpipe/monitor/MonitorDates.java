@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import dev.glmpipe.Columns;
 import dev.glmpipe.ExitStatus;
 import dev.glmpipe.GlmpipeException;
+import dev.glmpipe.RunFigures;
 import dev.glmpipe.Sql;
 import dev.glmpipe.baseline.Baseline;
 import dev.glmpipe.baseline.BinnedCounts;
@@ -92,15 +93,71 @@ public final class MonitorDates {
     }
   }
 
-  /** One monitored date: the versions that scored it, rows monitored, warnings and alerts. */
-  public record DateResult(String dt, List<String> versions, long rows, int warnings, List<Alert> alerts, String partition) {}
+  /**
+   * One monitored date: the versions that scored it, rows monitored, warnings and alerts; the
+   * largest PSI of any input or the score (any version), and the newest version's estimated
+   * AUC (null when not binary).
+   */
+  public record DateResult(String dt, List<String> versions, long rows, int warnings, List<Alert> alerts, String partition,
+      Double maxPsi, Double estimatedAuc) {
+    /** The date's figures from the rows the run computed for it. */
+    static DateResult of(String dt, List<String> versions, long rows, List<MonitoringRow> computed, String partition) {
+      List<Alert> alerts = computed.stream().filter(MonitoringRow::alerting).map(Alert::of).toList();
+      int warnings = (int) computed.stream().filter(r -> "warn".equals(r.status())).count();
+      Double maxPsi = computed.stream()
+          .filter(r -> r.kind().equals(MonitoringRow.INPUT_DRIFT) || r.kind().equals(MonitoringRow.SCORE_DRIFT))
+          .filter(r -> r.metric().equals(DriftBands.Metric.PSI) && r.value() != null)
+          .map(MonitoringRow::value).max(Double::compare).orElse(null);
+      // Version ids sort by creation time: the last one is the newest.
+      String newest = versions.isEmpty() ? null : versions.get(versions.size() - 1);
+      Double auc = computed.stream()
+          .filter(r -> r.kind().equals(MonitoringRow.ESTIMATED_PERFORMANCE) && r.metric().equals("auc_roc"))
+          .filter(r -> r.modelVersion().equals(newest)).map(MonitoringRow::value).findFirst().orElse(null);
+      return new DateResult(dt, versions, rows, warnings, alerts, partition, maxPsi, auc);
+    }
+  }
 
   /** Realized performance of one scored date and version so far. */
   public record RealizedDate(String dt, String version, long scoredRows, long labelledRows, double labelCoverage,
       Double aucRoc, Double rmse, boolean isFinal, int alerts) {}
 
   public record Result(String job, String model, String mode, List<DateResult> dates, List<RealizedDate> realized,
-      int alertCount, String onAlert, String table, String report) implements ExitStatus {
+      int alertCount, String onAlert, String table, String report) implements ExitStatus, RunFigures.Source {
+    /**
+     * Drift: rows monitored, alerts, the largest PSI of the run's dates and the newest date's
+     * estimated AUC. Realized: scored rows measured, alerts, and the newest measured date's AUC.
+     */
+    @Override
+    public RunFigures runFigures() {
+      Map<String, Double> gauges = new LinkedHashMap<>();
+      if (mode.equals("realized")) {
+        gauges.put("monitor_realized_alerts", (double) alertCount);
+        // The newest date with an AUC; on a tie the later entry (a later as-of day, a newer version).
+        RealizedDate newest = null;
+        for (RealizedDate r : realized) {
+          if (r.aucRoc() != null && (newest == null || r.dt().compareTo(newest.dt()) >= 0)) {
+            newest = r;
+          }
+        }
+        if (newest != null) {
+          gauges.put("monitor_realized_auc", newest.aucRoc());
+        }
+        return new RunFigures(realized.stream().mapToLong(RealizedDate::scoredRows).sum(), null, null,
+            realized.stream().map(RealizedDate::version).max(String::compareTo).orElse(null),
+            realized.stream().map(RealizedDate::dt).distinct().toList(), gauges);
+      }
+      gauges.put("monitor_drift_alerts", (double) alertCount);
+      dates.stream().map(DateResult::maxPsi).filter(java.util.Objects::nonNull).max(Double::compare)
+          .ifPresent(psi -> gauges.put("monitor_max_psi", psi));
+      DateResult newest = dates.stream().max(java.util.Comparator.comparing(DateResult::dt)).orElse(null);
+      if (newest != null && newest.estimatedAuc() != null) {
+        gauges.put("monitor_estimated_auc", newest.estimatedAuc());
+      }
+      return new RunFigures(dates.stream().mapToLong(DateResult::rows).sum(), null, null,
+          dates.stream().flatMap(d -> d.versions().stream()).max(String::compareTo).orElse(null),
+          dates.stream().map(DateResult::dt).toList(), gauges);
+    }
+
     @Override
     public int exitCode() {
       return alertCount > 0 && onAlert.equals("fail") ? GlmpipeException.EXIT_MONITOR_ALERT : 0;
@@ -216,7 +273,7 @@ public final class MonitorDates {
       }
       DateDrift.Observed score = v.baseline().score() == null ? null
           : new DateDrift.Observed(scored.column(Columns.SCORE).counts(), scored.column(Columns.SCORE).sum());
-      DateDrift.Stamp stamp = new DateDrift.Stamp(dt.toString(), model, id, computedAt);
+      DateDrift.Stamp stamp = new DateDrift.Stamp(dt.toString(), model, id, computedAt, context.runId());
       rows.addAll(new DateDrift(v.baseline(), bands).rows(stamp, inputs.rows(), observed, score));
       if (binary) {
         rows.addAll(estimated(stamp, scored.column(FINE_SCORE), v.facts(), bands));
@@ -230,12 +287,11 @@ public final class MonitorDates {
       }
     }
     Path partition = table.replace(dt, rows);
-    List<Alert> alerts = rows.stream().filter(r -> !r.kind().equals(MonitoringRow.REALIZED_PERFORMANCE))
-        .filter(MonitoringRow::alerting).map(Alert::of).toList();
-    int warnings = (int) rows.stream().filter(r -> !r.kind().equals(MonitoringRow.REALIZED_PERFORMANCE))
-        .filter(r -> "warn".equals(r.status())).count();
-    LOG.info("monitor dt={}: {} rows by {}, {} warnings, {} alerts", dt, monitored, ids, warnings, alerts.size());
-    return new DateResult(dt.toString(), ids, monitored, warnings, alerts, partition.toString());
+    DateResult result = DateResult.of(dt.toString(), ids, monitored,
+        rows.stream().filter(r -> !r.kind().equals(MonitoringRow.REALIZED_PERFORMANCE)).toList(), partition.toString());
+    LOG.info("monitor dt={}: {} rows by {}, {} warnings, {} alerts", dt, monitored, ids, result.warnings(),
+        result.alerts().size());
+    return result;
   }
 
   /** The features rows whose keys the version scored (only when a date has several versions). */
@@ -303,7 +359,8 @@ public final class MonitorDates {
     for (String id : ids) {
       facts.put(id, info(id, cache, scores).facts());
     }
-    List<RealizedPerformance.Outcome> outcomes = performance.measure(scores, dt, asOf, facts, bands, model, computedAt);
+    List<RealizedPerformance.Outcome> outcomes = performance.measure(scores, dt, asOf, facts, bands, model, computedAt,
+        context.runId());
     List<MonitoringRow> rows = new ArrayList<>();
     for (MonitoringRow kept : table.rows(dt)) {
       if (!kept.kind().equals(MonitoringRow.REALIZED_PERFORMANCE)) {

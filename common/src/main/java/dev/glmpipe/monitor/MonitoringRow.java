@@ -24,10 +24,12 @@ import org.apache.spark.sql.types.StructType;
  * @param rows rows the metric was computed on (for realized performance: labelled rows)
  * @param isFinal realized performance: whether the date's label window has closed; null otherwise
  * @param computedAt when the monitor run computed it (ISO-8601, UTC)
+ * @param runId the monitor run that computed it; null outside a job and in partitions written
+ *     before the column existed (they still read: a missing column reads as null)
  */
 public record MonitoringRow(String dt, String modelName, String modelVersion, String kind, String feature,
     String metric, Double value, String band, Double warnAt, Double alertAt, String status, long rows,
-    Boolean isFinal, String computedAt) {
+    Boolean isFinal, String computedAt, String runId) {
 
   public static final String INPUT_DRIFT = "input_drift";
   public static final String SCORE_DRIFT = "score_drift";
@@ -50,20 +52,21 @@ public record MonitoringRow(String dt, String modelName, String modelVersion, St
       .add("status", DataTypes.StringType, true)
       .add("rows", DataTypes.LongType, false)
       .add("is_final", DataTypes.BooleanType, true)
-      .add("computed_at", DataTypes.StringType, false);
+      .add("computed_at", DataTypes.StringType, false)
+      .add("run_id", DataTypes.StringType, true);
 
   /** The row as written into partition {@code dt} (without the dt column). */
   public Row toRow() {
     return RowFactory.create(modelName, modelVersion, kind, feature, metric, value, band, warnAt, alertAt, status,
-        rows, isFinal, computedAt);
+        rows, isFinal, computedAt, runId);
   }
 
-  /** A row read back from the table, {@code dt} included as its last column or given. */
+  /** A row read back with {@link #SCHEMA} (then {@code dt} if it was read too), {@code dt} given. */
   public static MonitoringRow of(Row r, String dt) {
     return new MonitoringRow(dt, r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getString(4),
         r.isNullAt(5) ? null : r.getDouble(5), r.getString(6), r.isNullAt(7) ? null : r.getDouble(7),
         r.isNullAt(8) ? null : r.getDouble(8), r.getString(9), r.getLong(10), r.isNullAt(11) ? null : r.getBoolean(11),
-        r.getString(12));
+        r.getString(12), r.getString(13));
   }
 
   public boolean alerting() {

@@ -78,7 +78,7 @@ public final class RealizedPerformance {
 
   /** What the labels arrived so far say about the versions that scored {@code scored}. */
   public List<Outcome> measure(Dataset<Row> scores, LocalDate scored, LocalDate asOf, Map<String, VersionFacts> versions,
-      DriftBands bands, String model, String computedAt) {
+      DriftBands bands, String model, String computedAt, String runId) {
     boolean isFinal = isFinal(scored, asOf);
     Dataset<Row> labels = labels(scored, asOf, scores);
     List<Outcome> out = new ArrayList<>();
@@ -92,7 +92,7 @@ public final class RealizedPerformance {
           .withColumn(Columns.PREDICTION, col(Columns.PREDICTION).cast(DataTypes.DoubleType)).cache();
       try {
         long labelled = joined == null ? 0 : joined.count();
-        DateDrift.Stamp stamp = new DateDrift.Stamp(scored.toString(), model, version, computedAt);
+        DateDrift.Stamp stamp = new DateDrift.Stamp(scored.toString(), model, version, computedAt, runId);
         List<MonitoringRow> rows = new ArrayList<>();
         rows.add(finalRow(stamp, null, "label_coverage", scoredRows == 0 ? 0.0 : (double) labelled / scoredRows, null,
             scoredRows, isFinal));
@@ -159,7 +159,7 @@ public final class RealizedPerformance {
       DriftBands.Verdict v, long rows, boolean isFinal) {
     return new MonitoringRow(s.dt(), s.model(), s.version(), MonitoringRow.REALIZED_PERFORMANCE, feature, metric, value,
         v == null ? null : v.band(), v == null ? null : v.warnAt(), v == null ? null : v.alertAt(),
-        v == null ? null : v.statusName(), rows, isFinal, s.computedAt());
+        v == null ? null : v.statusName(), rows, isFinal, s.computedAt(), s.runId());
   }
 
   /**

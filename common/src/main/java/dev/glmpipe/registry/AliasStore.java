@@ -46,8 +46,13 @@ public final class AliasStore {
    */
   public record Alias(String version, String updatedAt, String previousVersion, String manifestSha256) {}
 
-  /** One audit record: who moved which alias from what to what, and how. */
-  public record AliasChange(String alias, String action, String version, String replacedVersion, String at, String by) {}
+  /**
+   * One audit record: who moved which alias from what to what, and how; {@code runId} is the job
+   * run that did it (null for a change made outside a job, as by {@code glmpipe models}, and in
+   * records written before runs had ids).
+   */
+  public record AliasChange(String alias, String action, String version, String replacedVersion, String at, String by,
+      String runId) {}
 
   public Optional<Alias> get(String alias) {
     Path path = paths.alias(alias);
@@ -80,7 +85,12 @@ public final class AliasStore {
    * @return the audit record, or empty when {@code version} already was the champion
    */
   public Optional<AliasChange> promote(String version) {
-    return move(version, "promote");
+    return promote(version, null);
+  }
+
+  /** As {@link #promote(String)}, audited as done by run {@code runId}. */
+  public Optional<AliasChange> promote(String version, String runId) {
+    return move(version, "promote", runId);
   }
 
   /**
@@ -91,11 +101,11 @@ public final class AliasStore {
     Alias previous = get(PREVIOUS).orElseThrow(() -> GlmpipeException.usage(
         "model '" + name + "' has no previous champion to roll back to (no " + paths.alias(PREVIOUS) + ")"));
     verifier.require(verifier.verify(previous.version(), previous.manifestSha256(), PREVIOUS));
-    return move(previous.version(), "rollback").orElseThrow(() -> GlmpipeException.usage(
+    return move(previous.version(), "rollback", null).orElseThrow(() -> GlmpipeException.usage(
         "model '" + name + "': previous and champion are both " + previous.version() + ", nothing to roll back"));
   }
 
-  private Optional<AliasChange> move(String version, String action) {
+  private Optional<AliasChange> move(String version, String action, String runId) {
     VersionVerifier.Verification verified = verifier.require(version);
     String now = ZonedDateTime.now(ZoneOffset.UTC).toString();
     Optional<Alias> current = get(CHAMPION);
@@ -108,7 +118,8 @@ public final class AliasStore {
     }
     String replaced = current.map(Alias::version).orElse(null);
     JsonFiles.replaceAtomically(conf, paths.alias(CHAMPION), new Alias(version, now, replaced, verified.manifestSha256()));
-    AliasChange change = new AliasChange(CHAMPION, action, version, replaced, now, System.getProperty("user.name", "unknown"));
+    AliasChange change = new AliasChange(CHAMPION, action, version, replaced, now, System.getProperty("user.name", "unknown"),
+        runId);
     // A new file per change, never rewritten: the history cannot lose an entry to a race.
     Path record = new Path(paths.history(), HISTORY_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)) + "-"
         + UUID.randomUUID().toString().substring(0, 8) + "-" + CHAMPION + ".json");

@@ -23,11 +23,16 @@ import java.util.Map;
  * complete, and {@code verify} can tell if any byte changed since. Metrics and the gate
  * decision come later than the version, which never changes: they live in
  * {@code evaluations/<version>.json}, which records the SHA-256 of this manifest.
+ *
+ * <p>{@code runId} is the train run that created the version (null in versions made before runs
+ * had ids, or outside a job); like every other field it is covered by the manifest's SHA-256
+ * that an alias pins.
  */
 public record ModelManifest(
     String name,
     String version,
     String createdAt,
+    String runId,
     String modelType,
     String label,
     List<String> keyColumns,
@@ -71,7 +76,7 @@ public record ModelManifest(
 
   /** The same manifest with the checksums of the version's files. */
   public ModelManifest withFiles(Map<String, String> checksums) {
-    return new ModelManifest(name, version, createdAt, modelType, label, keyColumns, dataWindow, rowCounts, params,
+    return new ModelManifest(name, version, createdAt, runId, modelType, label, keyColumns, dataWindow, rowCounts, params,
         inputColumns, features, featureSpec, featureSpecHash, profile, training, sparkVersion, codeVersion,
         inputSchema, checksums);
   }

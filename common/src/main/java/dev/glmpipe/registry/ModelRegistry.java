@@ -91,7 +91,12 @@ public final class ModelRegistry {
 
   /** Stores what train produced as a new version (published whole, see above) and returns it. */
   public ModelVersion register(TrainingRun run) {
-    return version(versions.create(draft -> TrainedVersion.write(conf, draft, run)));
+    return register(run, null);
+  }
+
+  /** As {@link #register(TrainingRun)}, its manifest naming the run that created it ({@code run_id}). */
+  public ModelVersion register(TrainingRun run, String runId) {
+    return version(versions.create(draft -> TrainedVersion.write(conf, draft, run, runId)));
   }
 
   private ModelVersion pinned(AliasStore.Alias alias, String aliasName) {

@@ -28,8 +28,11 @@ import org.apache.hadoop.fs.Path;
 final class TrainedVersion {
   private TrainedVersion() {}
 
-  /** Fills {@code draft} and returns the manifest (the store adds checksums and writes it last). */
-  static ModelManifest write(Configuration conf, VersionStore.VersionDraft draft, TrainingRun run) {
+  /**
+   * Fills {@code draft} and returns the manifest (the store adds checksums and writes it last).
+   * {@code runId} is the train run's id, null outside a job.
+   */
+  static ModelManifest write(Configuration conf, VersionStore.VersionDraft draft, TrainingRun run, String runId) {
     try {
       run.trained().pipeline().write().save(draft.modelDir().toString());
     } catch (IOException e) {
@@ -40,10 +43,10 @@ final class TrainedVersion {
       // Checksummed with every other file of the draft (VersionStore.create).
       JsonFiles.write(conf, new Path(draft.dir(), Baseline.FILE), run.baseline().withVersion(draft.version()));
     }
-    return manifest(draft, run);
+    return manifest(draft, run, runId);
   }
 
-  private static ModelManifest manifest(VersionStore.VersionDraft draft, TrainingRun run) {
+  private static ModelManifest manifest(VersionStore.VersionDraft draft, TrainingRun run, String runId) {
     GlmpipeConfig c = run.config();
     HoldoutSplit split = run.split();
     Map<String, Long> rowCounts = new LinkedHashMap<>();
@@ -52,7 +55,7 @@ final class TrainedVersion {
     List<LocalDate> dates = run.window().dates();
     ModelCoefficients coefficients = run.coefficients();
     return new ModelManifest(
-        c.model().name(), draft.version(), draft.createdAt(),
+        c.model().name(), draft.version(), draft.createdAt(), runId,
         c.model().type().name().toLowerCase(Locale.ROOT), c.dataset().label(), c.dataset().keyColumns(),
         new ModelManifest.DataWindow(run.window().from().toString(), run.window().to().toString(),
             dates.stream().map(LocalDate::toString).toList(),

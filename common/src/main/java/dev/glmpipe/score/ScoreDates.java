@@ -3,6 +3,7 @@ package dev.glmpipe.score;
 import dev.glmpipe.DriverThreads;
 import dev.glmpipe.GlmpipeException;
 import dev.glmpipe.JobStages;
+import dev.glmpipe.RunFigures;
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.config.ScoreConfig;
 import dev.glmpipe.io.DateRange;
@@ -84,7 +85,13 @@ public final class ScoreDates {
   /** {@code tablePartitions}: how many partitions the catalog table lists after the run. */
   public record Result(String job, String model, String modelVersion, String engine, String fallbackReason,
       long rows, List<Partition> partitions, Double parityMaxDifference, String shadowVersion, String table,
-      Long tablePartitions) {}
+      Long tablePartitions) implements RunFigures.Source {
+    /** Every row read is written: scoring keeps rows one to one. */
+    @Override
+    public RunFigures runFigures() {
+      return new RunFigures(rows, rows, null, modelVersion, partitions.stream().map(Partition::dt).toList(), null);
+    }
+  }
 
   public Result execute() {
     SparkSession spark = context.spark();
@@ -103,7 +110,7 @@ public final class ScoreDates {
     PipelineScorer.Engine engine = c.score().engine() == ScoreConfig.Engine.MLLIB ? PipelineScorer.Engine.MLLIB : PipelineScorer.Engine.COMPILED;
 
     PartitionedTable features = context.features();
-    ScoreTarget main = new ScoreTarget(spark, layout.scores(c.model().name()), catalogTable);
+    ScoreTarget main = new ScoreTarget(spark, layout.scores(c.model().name()), catalogTable, context.runId());
     List<LocalDate> dates = newOnly ? newDates(features, main.ledger(), version, rescore) : range.dates();
     // Check every date first: a run that will fail on day 5 should fail before writing day 1.
     features.requireCommitted(dates);
@@ -122,7 +129,7 @@ public final class ScoreDates {
     if (shadowVersion != null) {
       ModelVersion other = context.registry().resolve(shadowVersion).requireVerified();
       shadow = new PipelineScorer(other.pipeline(), c.model().name(), other.id(), engine);
-      shadowTarget = new ScoreTarget(spark, layout.scores(c.model().name() + "_shadow"), null);
+      shadowTarget = new ScoreTarget(spark, layout.scores(c.model().name() + "_shadow"), null, context.runId());
     }
 
     List<Partition> done = new ArrayList<>();

@@ -22,12 +22,15 @@ final class ScoreTarget {
   private final PartitionedTable table;
   private final ScoringLedger ledger;
   private final String catalogTable;
+  private final String runId;
 
-  ScoreTarget(SparkSession spark, Path root, String catalogTable) {
+  /** {@code runId}: the run that writes, stamped on its ledger records (null outside a job). */
+  ScoreTarget(SparkSession spark, Path root, String catalogTable, String runId) {
     this.spark = spark;
     this.table = new PartitionedTable(spark, root);
     this.ledger = new ScoringLedger(spark.sparkContext().hadoopConfiguration(), root);
     this.catalogTable = catalogTable;
+    this.runId = runId;
   }
 
   ScoringLedger ledger() {
@@ -67,7 +70,8 @@ final class ScoreTarget {
     }
     table.swapIn(staging, dt);
     ledger.record(new ScoringLedger.Entry(dt.toString(), scorer.modelVersion(), rows,
-        ZonedDateTime.now(ZoneOffset.UTC).toString(), inputCommittedAt, scorer.engine().name().toLowerCase(java.util.Locale.ROOT)));
+        ZonedDateTime.now(ZoneOffset.UTC).toString(), inputCommittedAt, scorer.engine().name().toLowerCase(java.util.Locale.ROOT),
+        runId));
     if (catalogTable != null) {
       ScoresCatalog.addPartition(spark, catalogTable, table, scored.schema(), dt);
     }

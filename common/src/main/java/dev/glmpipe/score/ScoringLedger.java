@@ -24,8 +24,10 @@ public final class ScoringLedger {
   /**
    * @param inputCommittedAt the input partition's commit time when it was scored, so a
    *     partition preprocessed again later counts as new
+   * @param runId the run that scored it; null in records written before runs had ids
    */
-  public record Entry(String dt, String modelVersion, long rows, String scoredAt, long inputCommittedAt, String engine) {}
+  public record Entry(String dt, String modelVersion, long rows, String scoredAt, long inputCommittedAt, String engine,
+      String runId) {}
 
   private final Configuration conf;
   private final Path root;

@@ -1,5 +1,7 @@
 package dev.glmpipe.train;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.glmpipe.RunFigures;
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.config.FeaturesConfig;
 import dev.glmpipe.features.FeaturePipeline;
@@ -36,10 +38,19 @@ public record TrainingRun(GlmpipeConfig config, DateRange window, HoldoutSplit s
    *
    * @param convergence what the convergence check found and what the job decided
    * @param topCoefficients the largest weights by absolute value (all of them are in the manifest)
+   * @param windowDates the training window's dates, for the run record; not printed (the
+   *     manifest lists them), since a long window would swamp the one-line result
    */
   public record Result(String job, String model, String version, String path, long trainRows, long holdoutRows,
       int iterations, int features, String solver, ConvergenceCheck.Decision convergence,
-      List<Weight> topCoefficients, Map<String, Double> tuningBest) {}
+      List<Weight> topCoefficients, Map<String, Double> tuningBest, @JsonIgnore List<String> windowDates)
+      implements RunFigures.Source {
+    /** Rows in: training and holdout rows read; a model, not rows, comes out. */
+    @Override
+    public RunFigures runFigures() {
+      return new RunFigures(trainRows + holdoutRows, null, null, version, windowDates, null);
+    }
+  }
 
   /** Every weight with its slot name, largest |value| first. */
   public List<Weight> weights() {
@@ -53,7 +64,8 @@ public record TrainingRun(GlmpipeConfig config, DateRange window, HoldoutSplit s
     return new Result("train", config.model().name(), version, path, pass.trainRows(), pass.holdoutRows(),
         trained.iterations(), featureNames.size(), trained.solver(), convergence,
         sorted.subList(0, Math.min(TOP_COEFFICIENTS, sorted.size())),
-        trained.tuning() == null ? null : trained.tuning().best());
+        trained.tuning() == null ? null : trained.tuning().best(),
+        window.dates().stream().map(java.time.LocalDate::toString).toList());
   }
 
   static List<InputField> inputSchema(Dataset<Row> rows, FeaturesConfig spec) {

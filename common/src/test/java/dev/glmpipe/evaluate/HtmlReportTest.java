@@ -57,7 +57,8 @@ class HtmlReportTest {
     HoldoutEvaluator.Evaluation e = HoldoutEvaluator.evaluate(SharedSpark.get().createDataFrame(rows, schema), Task.BINARY, 0.5,
         "fixed", config);
     EvaluationReport.GateDecision gate = QualityGate.decide(e.metrics(), null, null, config);
-    return new EvaluationReport("churn", "20261101-000000-abcd", "2026-11-08T00:00:00Z", "0", "binary", e.rows(), e.metrics(),
+    return new EvaluationReport("churn", "20261101-000000-abcd", "2026-11-08T00:00:00Z", null, "0", "binary", e.rows(),
+        e.metrics(),
         e.interval(), e.binary(), null, null, e.slices(), null, gate, gate.passed(), gate.reasons(), "report.html");
   }
 
@@ -66,7 +67,7 @@ class HtmlReportTest {
     for (int i = 0; i < 30; i++) {
       history.add(0.4 + 0.3 * Math.exp(-i / 5.0));
     }
-    return new ModelManifest("churn", "20261101-000000-abcd", "2026-11-08T00:00:00Z", "logistic", "churned", List.of("id"),
+    return new ModelManifest("churn", "20261101-000000-abcd", "2026-11-08T00:00:00Z", null, "logistic", "churned", List.of("id"),
         new ModelManifest.DataWindow("2026-11-01", "2026-11-07", List.of(), "id", 0.2), Map.of(), Map.of(), List.of(), List.of(),
         Map.of(), "sha256:0", null, new ModelManifest.TrainingSummary(30, history), "3.5.9", "test", List.of(), Map.of());
   }

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /** Drift rows of one date from hand-made counts, each figure checked by hand. */
 class DateDriftTest {
-  private static final DateDrift.Stamp STAMP = new DateDrift.Stamp("2026-11-08", "churn", "v1", "now");
+  private static final DateDrift.Stamp STAMP = new DateDrift.Stamp("2026-11-08", "churn", "v1", "now", "monitor-run");
 
   /** x: edges 0, 10, 20 → bins below 0, [0,10), [10,20), at or above 20, null. Mean 10, std 5. */
   private static Baseline.Column numeric(List<Long> counts) {

@@ -151,7 +151,8 @@ class MonitoringReportTest {
         rows.add(row(dt, version, MonitoringRow.SCORE_DISTRIBUTION, labels.get(b), "share", shares[b] / total, 5000, null));
       }
       rows.add(new MonitoringRow(dt, MODEL, version, MonitoringRow.SCORE_DRIFT, "score", "psi",
-          drifting ? 0.18 : 0.01 + 0.02 * random.nextDouble(), "fixed", 0.1, 0.25, drifting ? "warn" : "ok", 5000, null, computedAt(dt)));
+          drifting ? 0.18 : 0.01 + 0.02 * random.nextDouble(), "fixed", 0.1, 0.25, drifting ? "warn" : "ok", 5000, null,
+          computedAt(dt), null));
       rows.add(row(dt, version, MonitoringRow.ESTIMATED_PERFORMANCE, null, "auc_roc", 0.79, 5000, null));
       if (d < n - 3) {
         boolean isFinal = d < n - 6;
@@ -166,7 +167,7 @@ class MonitoringReportTest {
 
   private static MonitoringRow psi(String dt, String version, String feature, double value, String status) {
     return new MonitoringRow(dt, MODEL, version, MonitoringRow.INPUT_DRIFT, feature, "psi", value, "learned", 0.1, 0.25, status, 5000,
-        null, computedAt(dt));
+        null, computedAt(dt), null);
   }
 
   private static MonitoringRow realized(String dt, double auc, boolean isFinal) {
@@ -175,7 +176,8 @@ class MonitoringReportTest {
 
   private static MonitoringRow row(String dt, String version, String kind, String feature, String metric, Double value, long rows,
       Boolean isFinal) {
-    return new MonitoringRow(dt, MODEL, version, kind, feature, metric, value, null, null, null, null, rows, isFinal, computedAt(dt));
+    return new MonitoringRow(dt, MODEL, version, kind, feature, metric, value, null, null, null, null, rows, isFinal,
+        computedAt(dt), null);
   }
 
   private static String computedAt(String dt) {

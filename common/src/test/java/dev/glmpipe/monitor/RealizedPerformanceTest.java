@@ -68,7 +68,7 @@ class RealizedPerformanceTest {
     Dataset<Row> scored = scores(false, new double[] {0.9, 0.2, 0.6, 0.5, 0.1}, new double[] {1, 0, 1, 1, 0});
     RealizedPerformance.Outcome o = performance().measure(scored, SCORED, LocalDate.parse("2026-11-03"),
         Map.of("v1", new RealizedPerformance.VersionFacts(Task.BINARY, 0.5, 0.9)),
-        new DriftBands(MonitorConfig.defaults()), "churn", "now").get(0);
+        new DriftBands(MonitorConfig.defaults()), "churn", "now", "monitor-run").get(0);
     // a, b, c labelled (d's label is another day's, e's not arrived yet): 3 of 5.
     assertThat(o.labelledRows()).isEqualTo(3);
     assertThat(o.scoredRows()).isEqualTo(5);
@@ -91,7 +91,7 @@ class RealizedPerformanceTest {
     double[] predicted = {1.0, 2.0, 3.0, 9.0, 9.0};
     RealizedPerformance.Outcome o = performance().measure(scores(true, predicted, predicted), SCORED,
         LocalDate.parse("2026-12-01"), Map.of("v1", new RealizedPerformance.VersionFacts(Task.REGRESSION, 0.0, null)),
-        new DriftBands(MonitorConfig.defaults()), "churn", "now").get(0);
+        new DriftBands(MonitorConfig.defaults()), "churn", "now", "monitor-run").get(0);
     assertThat(o.isFinal()).isTrue();  // 30 days after the scored date
     // Residuals 0.5, 0, -1: RMSE √(1.25/3), MAE 0.5; labels' mean 11/6, total squares 1/6, R² = 1 - 1.25·6.
     assertThat(o.metrics().get("rmse")).isCloseTo(Math.sqrt(1.25 / 3), within(1e-12));

@@ -169,6 +169,24 @@ class ModelRegistryTest {
   }
 
   @Test
+  void aManifestWrittenBeforeRunIdsLoadsVerifiesAndIsPromotedByARun() throws IOException {
+    ModelRegistry registry = registry();
+    String v = createVersion(registry);
+    // As written before manifests had a run_id (the manifest is not among its own checksums).
+    Path manifest = tmp.resolve("m/versions/" + v + "/manifest.json");
+    String old = Files.readString(manifest).replaceAll("\\s*\"run_id\" : null,", "");
+    assertThat(old).doesNotContain("run_id");
+    Files.writeString(manifest, old);
+    assertThat(registry.version(v).manifest().runId()).isNull();
+    assertThat(registry.verifier().verify(v).ok()).isTrue();
+
+    registry.aliases().promote(v, "export-1");
+    assertThat(registry.champion().requireVerified().id()).isEqualTo(v);
+    assertThat(registry.aliases().history()).singleElement()
+        .satisfies(h -> assertThat(h.runId()).isEqualTo("export-1"));
+  }
+
+  @Test
   void rollbackWithoutPreviousIsAUsageError() {
     ModelRegistry registry = registry();
     registry.aliases().promote(createVersion(registry));

@@ -15,7 +15,7 @@ final class RegistryFixtures {
   private RegistryFixtures() {}
 
   static ModelManifest manifest(String name, String version) {
-    return new ModelManifest(name, version, "2026-11-01T00:00:00Z", "logistic", "y", List.of("id"), null,
+    return new ModelManifest(name, version, "2026-11-01T00:00:00Z", null, "logistic", "y", List.of("id"), null,
         Map.of("train", 10L), Map.of(), List.of("x"), List.of("x"), Map.of(), "sha256:0", null, null,
         "3.5.9", "test", List.of(new ModelManifest.SchemaField("x", "double", true)), null);
   }

@@ -23,7 +23,7 @@ final class TrainJob extends JobCommand<DateRange> {
   protected Object run(PipelineContext context, DateRange window) {
     TrainingRun run = TrainModel.of(context.spark(), context.config()).window(window).execute();
     context.describe("train-" + window, "write", "train " + window + ": write model version");
-    ModelVersion version = context.registry().register(run);
+    ModelVersion version = context.registry().register(run, context.runId());
     return run.result(version.id(), version.dir().toString());
   }
 }

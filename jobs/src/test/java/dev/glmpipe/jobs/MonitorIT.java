@@ -48,6 +48,7 @@ class MonitorIT {
 
   private final SparkSession spark = SharedSpark.get();
   private JobRunner jobs;
+  private String version;
   private double holdoutAuc;
 
   @BeforeAll
@@ -61,28 +62,59 @@ class MonitorIT {
     jobs = new JobRunner(root, sets.toArray(String[]::new));
     jobs.ok("datagen", "--from", TRAIN_FROM, "--to", LAST);
     jobs.ok("preprocess", "--from", TRAIN_FROM, "--to", LAST);
-    jobs.ok("train", "--from", TRAIN_FROM, "--to", TRAIN_TO);
-    holdoutAuc = jobs.ok("evaluate").get("metrics").get("auc_roc").asDouble();
-    jobs.ok("export");
-    jobs.ok("score", "--from", CLEAN_FROM, "--to", LAST);
+    version = jobs.ok("train", "--from", TRAIN_FROM, "--to", TRAIN_TO, "--run-id", "train-1").get("version").asText();
+    holdoutAuc = jobs.ok("evaluate", "--run-id", "evaluate-1").get("metrics").get("auc_roc").asDouble();
+    jobs.ok("export", "--run-id", "export-1");
+    jobs.ok("score", "--from", CLEAN_FROM, "--to", LAST, "--run-id", "score-1");
   }
 
   @Test
   @Order(1)
   void sevenCleanDaysRaiseNoAlert() {
-    JsonNode result = jobs.ok("monitor", "--from", CLEAN_FROM, "--to", CLEAN_TO);
+    JsonNode result = jobs.ok("monitor", "--from", CLEAN_FROM, "--to", CLEAN_TO, "--run-id", "monitor-1");
     assertThat(result.get("dates")).hasSize(7);
     assertThat(result.get("alert_count").asInt()).as(result.toString()).isZero();
     for (JsonNode d : result.get("dates")) {
       assertThat(d.get("rows").asLong()).isPositive();
       assertThat(d.get("versions")).hasSize(1);
+      // The figures the run record takes; the figures themselves are not printed.
+      assertThat(d.get("max_psi").asDouble()).isPositive();
+      assertThat(d.get("estimated_auc").asDouble()).isGreaterThan(0.5);
     }
+    assertThat(result.has("run_figures")).isFalse();
+    assertThat(monitoring().where("dt BETWEEN '" + CLEAN_FROM + "' AND '" + CLEAN_TO + "'").select("run_id").distinct()
+        .collectAsList()).singleElement().satisfies(r -> assertThat(r.getString(0)).isEqualTo("monitor-1"));
     // Every input and the score got every metric, each with a verdict.
     List<Row> drift = monitoring().where("kind = 'input_drift' AND dt = '" + CLEAN_FROM + "'").collectAsList();
     Set<String> features = new HashSet<>();
     drift.forEach(r -> features.add(r.getAs("feature")));
     assertThat(features).contains("tenure_months", "monthly_charges", "support_calls", "data_usage_gb", "plan", "region");
     assertThat(drift).allSatisfy(r -> assertThat(List.of("ok", "warn")).contains((String) r.getAs("status")));
+  }
+
+  /** Every record a run writes names the run: manifest, evaluation, alias history, scoring ledger. */
+  @Test
+  @Order(0)
+  void everyRecordNamesTheRunThatWroteIt() throws Exception {
+    Path models = root.resolve("models/churn");
+    assertThat(json(models.resolve("versions/" + version + "/manifest.json")).get("run_id").asText()).isEqualTo("train-1");
+    assertThat(json(models.resolve("evaluations/" + version + ".json")).get("run_id").asText()).isEqualTo("evaluate-1");
+    try (var history = Files.list(models.resolve("aliases/history"))) {
+      assertThat(history.filter(p -> p.toString().endsWith(".json")).toList()).singleElement()
+          .satisfies(p -> assertThat(json(p).get("run_id").asText()).isEqualTo("export-1"));
+    }
+    Path ledger = root.resolve("scores/churn/_ledger/dt=" + CLEAN_FROM + "/" + version + ".json");
+    assertThat(json(ledger).get("run_id").asText()).isEqualTo("score-1");
+    // The manifest with its run id still verifies (the champion's alias pinned it as written).
+    assertThat(jobs.sub("models", "verify").json().get("ok").asBoolean()).isTrue();
+  }
+
+  private static JsonNode json(Path file) {
+    try {
+      return dev.glmpipe.io.JsonFiles.MAPPER.readTree(file.toFile());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Test
@@ -114,8 +146,10 @@ class MonitorIT {
   @Order(5)
   void realizedPerformanceFallsOnceTheConceptChangesLabelsArrive() {
     // Labels of day D arrive on D+1: as of the day after the last, every scored day has them.
-    JsonNode result = jobs.ok("monitor", "--dt", "2026-11-19", "--realized");
+    JsonNode result = jobs.ok("monitor", "--dt", "2026-11-19", "--realized", "--run-id", "realized-1");
     assertThat(result.get("realized")).hasSize(11);
+    assertThat(monitoring().where("kind = 'realized_performance'").select("run_id").distinct().collectAsList())
+        .singleElement().satisfies(r -> assertThat(r.getString(0)).isEqualTo("realized-1"));
     for (JsonNode r : result.get("realized")) {
       assertThat(r.get("label_coverage").asDouble()).as(r.toString()).isEqualTo(1.0);
       assertThat(r.get("is_final").asBoolean()).isFalse();  // the 30-day window is still open
@@ -134,9 +168,14 @@ class MonitorIT {
     assertThat(monitoring().where("kind = 'realized_performance' AND metric = 'auc_roc_drop' AND status = 'alert'"
         + " AND dt = '" + CONCEPT + "'").count()).isEqualTo(1);
     assertThat(monitoring().where("kind = 'input_drift' AND dt = '" + CONCEPT + "'").count()).isPositive();
-    // Drift rerun of a measured date keeps its realized rows.
-    jobs.ok("monitor", "--dt", CONCEPT);
+    // Drift rerun of a measured date keeps its realized rows, and the run that computed them.
+    jobs.ok("monitor", "--dt", CONCEPT, "--run-id", "monitor-2");
     assertThat(monitoring().where("kind = 'realized_performance' AND dt = '" + CONCEPT + "'").count()).isPositive();
+    assertThat(monitoring().where("dt = '" + CONCEPT + "'").groupBy(
+        org.apache.spark.sql.functions.expr("kind = 'realized_performance'"), org.apache.spark.sql.functions.col("run_id"))
+        .count()
+        .collectAsList()).hasSize(2).allSatisfy(r -> assertThat(r.getString(1))
+            .isEqualTo(r.getBoolean(0) ? "realized-1" : "monitor-2"));
   }
 
   @Test

@@ -20,6 +20,7 @@ import dev.glmpipe.runs.RunObserver;
 import dev.glmpipe.score.PipelineScorer;
 import dev.glmpipe.score.ScoreDates;
 import dev.glmpipe.train.TrainModel;
+import dev.glmpipe.train.TrainingRun;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -73,7 +74,8 @@ public final class ScoreBenchmark {
     JobStages.describe(spark, "bench", "bench", "bench: generate " + job.rows() + " feature rows");
     features(1).generate(spark, job.trainRows()).write().mode(SaveMode.Overwrite).parquet(features.partition(TRAIN_DAY).toString());
     features(2).generate(spark, job.rows()).write().mode(SaveMode.Overwrite).parquet(features.partition(SCORE_DAY).toString());
-    ModelVersion trained = context.registry().register(TrainModel.of(context.spark(), context.config()).window(DateRange.day(TRAIN_DAY)).execute());
+    TrainingRun run = TrainModel.of(context.spark(), context.config()).window(DateRange.day(TRAIN_DAY)).execute();
+    ModelVersion trained = context.registry().register(run, context.runId());
     context.registry().aliases().promote(trained.id());  // a benchmark model: no quality gate
     String version = trained.id();
     PipelineModel model = trained.pipeline();

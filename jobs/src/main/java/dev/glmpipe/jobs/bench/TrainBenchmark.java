@@ -100,7 +100,7 @@ public final class TrainBenchmark {
 
       long t1 = start(cache);
       TrainingRun run = TrainModel.of(context.spark(), context.config()).window(DateRange.day(DAY)).execute();
-      ModelVersion version = context.registry().register(run);
+      ModelVersion version = context.registry().register(run, context.runId());
       trained = run.result(version.id(), version.dir().toString());
       Run g = finish(cache, t1);
       mine = mine == null || g.seconds() < mine.seconds() ? g : mine;
