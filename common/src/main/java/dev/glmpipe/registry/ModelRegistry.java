@@ -1,7 +1,7 @@
 package dev.glmpipe.registry;
 
+import dev.glmpipe.GlmpipeException;
 import dev.glmpipe.train.TrainingRun;
-import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
@@ -67,8 +67,12 @@ public final class ModelRegistry {
     return aliases;
   }
 
-  /** A committed version (not yet verified), or a usage error naming it. */
+  /**
+   * A committed version (not yet verified), or a usage error naming it. Callers holding a user's
+   * argument check it first with {@link VersionId#require}, which names the argument.
+   */
   public ModelVersion version(String id) {
+    VersionId.require("model version", id);
     versions.dir(id);
     return new ModelVersion(name, id, versions, verifier, paths, null, null);
   }
@@ -85,8 +89,12 @@ public final class ModelRegistry {
 
   /** The version {@code versionOrAlias} names; pinned by the alias when it is one (not yet verified). */
   public ModelVersion resolve(String versionOrAlias) {
-    Optional<AliasStore.Alias> alias = aliases.get(versionOrAlias);
-    return alias.isPresent() ? pinned(alias.get(), versionOrAlias) : version(versionOrAlias);
+    VersionId.requireVersionOrAlias("model version", versionOrAlias);
+    if (VersionId.isValid(versionOrAlias)) {
+      return version(versionOrAlias);
+    }
+    return pinned(aliases.get(versionOrAlias).orElseThrow(() -> GlmpipeException.usage(
+        "model '" + name + "' has no " + versionOrAlias + " alias yet")), versionOrAlias);
   }
 
   /** Stores what train produced as a new version (published whole, see above) and returns it. */

@@ -198,9 +198,38 @@ class ModelRegistryTest {
 
   @Test
   void unknownVersionIsAUsageError() {
-    assertThatThrownBy(() -> registry().version("nope"))
+    assertThatThrownBy(() -> registry().version("20261123-162116-b5b8"))
         .isInstanceOf(GlmpipeException.class)
-        .hasMessageContaining("has no version 'nope'");
+        .hasMessageContaining("has no version '20261123-162116-b5b8'");
+  }
+
+  @Test
+  void aVersionArgumentNeverReachesOutsideTheModelsDirectory() {
+    // A real version of another model: a path argument would find its manifest.
+    ModelRegistry other = new ModelRegistry(conf, new org.apache.hadoop.fs.Path(tmp.toUri()), "other");
+    String v = other.versions().create(draft -> RegistryFixtures.writeModel(conf, draft, 1));
+    ModelRegistry registry = registry();
+    for (String escape : List.of("../../other/versions/" + v, "../other/versions/" + v)) {
+      for (java.util.function.Consumer<String> entry : List.<java.util.function.Consumer<String>>of(registry::version,
+          registry::resolve, id -> registry.verifier().verify(id), id -> registry.aliases().promote(id),
+          id -> registry.versions().dir(id), id -> RegistryPaths.of(new org.apache.hadoop.fs.Path(tmp.toUri()), "m").exports(id))) {
+        assertThatThrownBy(() -> entry.accept(escape))
+            .isInstanceOf(GlmpipeException.class)
+            .satisfies(e -> assertThat(((GlmpipeException) e).exitCode()).isEqualTo(GlmpipeException.EXIT_USAGE))
+            .hasMessageContaining("must be a version id like 20261123-162116-b5b8");
+      }
+    }
+    assertThat(registry.aliases().get(AliasStore.CHAMPION)).isEmpty();
+  }
+
+  @Test
+  void aDirectoryNotNamedLikeAVersionIsNotListedAsOne() throws IOException {
+    ModelRegistry registry = registry();
+    String v = createVersion(registry);
+    Path copy = Files.createDirectories(tmp.resolve("m/versions/not-an-id"));
+    Files.copy(tmp.resolve("m/versions/" + v + "/manifest.json"), copy.resolve("manifest.json"));
+    assertThat(registry.versions().list()).containsExactly(v);
+    assertThat(registry.versions().incomplete()).containsExactly("not-an-id");
   }
 
   @Test
