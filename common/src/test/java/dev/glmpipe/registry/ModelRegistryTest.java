@@ -247,4 +247,41 @@ class ModelRegistryTest {
     assertThat(registry.version(v1).evaluationPath().toString()).endsWith("/m/evaluations/" + v1 + ".json");
     assertThat(registry.version(v1).exportDir().toString()).endsWith("/m/exports/" + v1);
   }
+
+  @ParameterizedTest(name = "atomic rename: {0}")
+  @ValueSource(booleans = {true, false})
+  void exportsArePublishedOnceWithChecksumsAndVerifiedBeforeUse(boolean atomicRename) throws IOException {
+    ModelRegistry registry = registry(atomicRename);
+    String v = createVersion(registry);
+    ExportStore exports = registry.exports();
+    // Files left by a writer that died (no manifest) are not exports, and are replaced.
+    Path leftover = Files.createDirectories(tmp.resolve("m/exports/" + v)).resolve("stale.json");
+    Files.writeString(leftover, "{}");
+    assertThat(exports.exists(v)).isFalse();
+    exports.publish(v, registry.version(v).manifestSha256(), dir -> {
+      try {
+        RegistryFixtures.writeFile(dir.getFileSystem(conf), new org.apache.hadoop.fs.Path(dir, "model.onnx"), "graph");
+        RegistryFixtures.writeFile(dir.getFileSystem(conf), new org.apache.hadoop.fs.Path(dir, "coefficients.json"), "{}");
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    assertThat(exports.exists(v)).isTrue();
+    assertThat(leftover).doesNotExist();
+    try (var listed = Files.list(tmp.resolve("m/exports"))) {
+      assertThat(listed.map(p -> p.getFileName().toString())).containsExactly(v);  // no draft left beside it
+    }
+    VersionVerifier.Verification ok = exports.verify(v);
+    assertThat(ok.ok()).isTrue();
+    assertThat(ok.files()).isEqualTo(2);
+    assertThat(exports.requireVerified(v).toString()).endsWith("/m/exports/" + v);
+
+    assertThatThrownBy(() -> exports.publish(v, "x", dir -> { })).hasMessageContaining("already published");
+    Files.writeString(tmp.resolve("m/exports/" + v + "/model.onnx"), "another graph");
+    assertThat(exports.verify(v).problems()).singleElement().asString().startsWith("model.onnx: sha256 ");
+    assertThatThrownBy(() -> exports.requireVerified(v))
+        .isInstanceOf(GlmpipeException.class)
+        .satisfies(e -> assertThat(((GlmpipeException) e).exitCode()).isEqualTo(GlmpipeException.EXIT_DATA_CONTRACT))
+        .hasMessageContaining("the exports of model 'm' version " + v + " failed verification, refusing to use them: model.onnx: sha256");
+  }
 }
