@@ -66,11 +66,11 @@ class RunFiguresTest {
   @Test
   void exportGaugesSinceWhenOnlyWhenItPromoted() {
     String at = "2026-11-08T03:00:00.250Z";
-    ExportVersion.Result promoted = new ExportVersion.Result("export", "churn", "v2", "v1", "c", null, null, at);
+    ExportVersion.Result promoted = new ExportVersion.Result("export", "churn", "v2", "v1", "c", null, null, false, at);
     assertThat(promoted.runFigures().modelVersion()).isEqualTo("v2");
     assertThat(promoted.runFigures().gauges())
         .containsExactly(Map.entry("champion_since_timestamp_seconds", Instant.parse(at).toEpochMilli() / 1000.0));
-    ExportVersion.Result again = new ExportVersion.Result("export", "churn", "v2", "v2", "c", null, null, null);
+    ExportVersion.Result again = new ExportVersion.Result("export", "churn", "v2", "v2", "c", null, null, true, null);
     assertThat(again.runFigures().gauges()).isEmpty();
     assertNotPrinted(promoted);
   }

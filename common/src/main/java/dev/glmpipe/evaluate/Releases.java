@@ -36,17 +36,27 @@ public final class Releases {
 
   public record AliasResult(String model, String action, String champion, String previous, boolean changed) {}
 
-  /** {@code ok} is false when any version failed; {@link #requireOk} then names the first. */
-  public record VerifyResult(String model, boolean ok, List<VersionVerifier.Verification> versions) {
-    /** Throws a data error (exit 3) naming the first version that failed and its first problem. */
+  /**
+   * {@code versions}: each version's files; {@code exports}: the published exports of those
+   * versions that have them. {@code ok} is false when any failed; {@link #requireOk} then names
+   * the first.
+   */
+  public record VerifyResult(String model, boolean ok, List<VersionVerifier.Verification> versions,
+      List<VersionVerifier.Verification> exports) {
+    /** Throws a data error (exit 3) naming the first version (or exports) that failed and its first problem. */
     public VerifyResult requireOk() {
-      Optional<VersionVerifier.Verification> bad = versions.stream().filter(r -> !r.ok()).findFirst();
+      fail(versions, "version ");
+      fail(exports, "exports of version ");
+      return this;
+    }
+
+    private void fail(List<VersionVerifier.Verification> checked, String what) {
+      Optional<VersionVerifier.Verification> bad = checked.stream().filter(r -> !r.ok()).findFirst();
       if (bad.isPresent()) {
         List<String> problems = bad.get().problems();
-        throw GlmpipeException.dataContract("model '" + model + "' version " + bad.get().version() + " failed verification: "
+        throw GlmpipeException.dataContract("model '" + model + "' " + what + bad.get().version() + " failed verification: "
             + problems.get(0) + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""));
       }
-      return this;
     }
   }
 
@@ -88,11 +98,18 @@ public final class Releases {
     return after("rollback", true);
   }
 
-  /** Every file of {@code versionOrNull} (every version when null) against its manifest. */
+  /**
+   * Every file of {@code versionOrNull} (every version when null) against its manifest, and its
+   * published exports against theirs.
+   */
   public VerifyResult verify(String versionOrNull) {
     List<String> targets = versionOrNull != null ? List.of(versionOrNull) : registry.versions().list();
     List<VersionVerifier.Verification> results = targets.stream().map(registry.verifier()::verify).toList();
-    return new VerifyResult(registry.name(), results.stream().allMatch(VersionVerifier.Verification::ok), results);
+    List<VersionVerifier.Verification> exports = targets.stream().filter(registry.exports()::exists)
+        .map(registry.exports()::verify).toList();
+    boolean ok = results.stream().allMatch(VersionVerifier.Verification::ok)
+        && exports.stream().allMatch(VersionVerifier.Verification::ok);
+    return new VerifyResult(registry.name(), ok, results, exports);
   }
 
   private List<String> aliasesOf(String version) {

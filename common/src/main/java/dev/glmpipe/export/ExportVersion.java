@@ -13,10 +13,13 @@ import dev.glmpipe.evaluate.Task;
 import dev.glmpipe.features.FittedPlan;
 import dev.glmpipe.io.JsonFiles;
 import dev.glmpipe.registry.AliasStore;
+import dev.glmpipe.registry.ExportStore;
 import dev.glmpipe.registry.ModelRegistry;
 import dev.glmpipe.registry.ModelVersion;
 import dev.glmpipe.runs.PipelineContext;
 import dev.glmpipe.train.ModelCoefficients;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,20 +29,28 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The export operation: a version that passed evaluation is exported — coefficients and every
  * fitted preprocessing parameter as JSON, and the whole pipeline as ONNX checked against
- * Spark's scores on holdout rows — then made the champion. Any failure promotes nothing.
+ * Spark's scores on holdout rows — then made the champion. Any failure promotes nothing. The
+ * files are published once per version ({@link ExportStore}): exporting a version again verifies
+ * and reuses them.
  *
  * <pre>ExportVersion.of(context).version(id).execute()</pre>
  */
 public final class ExportVersion {
   static final String SPARK_SCORE = "__spark_score";
 
-  /** {@code promotedAt}: when this run made {@code champion} the champion; null when it already was. */
+  /**
+   * {@code reused}: the version's exports were already published, and were verified and kept as
+   * they are. {@code promotedAt}: when this run made {@code champion} the champion; null when it
+   * already was.
+   */
   public record Result(String job, String model, String champion, String previous, String coefficientsPath,
-      String onnxPath, OnnxParity.Report onnxParity, String promotedAt) implements RunFigures.Source {
+      String onnxPath, OnnxParity.Report onnxParity, boolean reused, String promotedAt) implements RunFigures.Source {
     /** Only a run that promoted says since when: a re-export must not reset the champion's age. */
     @Override
     public RunFigures runFigures() {
@@ -48,6 +59,12 @@ public final class ExportVersion {
       return new RunFigures(null, null, null, champion, null, since);
     }
   }
+
+  public static final String COEFFICIENTS_JSON = "coefficients.json";
+  public static final String MODEL_ONNX = "model.onnx";
+  public static final String ONNX_JSON = "onnx.json";
+
+  private static final Logger LOG = LoggerFactory.getLogger(ExportVersion.class);
 
   /** {@code onnx.json} beside {@code model.onnx}: how to feed it and how it was checked. */
   public record OnnxDescription(String model, String version, List<OnnxExport.Input> inputs, String output, int features,
@@ -78,29 +95,58 @@ public final class ExportVersion {
     ReleaseCheck.requirePassed(hadoop, registry, version);
     version.requireVerified();
     String id = version.id();
+    ExportStore exports = registry.exports();
 
-    // The version's own spec names its slots: today's config may have moved on since training.
-    FeaturesConfig spec = version.spec();
-    FittedPlan plan = version.plan();
-    Path file = new Path(version.exportDir(), "coefficients.json");
-
-    String onnxPath = null;
+    Path dir;
     OnnxParity.Report parity = null;
-    if (ex.onnx()) {
-      context.describe("export-" + id, "onnx", "export " + id + ": ONNX graph, checked against Spark on holdout rows");
-      OnnxExport.Result onnx = OnnxExport.build(plan, spec, version.model(), id);
-      parity = OnnxParity.check(onnx, sparkScores(version, onnx, ex.parityRows()), SPARK_SCORE, ex.maxAbsDiff());
-      Path onnxFile = new Path(version.exportDir(), "model.onnx");
-      JsonFiles.replaceAtomically(hadoop, onnxFile, onnx.model());
-      JsonFiles.replaceAtomically(hadoop, new Path(version.exportDir(), "onnx.json"),
-          new OnnxDescription(version.model(), id, onnx.inputs(), OnnxExport.OUTPUT, onnx.features(), parity));
-      onnxPath = onnxFile.toString();
+    boolean reused = exports.exists(id);
+    if (reused) {
+      // Published exports are immutable: verified (exit 3 naming a changed file) and reused as they are.
+      dir = exports.requireVerified(id);
+      LOG.info("the exports of {} are published and verify: reused, not rewritten", id);
+      Path description = new Path(dir, ONNX_JSON);
+      if (exists(hadoop, description)) {
+        parity = JsonFiles.MAPPER.convertValue(JsonFiles.read(hadoop, description, com.fasterxml.jackson.databind.JsonNode.class)
+            .get("parity"), OnnxParity.Report.class);
+      }
+    } else {
+      // The version's own spec names its slots: today's config may have moved on since training.
+      FeaturesConfig spec = version.spec();
+      FittedPlan plan = version.plan();
+      OnnxExport.Result onnx = null;
+      if (ex.onnx()) {
+        context.describe("export-" + id, "onnx", "export " + id + ": ONNX graph, checked against Spark on holdout rows");
+        onnx = OnnxExport.build(plan, spec, version.model(), id);
+        parity = OnnxParity.check(onnx, sparkScores(version, onnx, ex.parityRows()), SPARK_SCORE, ex.maxAbsDiff());
+      }
+      // Checked before anything is written; then published whole, with the checksum manifest last.
+      OnnxExport.Result checked = onnx;
+      OnnxParity.Report report = parity;
+      Map<String, Object> coefficients = coefficientsDocument(version, plan, spec);
+      dir = exports.publish(id, version.manifestSha256(), draft -> {
+        if (checked != null) {
+          JsonFiles.write(hadoop, new Path(draft, MODEL_ONNX), checked.model());
+          JsonFiles.write(hadoop, new Path(draft, ONNX_JSON),
+              new OnnxDescription(version.model(), id, checked.inputs(), OnnxExport.OUTPUT, checked.features(), report));
+        }
+        JsonFiles.write(hadoop, new Path(draft, COEFFICIENTS_JSON), coefficients);
+      });
     }
-    JsonFiles.replaceAtomically(hadoop, file, coefficientsDocument(version, plan, spec));
+    Path onnxFile = new Path(dir, MODEL_ONNX);
+    String onnxPath = exists(hadoop, onnxFile) ? onnxFile.toString() : null;
 
     String previous = registry.aliases().versionOf(AliasStore.CHAMPION);
     String promotedAt = registry.aliases().promote(id, context.runId()).map(AliasStore.AliasChange::at).orElse(null);
-    return new Result("export", version.model(), id, previous, file.toString(), onnxPath, parity, promotedAt);
+    return new Result("export", version.model(), id, previous, new Path(dir, COEFFICIENTS_JSON).toString(), onnxPath,
+        parity, reused, promotedAt);
+  }
+
+  private static boolean exists(Configuration hadoop, Path path) {
+    try {
+      return path.getFileSystem(hadoop).exists(path);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot check " + path, e);
+    }
   }
 
   /** {@code coefficients.json}: the weights by name and every fitted preprocessing parameter. */

@@ -75,6 +75,15 @@ public final class JsonFiles {
     }
   }
 
+  /** {@link #write(Configuration, Path, Object)} for any bytes (an ONNX file). */
+  public static void write(Configuration conf, Path path, byte[] bytes) {
+    try (OutputStream out = path.getFileSystem(conf).create(path, false)) {
+      out.write(bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + path, e);
+    }
+  }
+
   /**
    * Replaces {@code path} so readers see the old or the new content, never a partial file.
    * Where rename is atomic (local disk, HDFS) the new content is written beside it and renamed

@@ -68,6 +68,24 @@ public final class FileChecksums {
     return files;
   }
 
+  /**
+   * What differs between the checksums a manifest recorded and those found now: changed,
+   * missing and unexpected files, each named (empty when they agree).
+   */
+  public static List<String> problems(Map<String, String> expected, Map<String, String> actual) {
+    List<String> problems = new ArrayList<>();
+    expected.forEach((file, sha) -> {
+      String found = actual.get(file);
+      if (found == null) {
+        problems.add(file + ": missing");
+      } else if (!found.equals(sha)) {
+        problems.add(file + ": sha256 " + found + " differs from the manifest's " + sha);
+      }
+    });
+    actual.keySet().stream().filter(f -> !expected.containsKey(f)).forEach(f -> problems.add(f + ": not in the manifest"));
+    return problems;
+  }
+
   public static String sha256(FileSystem fs, Path file) throws IOException {
     MessageDigest digest = newDigest();
     byte[] buf = new byte[1 << 16];

@@ -1,7 +1,7 @@
 package dev.glmpipe.registry;
 
+import dev.glmpipe.GlmpipeException;
 import dev.glmpipe.train.TrainingRun;
-import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
@@ -17,7 +17,7 @@ import org.apache.hadoop.fs.Path;
  * models/&lt;name&gt;/baselines/&lt;version&gt;.json          monitoring baseline rebuilt for a version without one
  * models/&lt;name&gt;/evaluations/&lt;version&gt;.json        evaluate's metrics and gate decision
  * models/&lt;name&gt;/reports/&lt;version&gt;.html            evaluate's HTML report
- * models/&lt;name&gt;/exports/&lt;version&gt;/               export's portable files (JSON, ONNX)
+ * models/&lt;name&gt;/exports/&lt;version&gt;/               export's portable files (JSON, ONNX) + manifest.json, immutable
  * models/&lt;name&gt;/aliases/{champion,previous}.json    alias files, replaced atomically
  * models/&lt;name&gt;/aliases/history/&lt;time&gt;-&lt;id&gt;-&lt;alias&gt;.json   append-only audit of alias changes
  * </pre>
@@ -32,7 +32,8 @@ import org.apache.hadoop.fs.Path;
  *
  * <p><b>Integrity.</b> Verification recomputes every file's SHA-256 against the manifest; an
  * alias also pins the SHA-256 of the manifest it promoted, so an edited manifest is caught too.
- * Scoring uses only a verified champion.
+ * Scoring uses only a verified champion. A version's exports ({@link ExportStore}) are
+ * published once, whole, with their own manifest of checksums, and verified the same way.
  */
 public final class ModelRegistry {
   private final Configuration conf;
@@ -41,6 +42,7 @@ public final class ModelRegistry {
   private final VersionStore versions;
   private final VersionVerifier verifier;
   private final AliasStore aliases;
+  private final ExportStore exports;
 
   public ModelRegistry(Configuration conf, Path modelsRoot, String name) {
     this.conf = conf;
@@ -49,6 +51,7 @@ public final class ModelRegistry {
     this.versions = new VersionStore(conf, paths, name);
     this.verifier = new VersionVerifier(versions, name);
     this.aliases = new AliasStore(conf, paths, name, verifier);
+    this.exports = new ExportStore(conf, paths, name);
   }
 
   public String name() {
@@ -67,8 +70,17 @@ public final class ModelRegistry {
     return aliases;
   }
 
-  /** A committed version (not yet verified), or a usage error naming it. */
+  /** The versions' published exports (immutable, checksummed; see {@link ExportStore}). */
+  public ExportStore exports() {
+    return exports;
+  }
+
+  /**
+   * A committed version (not yet verified), or a usage error naming it. Callers holding a user's
+   * argument check it first with {@link VersionId#require}, which names the argument.
+   */
   public ModelVersion version(String id) {
+    VersionId.require("model version", id);
     versions.dir(id);
     return new ModelVersion(name, id, versions, verifier, paths, null, null);
   }
@@ -85,8 +97,12 @@ public final class ModelRegistry {
 
   /** The version {@code versionOrAlias} names; pinned by the alias when it is one (not yet verified). */
   public ModelVersion resolve(String versionOrAlias) {
-    Optional<AliasStore.Alias> alias = aliases.get(versionOrAlias);
-    return alias.isPresent() ? pinned(alias.get(), versionOrAlias) : version(versionOrAlias);
+    VersionId.requireVersionOrAlias("model version", versionOrAlias);
+    if (VersionId.isValid(versionOrAlias)) {
+      return version(versionOrAlias);
+    }
+    return pinned(aliases.get(versionOrAlias).orElseThrow(() -> GlmpipeException.usage(
+        "model '" + name + "' has no " + versionOrAlias + " alias yet")), versionOrAlias);
   }
 
   /** Stores what train produced as a new version (published whole, see above) and returns it. */

@@ -4,7 +4,9 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * Where each file of one model's registry lives (see {@link ModelRegistry} for the layout).
- * Paths only: nothing here touches the file system.
+ * Paths only: nothing here touches the file system. Every path built from a version id or an
+ * alias name checks it first ({@link VersionId}), so no argument reaches outside the model's
+ * directory.
  */
 public record RegistryPaths(Path root) {
   public static final String MANIFEST = "manifest.json";
@@ -22,15 +24,15 @@ public record RegistryPaths(Path root) {
 
   /** A version's directory, whether or not it exists (see {@link VersionStore#dir}). */
   Path version(String version) {
-    return new Path(versions(), version);
+    return new Path(versions(), id(version));
   }
 
   public Path evaluation(String version) {
-    return new Path(new Path(root, "evaluations"), version + ".json");
+    return new Path(new Path(root, "evaluations"), id(version) + ".json");
   }
 
   public Path report(String version) {
-    return new Path(new Path(root, "reports"), version + ".html");
+    return new Path(new Path(root, "reports"), id(version) + ".html");
   }
 
   /**
@@ -38,15 +40,27 @@ public record RegistryPaths(Path root) {
    * version directory, which never changes.
    */
   public Path rebuiltBaseline(String version) {
-    return new Path(new Path(root, "baselines"), version + ".json");
+    return new Path(new Path(root, "baselines"), id(version) + ".json");
   }
 
   public Path exports(String version) {
-    return new Path(new Path(root, "exports"), version);
+    return new Path(exportsRoot(), id(version));
   }
 
   Path alias(String alias) {
+    if (!VersionId.ALIASES.contains(alias)) {
+      throw new IllegalArgumentException("not an alias: '" + alias + "'");
+    }
     return new Path(new Path(root, "aliases"), alias + ".json");
+  }
+
+  /** The parent of every version's exports directory. */
+  Path exportsRoot() {
+    return new Path(root, "exports");
+  }
+
+  private static String id(String version) {
+    return VersionId.require("version", version == null ? "null" : version);
   }
 
   Path history() {

@@ -7,12 +7,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Function;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -25,8 +23,6 @@ import org.apache.spark.ml.PipelineModel;
  * them, and reading their files (see {@link ModelRegistry} for visibility).
  */
 public final class VersionStore {
-  private static final DateTimeFormatter VERSION_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
-
   private final Configuration conf;
   private final RegistryPaths paths;
   private final String name;
@@ -44,7 +40,7 @@ public final class VersionStore {
    */
   public String create(Function<VersionDraft, ModelManifest> writer) {
     ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
-    String version = VERSION_TIME.format(now) + "-" + UUID.randomUUID().toString().substring(0, 4);
+    String version = VersionId.generate(now);
     Path versions = paths.versions();
     Path target = paths.version(version);
     boolean committed = false;
@@ -164,7 +160,10 @@ public final class VersionStore {
     return FileChecksums.of(fs(), dir(version), RegistryPaths.MANIFEST);
   }
 
-  /** Names of directories under {@code versions/} with (committed) or without a manifest, sorted. */
+  /**
+   * Names of directories under {@code versions/} that are (committed) or are not versions, sorted:
+   * a version is named like an id ({@link VersionId}) and has its manifest.
+   */
   private List<String> versionDirs(boolean committed) {
     Path versions = paths.versions();
     try {
@@ -175,7 +174,7 @@ public final class VersionStore {
       List<String> out = new ArrayList<>();
       for (FileStatus st : fs.listStatus(versions)) {
         String n = st.getPath().getName();
-        if (st.isDirectory() && !n.startsWith(".") && hasManifest(st.getPath()) == committed) {
+        if (st.isDirectory() && !n.startsWith(".") && (VersionId.isValid(n) && hasManifest(st.getPath())) == committed) {
           out.add(n);
         }
       }

@@ -65,15 +65,7 @@ public final class VersionVerifier {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot verify " + dir, e);
     }
-    expected.forEach((file, sha) -> {
-      String found = actual.get(file);
-      if (found == null) {
-        problems.add(file + ": missing");
-      } else if (!found.equals(sha)) {
-        problems.add(file + ": sha256 " + found + " differs from the manifest's " + sha);
-      }
-    });
-    actual.keySet().stream().filter(f -> !expected.containsKey(f)).forEach(f -> problems.add(f + ": not in the manifest"));
+    problems.addAll(FileChecksums.problems(expected, actual));
     return new Verification(name, version, problems.isEmpty(), expected.size(), manifestSha, problems);
   }
 

@@ -216,9 +216,38 @@ class ModelRegistryTest {
 
   @Test
   void unknownVersionIsAUsageError() {
-    assertThatThrownBy(() -> registry().version("nope"))
+    assertThatThrownBy(() -> registry().version("20261123-162116-b5b8"))
         .isInstanceOf(GlmpipeException.class)
-        .hasMessageContaining("has no version 'nope'");
+        .hasMessageContaining("has no version '20261123-162116-b5b8'");
+  }
+
+  @Test
+  void aVersionArgumentNeverReachesOutsideTheModelsDirectory() {
+    // A real version of another model: a path argument would find its manifest.
+    ModelRegistry other = new ModelRegistry(conf, new org.apache.hadoop.fs.Path(tmp.toUri()), "other");
+    String v = other.versions().create(draft -> RegistryFixtures.writeModel(conf, draft, 1));
+    ModelRegistry registry = registry();
+    for (String escape : List.of("../../other/versions/" + v, "../other/versions/" + v)) {
+      for (java.util.function.Consumer<String> entry : List.<java.util.function.Consumer<String>>of(registry::version,
+          registry::resolve, id -> registry.verifier().verify(id), id -> registry.aliases().promote(id),
+          id -> registry.versions().dir(id), id -> RegistryPaths.of(new org.apache.hadoop.fs.Path(tmp.toUri()), "m").exports(id))) {
+        assertThatThrownBy(() -> entry.accept(escape))
+            .isInstanceOf(GlmpipeException.class)
+            .satisfies(e -> assertThat(((GlmpipeException) e).exitCode()).isEqualTo(GlmpipeException.EXIT_USAGE))
+            .hasMessageContaining("must be a version id like 20261123-162116-b5b8");
+      }
+    }
+    assertThat(registry.aliases().get(AliasStore.CHAMPION)).isEmpty();
+  }
+
+  @Test
+  void aDirectoryNotNamedLikeAVersionIsNotListedAsOne() throws IOException {
+    ModelRegistry registry = registry();
+    String v = createVersion(registry);
+    Path copy = Files.createDirectories(tmp.resolve("m/versions/not-an-id"));
+    Files.copy(tmp.resolve("m/versions/" + v + "/manifest.json"), copy.resolve("manifest.json"));
+    assertThat(registry.versions().list()).containsExactly(v);
+    assertThat(registry.versions().incomplete()).containsExactly("not-an-id");
   }
 
   @Test
@@ -235,5 +264,42 @@ class ModelRegistryTest {
     assertThat(registry.version(v1).manifest().version()).isEqualTo(v1);
     assertThat(registry.version(v1).evaluationPath().toString()).endsWith("/m/evaluations/" + v1 + ".json");
     assertThat(registry.version(v1).exportDir().toString()).endsWith("/m/exports/" + v1);
+  }
+
+  @ParameterizedTest(name = "atomic rename: {0}")
+  @ValueSource(booleans = {true, false})
+  void exportsArePublishedOnceWithChecksumsAndVerifiedBeforeUse(boolean atomicRename) throws IOException {
+    ModelRegistry registry = registry(atomicRename);
+    String v = createVersion(registry);
+    ExportStore exports = registry.exports();
+    // Files left by a writer that died (no manifest) are not exports, and are replaced.
+    Path leftover = Files.createDirectories(tmp.resolve("m/exports/" + v)).resolve("stale.json");
+    Files.writeString(leftover, "{}");
+    assertThat(exports.exists(v)).isFalse();
+    exports.publish(v, registry.version(v).manifestSha256(), dir -> {
+      try {
+        RegistryFixtures.writeFile(dir.getFileSystem(conf), new org.apache.hadoop.fs.Path(dir, "model.onnx"), "graph");
+        RegistryFixtures.writeFile(dir.getFileSystem(conf), new org.apache.hadoop.fs.Path(dir, "coefficients.json"), "{}");
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    assertThat(exports.exists(v)).isTrue();
+    assertThat(leftover).doesNotExist();
+    try (var listed = Files.list(tmp.resolve("m/exports"))) {
+      assertThat(listed.map(p -> p.getFileName().toString())).containsExactly(v);  // no draft left beside it
+    }
+    VersionVerifier.Verification ok = exports.verify(v);
+    assertThat(ok.ok()).isTrue();
+    assertThat(ok.files()).isEqualTo(2);
+    assertThat(exports.requireVerified(v).toString()).endsWith("/m/exports/" + v);
+
+    assertThatThrownBy(() -> exports.publish(v, "x", dir -> { })).hasMessageContaining("already published");
+    Files.writeString(tmp.resolve("m/exports/" + v + "/model.onnx"), "another graph");
+    assertThat(exports.verify(v).problems()).singleElement().asString().startsWith("model.onnx: sha256 ");
+    assertThatThrownBy(() -> exports.requireVerified(v))
+        .isInstanceOf(GlmpipeException.class)
+        .satisfies(e -> assertThat(((GlmpipeException) e).exitCode()).isEqualTo(GlmpipeException.EXIT_DATA_CONTRACT))
+        .hasMessageContaining("the exports of model 'm' version " + v + " failed verification, refusing to use them: model.onnx: sha256");
   }
 }

@@ -13,7 +13,7 @@ final class EvaluateJob extends JobCommand<String> {
 
   @Override
   protected String options(GlmpipeConfig config) {
-    return version.version;
+    return version.checked();
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.glmpipe.io.HadoopSettings;
 import dev.glmpipe.io.JsonFiles;
 import dev.glmpipe.io.TableLayout;
 import dev.glmpipe.registry.ModelRegistry;
+import dev.glmpipe.registry.VersionId;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;
@@ -68,7 +69,7 @@ final class ModelsCommand implements Runnable {
 
     @Override
     protected Object run(Releases releases) {
-      return releases.show(version);
+      return releases.show(VersionId.require("VERSION", version));
     }
   }
 
@@ -79,7 +80,7 @@ final class ModelsCommand implements Runnable {
 
     @Override
     protected Object run(Releases releases) {
-      return releases.promote(version);
+      return releases.promote(VersionId.require("VERSION", version));
     }
   }
 
@@ -98,7 +99,7 @@ final class ModelsCommand implements Runnable {
 
     @Override
     protected Object run(Releases releases) {
-      Releases.VerifyResult result = releases.verify(version);
+      Releases.VerifyResult result = releases.verify(VersionId.require("VERSION", version));
       if (!result.ok()) {
         // The full result still goes to stdout; the one-line error names the first bad version.
         launcher.out().println(JsonFiles.toJsonLine(result));

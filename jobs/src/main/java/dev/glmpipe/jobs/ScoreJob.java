@@ -3,6 +3,7 @@ package dev.glmpipe.jobs;
 import dev.glmpipe.GlmpipeException;
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.io.DateRange;
+import dev.glmpipe.registry.VersionId;
 import dev.glmpipe.runs.PipelineContext;
 import dev.glmpipe.score.ScoreDates;
 import picocli.CommandLine.Command;
@@ -35,6 +36,7 @@ final class ScoreJob extends JobCommand<DateRange> {
     if (rescore && !newOnly) {
       throw GlmpipeException.usage("--rescore goes with --new (dates given with --dt/--from/--to are always rescored)");
     }
+    VersionId.requireVersionOrAlias("--shadow", shadow);
     if (table != null && !table.matches("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?")) {
       throw GlmpipeException.usage("--table must be a name like db.scores, not '" + table + "'");
     }

@@ -101,6 +101,24 @@ class BadInputIT {
   }
 
   @Test
+  void versionArgumentsMustBeVersionIds() throws java.io.IOException {
+    JobRunner jobs = new JobRunner(root);
+    // A path in place of an id must be refused as such, before anything is read or written.
+    String escape = "../../churn/versions/20261123-162116-b5b8";
+    assertOneLineError(jobs.run("score", "--dt", "2026-11-01", "--shadow", escape), 2,
+        "--shadow must be a version id like 20261123-162116-b5b8 or an alias (champion, previous), not '" + escape + "'");
+    assertOneLineError(jobs.run("evaluate", "--model-version", "../x"), 2,
+        "--model-version must be a version id like 20261123-162116-b5b8, not '../x'");
+    assertOneLineError(jobs.run("export", "--model-version", "a/b"), 2, "--model-version must be a version id");
+    assertOneLineError(jobs.sub("models", "show", "../x"), 2, "VERSION must be a version id like 20261123-162116-b5b8, not '../x'");
+    assertOneLineError(jobs.sub("models", "promote", "a/b"), 2, "VERSION must be a version id like 20261123-162116-b5b8, not 'a/b'");
+    assertOneLineError(jobs.sub("models", "verify", "../x"), 2, "VERSION must be a version id");
+    try (java.util.stream.Stream<Path> written = java.nio.file.Files.list(root)) {
+      assertThat(written.map(p -> p.getFileName().toString())).doesNotContain("models", "scores", "features");
+    }
+  }
+
+  @Test
   void helpWorksForEveryJob() {
     for (String job : new String[] {"datagen", "preprocess", "train", "evaluate", "export", "score"}) {
       JobRunner.Run run = JobRunner.raw(job, "--help");

@@ -51,6 +51,7 @@ class ReleaseIT {
   private JobRunner weak;
   private String v1;
   private String v2;
+  private JobRunner timed;
 
   @BeforeAll
   void data() {
@@ -160,7 +161,7 @@ class ReleaseIT {
   void aTimeSplitVersionIsExportedWithParityCheckedOnItsHeldOutDay() throws IOException {
     List<String> sets = new ArrayList<>(List.of(GOOD));
     sets.addAll(List.of("model.name=timed", "train.holdout.by=time", "train.holdout.days=1", "evaluate.threshold={mode: max_f1}"));
-    JobRunner timed = new JobRunner(root, sets.toArray(String[]::new));
+    timed = new JobRunner(root, sets.toArray(String[]::new));
     timed.ok("train", "--from", FROM, "--to", TO);
     JsonNode evaluate = timed.ok("evaluate");
     long holdoutRows = evaluate.get("holdout_rows").asLong();
@@ -171,6 +172,50 @@ class ReleaseIT {
     JsonNode export = timed.ok("export");
     assertThat(export.get("onnx_parity").get("rows").asLong()).isEqualTo(Math.min(1000, holdoutRows));
     assertThat(export.get("onnx_parity").get("max_abs_diff").asDouble()).isLessThanOrEqualTo(1e-6);
+  }
+
+  @Test
+  @Order(6)
+  void exportsAreWrittenOnceChecksummedAndVerifiedByEveryReader() throws IOException {
+    String v = timed.sub("models", "list").json().get("champion").asText();
+    Path dir = root.resolve("models/timed/exports/" + v);
+    List<String> files = List.of("coefficients.json", "model.onnx", "onnx.json", "manifest.json");
+    List<byte[]> before = new ArrayList<>();
+    List<java.nio.file.attribute.FileTime> mtimes = new ArrayList<>();
+    for (String f : files) {
+      before.add(Files.readAllBytes(dir.resolve(f)));
+      mtimes.add(Files.getLastModifiedTime(dir.resolve(f)));
+    }
+
+    // A second export of the same version verifies the published files and keeps them as they are.
+    JsonNode again = timed.ok("export", "--model-version", v);
+    assertThat(again.get("reused").asBoolean()).isTrue();
+    assertThat(again.get("onnx_parity").get("max_abs_diff").asDouble()).isLessThanOrEqualTo(1e-6);
+    for (int i = 0; i < files.size(); i++) {
+      assertThat(Files.readAllBytes(dir.resolve(files.get(i)))).as(files.get(i)).isEqualTo(before.get(i));
+      assertThat(Files.getLastModifiedTime(dir.resolve(files.get(i)))).as(files.get(i)).isEqualTo(mtimes.get(i));
+    }
+    JsonNode manifest = read(dir.resolve("manifest.json").toUri().toString());
+    assertThat(manifest.get("files").fieldNames()).toIterable().containsExactlyInAnyOrder("coefficients.json", "model.onnx", "onnx.json");
+    JsonNode verify = timed.sub("models", "verify").json();
+    assertThat(verify.get("ok").asBoolean()).isTrue();
+    assertThat(verify.get("exports")).singleElement().satisfies(e -> {
+      assertThat(e.get("version").asText()).isEqualTo(v);
+      assertThat(e.get("ok").asBoolean()).isTrue();
+      assertThat(e.get("files").asInt()).isEqualTo(3);
+    });
+
+    // A changed export file is refused by whatever reads the exports, naming the file, and is not rewritten.
+    Files.write(dir.resolve("model.onnx"), new byte[] {1}, java.nio.file.StandardOpenOption.APPEND);
+    byte[] tampered = Files.readAllBytes(dir.resolve("model.onnx"));
+    JobRunner.Run export = timed.run("export", "--model-version", v);
+    assertThat(export.exitCode()).as(export.stderr()).isEqualTo(GlmpipeException.EXIT_DATA_CONTRACT);
+    assertThat(export.stderr().lines().filter(l -> l.startsWith("glmpipe"))).singleElement().asString()
+        .contains("the exports of model 'timed' version " + v + " failed verification").contains("model.onnx: sha256");
+    assertThat(Files.readAllBytes(dir.resolve("model.onnx"))).isEqualTo(tampered);
+    JobRunner.Run verifyTampered = timed.sub("models", "verify", v);
+    assertThat(verifyTampered.exitCode()).isEqualTo(GlmpipeException.EXIT_DATA_CONTRACT);
+    assertThat(verifyTampered.stderr()).contains("exports of version " + v + " failed verification: model.onnx: sha256");
   }
 
   private static JsonNode read(String uri) throws IOException {
