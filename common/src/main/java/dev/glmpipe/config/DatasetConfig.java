@@ -18,7 +18,13 @@ public record DatasetConfig(
    * @param unique a key no two valid rows of a partition may share, and which duplicate wins
    */
   public record ContractConfig(
-      List<ColumnContract> columns, double maxQuarantineFraction, @ConfigOptional UniqueKey unique) {}
+      List<ColumnContract> columns, double maxQuarantineFraction, @ConfigOptional UniqueKey unique) {
+
+    /** The contract as a config tree (see {@link ConfigTree}): what its SHA-256 is computed from. */
+    public java.util.Map<String, Object> toTree() {
+      return ConfigTree.of(this);
+    }
+  }
 
   /** Which of several rows with the same key is kept: the other ones are quarantined. */
   public enum Keep { LATEST, EARLIEST, NONE }

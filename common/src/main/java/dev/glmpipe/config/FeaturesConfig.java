@@ -1,11 +1,7 @@
 package dev.glmpipe.config;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.RecordComponent;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The declared feature spec: which contract columns feed the model and how each is prepared.
@@ -131,36 +127,7 @@ public record FeaturesConfig(
    * in lower case: binding it again gives an equal record. This is what the manifest records and
    * what the spec hash is computed from.
    */
-  @SuppressWarnings("unchecked")
   public Map<String, Object> toTree() {
-    return (Map<String, Object>) tree(this);
-  }
-
-  private static Object tree(Object value) {
-    if (value instanceof Record record) {
-      Map<String, Object> out = new TreeMap<>();
-      for (RecordComponent c : record.getClass().getRecordComponents()) {
-        Object child = read(c, record);
-        if (child != null) {
-          out.put(ConfigBinder.keyOf(c), tree(child));
-        }
-      }
-      return out;
-    }
-    if (value instanceof List<?> list) {
-      return list.stream().map(FeaturesConfig::tree).toList();
-    }
-    if (value instanceof Enum<?> e) {
-      return e.name().toLowerCase(Locale.ROOT);
-    }
-    return value;
-  }
-
-  private static Object read(RecordComponent c, Record record) {
-    try {
-      return c.getAccessor().invoke(record);
-    } catch (IllegalAccessException | InvocationTargetException e) {
-      throw new IllegalStateException("cannot read " + c.getName() + " of " + record.getClass().getSimpleName(), e);
-    }
+    return ConfigTree.of(this);
   }
 }

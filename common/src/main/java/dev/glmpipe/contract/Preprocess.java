@@ -5,6 +5,7 @@ import dev.glmpipe.GlmpipeException;
 import dev.glmpipe.RunFigures;
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.io.DateRange;
+import dev.glmpipe.io.PartitionContract;
 import dev.glmpipe.io.PartitionedTable;
 import dev.glmpipe.io.RawInput;
 import dev.glmpipe.io.TableLayout;
@@ -39,7 +40,9 @@ public final class Preprocess {
    */
   static final int ROWS_IN_MEMORY = 100_000;
 
-  public record Partition(String dt, boolean published, String featuresPath, String quarantinePath, ContractReport report) {}
+  /** {@code contractSha256}: the contract the rows were checked against (recorded with a published partition). */
+  public record Partition(String dt, boolean published, String featuresPath, String quarantinePath, String contractSha256,
+      ContractReport report) {}
 
   public record Result(String job, long inputRows, long validRows, long quarantinedRows, List<Partition> partitions)
       implements RunFigures.Source {
@@ -74,12 +77,13 @@ public final class Preprocess {
     PartitionedTable features = new PartitionedTable(spark, layout.features());
     PartitionedTable quarantine = new PartitionedTable(spark, layout.quarantine());
     ContractValidator validator = new ContractValidator(context.config().dataset().contract());
+    PartitionContract recorded = ContractRecord.of(context.config().dataset().contract());
     double maxFraction = context.config().dataset().contract().maxQuarantineFraction();
 
     List<Partition> done = new ArrayList<>();
     List<String> breaches = new ArrayList<>();
     for (LocalDate dt : dates.dates()) {
-      Partition p = preprocess(dt, validator, raw, features, quarantine);
+      Partition p = preprocess(dt, validator, recorded, raw, features, quarantine);
       if (!p.published()) {
         ContractReport report = p.report();
         breaches.add(String.format(java.util.Locale.ROOT, "dt=%s quarantined %d of %d rows (%.2f%% > max %.2f%%)",
@@ -103,7 +107,7 @@ public final class Preprocess {
    * valid rows, and the partition is published only once the counts are known and within the
    * quarantine limit.
    */
-  private Partition preprocess(LocalDate dt, ContractValidator validator, PartitionedTable raw,
+  private Partition preprocess(LocalDate dt, ContractValidator validator, PartitionContract recorded, PartitionedTable raw,
       PartitionedTable features, PartitionedTable quarantine) {
     SparkSession spark = context.spark();
     GlmpipeConfig c = context.config();
@@ -148,6 +152,8 @@ public final class Preprocess {
     boolean publish = !report.exceeds(c.dataset().contract().maxQuarantineFraction());
     if (publish) {
       context.phase("publish");
+      // Inside the staged directory: published with the rows, never missing beside them.
+      features.writeContract(staging, recorded);
       features.publish(staging, dt);
     } else {
       features.discard(staging);
@@ -157,6 +163,7 @@ public final class Preprocess {
     }
     LOG.info("dt={}: {} rows, {} valid, {} quarantined {}", dt, report.inputRows(), report.validRows(),
         report.quarantinedRows(), report.rowsByReason());
-    return new Partition(dt.toString(), publish, features.partition(dt).toString(), quarantine.partition(dt).toString(), report);
+    return new Partition(dt.toString(), publish, features.partition(dt).toString(), quarantine.partition(dt).toString(),
+        recorded.sha256(), report);
   }
 }

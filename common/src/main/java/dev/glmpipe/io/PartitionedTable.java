@@ -138,6 +138,37 @@ public final class PartitionedTable {
     }
   }
 
+  /**
+   * Records in a staged write the contract its rows were checked against, so that publishing
+   * the staged directory publishes the record with it (see {@link PartitionContract}).
+   */
+  public void writeContract(Path staging, PartitionContract contract) {
+    JsonFiles.write(spark.sparkContext().hadoopConfiguration(), new Path(staging, PartitionContract.FILE), contract);
+  }
+
+  /** The contract the partition was checked against; empty for a partition written before contracts were recorded. */
+  public java.util.Optional<PartitionContract> contract(LocalDate dt) {
+    Path file = new Path(partition(dt), PartitionContract.FILE);
+    if (!exists(file)) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(JsonFiles.read(spark.sparkContext().hadoopConfiguration(), file, PartitionContract.class));
+  }
+
+  /**
+   * Each distinct contract the partitions of {@code dates} were checked against, with its dates
+   * (in the order of {@code dates}); partitions with no recorded contract share one entry whose
+   * hash is null.
+   */
+  public List<PartitionContract.Use> contracts(List<LocalDate> dates) {
+    Map<String, List<String>> byHash = new java.util.LinkedHashMap<>();
+    for (LocalDate dt : dates) {
+      String hash = contract(dt).map(PartitionContract::sha256).orElse(null);
+      byHash.computeIfAbsent(hash, h -> new java.util.ArrayList<>()).add(dt.toString());
+    }
+    return byHash.entrySet().stream().map(e -> new PartitionContract.Use(e.getKey(), List.copyOf(e.getValue()))).toList();
+  }
+
   /** Dates whose partition holds a committed write, oldest first. */
   public List<LocalDate> committedDates() {
     try {

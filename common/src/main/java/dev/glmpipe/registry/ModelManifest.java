@@ -1,5 +1,6 @@
 package dev.glmpipe.registry;
 
+import dev.glmpipe.io.PartitionContract;
 import dev.glmpipe.train.CoefficientStatistic;
 import dev.glmpipe.train.ConvergenceCheck;
 import dev.glmpipe.train.HoldoutSplit;
@@ -17,7 +18,12 @@ import java.util.Map;
  * same way. {@code profile} names the file in the version directory holding the baseline profile
  * of every feature on the training rows.
  *
- * <p>{@code inputSchema} is the type of every column the model reads, as training saw it.
+ * <p>{@code inputSchema} is the type of every column the model reads, as training saw it;
+ * {@code score} refuses a features partition that no longer has one of them, or has it with
+ * another type. {@code inputContracts} names each data contract the training window's
+ * partitions were checked against (its SHA-256, as recorded with each partition) and the dates
+ * checked against it; a null hash stands for partitions written before contracts were
+ * recorded, and the whole field is absent from versions trained before that.
  * {@code files} maps each other file of the version (relative path) to its SHA-256; the
  * registry fills it in and writes the manifest last, so a version whose manifest is there is
  * complete, and {@code verify} can tell if any byte changed since. Metrics and the gate
@@ -48,7 +54,18 @@ public record ModelManifest(
     String sparkVersion,
     String codeVersion,
     List<SchemaField> inputSchema,
-    Map<String, String> files) {
+    Map<String, String> files,
+    List<PartitionContract.Use> inputContracts) {
+
+  /** A manifest without recorded contracts (versions trained before they were recorded). */
+  public ModelManifest(String name, String version, String createdAt, String modelType, String label,
+      List<String> keyColumns, DataWindow dataWindow, Map<String, Long> rowCounts, Map<String, Object> params,
+      List<String> inputColumns, List<String> features, Map<String, Object> featureSpec, String featureSpecHash,
+      String profile, TrainingSummary training, String sparkVersion, String codeVersion, List<SchemaField> inputSchema,
+      Map<String, String> files) {
+    this(name, version, createdAt, modelType, label, keyColumns, dataWindow, rowCounts, params, inputColumns, features,
+        featureSpec, featureSpecHash, profile, training, sparkVersion, codeVersion, inputSchema, files, null);
+  }
 
   /**
    * @param holdoutBy {@code hash} (holdoutColumn, holdoutFraction) or {@code time}
@@ -78,7 +95,7 @@ public record ModelManifest(
   public ModelManifest withFiles(Map<String, String> checksums) {
     return new ModelManifest(name, version, createdAt, runId, modelType, label, keyColumns, dataWindow, rowCounts, params,
         inputColumns, features, featureSpec, featureSpecHash, profile, training, sparkVersion, codeVersion,
-        inputSchema, checksums);
+        inputSchema, checksums, inputContracts);
   }
 
   /**

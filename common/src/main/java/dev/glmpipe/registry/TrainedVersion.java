@@ -68,7 +68,7 @@ final class TrainedVersion {
             run.trained().classWeights(), run.trained().tuning()),
         run.sparkVersion(), CodeVersion.get(),
         run.inputSchema().stream().map(f -> new ModelManifest.SchemaField(f.name(), f.type(), f.nullable())).toList(),
-        null);
+        null, run.inputContracts());
   }
 
   private static List<ModelManifest.Intercept> intercepts(ModelCoefficients coefficients) {

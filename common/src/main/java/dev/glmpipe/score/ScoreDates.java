@@ -114,6 +114,9 @@ public final class ScoreDates {
     List<LocalDate> dates = newOnly ? newDates(features, main.ledger(), version, rescore) : range.dates();
     // Check every date first: a run that will fail on day 5 should fail before writing day 1.
     features.requireCommitted(dates);
+    // ... and fits the model: a partition preprocessed again under a contract that dropped or
+    // retyped a column the model reads is refused before anything is written.
+    InputSchemaCheck.require(features, dates, champion);
     // The first date's parity sample is read while the model is verified and compiled.
     DateInput first = dates.isEmpty() ? null : DateInput.open(spark, features, dates.get(0), c, engine);
 
@@ -128,6 +131,7 @@ public final class ScoreDates {
     ScoreTarget shadowTarget = null;
     if (shadowVersion != null) {
       ModelVersion other = context.registry().resolve(shadowVersion).requireVerified();
+      InputSchemaCheck.require(features, dates, other);
       shadow = new PipelineScorer(other.pipeline(), c.model().name(), other.id(), engine);
       shadowTarget = new ScoreTarget(spark, layout.scores(c.model().name() + "_shadow"), null, context.runId());
     }

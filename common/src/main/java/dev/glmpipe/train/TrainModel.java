@@ -5,6 +5,7 @@ import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.config.ModelConfig;
 import dev.glmpipe.features.FittedPlan;
 import dev.glmpipe.io.DateRange;
+import dev.glmpipe.io.PartitionContract;
 import dev.glmpipe.io.PartitionedTable;
 import dev.glmpipe.io.TableLayout;
 import dev.glmpipe.baseline.Baseline;
@@ -15,6 +16,8 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The train operation: features for a date window → one read for the split, label counts,
@@ -25,6 +28,7 @@ import org.apache.spark.sql.SparkSession;
  * <pre>TrainModel.of(spark, config).window(range).execute()</pre>
  */
 public final class TrainModel {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainModel.class);
   private final SparkSession spark;
   private final GlmpipeConfig config;
   private DateRange window;
@@ -58,7 +62,15 @@ public final class TrainModel {
     HoldoutSplit split = HoldoutSplit.of(c.train().holdout(), dates);
     boolean logistic = c.model().type() == ModelConfig.ModelType.LOGISTIC;
     JobStages.describe(spark, group, "statistics", "train " + window + ": one read for split and label counts, feature statistics and profile");
-    Dataset<Row> rows = TrainingFrames.withLabel(new PartitionedTable(spark, TableLayout.of(c.storage()).features()).read(dates), c.dataset().label());
+    PartitionedTable features = new PartitionedTable(spark, TableLayout.of(c.storage()).features());
+    Dataset<Row> rows = TrainingFrames.withLabel(features.read(dates), c.dataset().label());
+    // Which contract each partition was checked against, for the manifest. A window spanning a
+    // contract change trains on both (the input schema records what the model reads either way).
+    List<PartitionContract.Use> contracts = features.contracts(dates);
+    if (contracts.size() > 1) {
+      LOG.warn("train {}: the window's partitions were checked against {} different contracts: {}", window,
+          contracts.size(), contracts);
+    }
     TrainingPass pass = TrainingPass.run(rows, split.isHoldout(), c.features(), logistic, true, true);
 
     JobStages.describe(spark, group, "fit", "train " + window + ": assemble the training matrix and fit "
@@ -78,6 +90,6 @@ public final class TrainModel {
     Baseline baseline = TrainingBaseline.build(pass, rows, split, c.features(), trained.pipeline(),
         c.monitorOrDefault().bins(), Baseline.TRAIN);
     return new TrainingRun(c, window, split, pass, trained, convergence, plan.slotNames(), ModelCoefficients.of(plan),
-        params, TrainingRun.inputSchema(rows, c.features()), spark.version(), baseline);
+        params, TrainingRun.inputSchema(rows, c.features()), spark.version(), baseline, contracts);
   }
 }

@@ -6,6 +6,7 @@ import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.config.FeaturesConfig;
 import dev.glmpipe.features.FeaturePipeline;
 import dev.glmpipe.io.DateRange;
+import dev.glmpipe.io.PartitionContract;
 import dev.glmpipe.baseline.Baseline;
 import java.util.List;
 import java.util.Map;
@@ -21,11 +22,13 @@ import org.apache.spark.sql.Row;
  * @param params the estimator's parameters (tuned ones included)
  * @param inputSchema every input column's name, Spark SQL type and nullability, as seen
  * @param baseline what drift monitoring compares scored dates with (its version id not set yet)
+ * @param inputContracts each distinct data contract the window's partitions were checked
+ *     against, with its dates (hash null: partitions written before contracts were recorded)
  */
 public record TrainingRun(GlmpipeConfig config, DateRange window, HoldoutSplit split, TrainingPass pass,
     ModelTrainer.TrainedModel trained, ConvergenceCheck.Decision convergence, List<String> featureNames,
     ModelCoefficients coefficients, Map<String, Object> params, List<InputField> inputSchema, String sparkVersion,
-    Baseline baseline) {
+    Baseline baseline, List<PartitionContract.Use> inputContracts) {
 
   /** Coefficients the job's one-line result shows; the manifest has every one. */
   static final int TOP_COEFFICIENTS = 10;

@@ -27,6 +27,25 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void encryptionOverlaysLoadAndValidateAndNameKeysByIdOnly() {
+    GlmpipeConfig emr = ConfigLoader.load(List.of("../conf/emr-sse-kms.yaml"), List.of());
+    assertThat(emr.storage().root()).startsWith("s3://");                         // from emr.yaml
+    assertThat(emr.spark().conf()).containsEntry("spark.hadoop.fs.s3a.encryption.algorithm", "SSE-KMS")
+        .containsEntry("spark.hadoop.fs.s3.enableServerSideEncryption", "true")
+        .containsEntry("spark.sql.parquet.compression.codec", "zstd");             // still emr.yaml's
+    // fs.s3a.encryption.key holds key material under SSE-C: here it must be a KMS key's ARN.
+    String kmsArn = "arn:aws[-a-z]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/.+";
+    assertThat(emr.spark().conf().get("spark.hadoop.fs.s3a.encryption.key")).matches(kmsArn);
+    assertThat(emr.spark().conf().get("spark.hadoop.fs.s3.serverSideEncryption.kms.keyId")).matches(kmsArn);
+
+    GlmpipeConfig gcs = ConfigLoader.load(List.of("../conf/dataproc-cmek.yaml"), List.of());
+    assertThat(gcs.storage().root()).startsWith("gs://");
+    assertThat(gcs.storage().tables().raw()).startsWith("gs://");                  // from dataproc.yaml
+    // CMEK is the bucket's default key; the connector's fs.gs.encryption.* keys are CSEK material.
+    assertThat(gcs.spark().conf().keySet()).noneMatch(k -> k.contains("fs.gs.encryption"));
+  }
+
+  @Test
   void overlayOverridesBaseKeyByKeyAndSetWinsLast() {
     GlmpipeConfig c = ConfigLoader.load(List.of(LOCAL), List.of("model.reg_param=0.25", "spark.conf.spark.sql.shuffle.partitions=7"));
     assertThat(c.spark().master()).isEqualTo("local[2]");                         // from local.yaml
