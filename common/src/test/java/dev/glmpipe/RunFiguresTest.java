@@ -19,8 +19,8 @@ class RunFiguresTest {
   @Test
   void preprocessCountsRowsInValidAndQuarantinedOverItsDates() {
     Preprocess.Result result = new Preprocess.Result("preprocess", 100, 93, 7, List.of(
-        new Preprocess.Partition("2026-11-01", true, "f", "q", null),
-        new Preprocess.Partition("2026-11-02", true, "f", "q", null)));
+        new Preprocess.Partition("2026-11-01", true, "f", "q", null, null),
+        new Preprocess.Partition("2026-11-02", true, "f", "q", null, null)));
     assertThat(result.runFigures()).isEqualTo(
         new RunFigures(100L, 93L, 7L, null, List.of("2026-11-01", "2026-11-02"), Map.of()));
     assertNotPrinted(result);

@@ -58,13 +58,13 @@ public record ModelManifest(
     List<PartitionContract.Use> inputContracts) {
 
   /** A manifest without recorded contracts (versions trained before they were recorded). */
-  public ModelManifest(String name, String version, String createdAt, String modelType, String label,
+  public ModelManifest(String name, String version, String createdAt, String runId, String modelType, String label,
       List<String> keyColumns, DataWindow dataWindow, Map<String, Long> rowCounts, Map<String, Object> params,
       List<String> inputColumns, List<String> features, Map<String, Object> featureSpec, String featureSpecHash,
       String profile, TrainingSummary training, String sparkVersion, String codeVersion, List<SchemaField> inputSchema,
       Map<String, String> files) {
-    this(name, version, createdAt, modelType, label, keyColumns, dataWindow, rowCounts, params, inputColumns, features,
-        featureSpec, featureSpecHash, profile, training, sparkVersion, codeVersion, inputSchema, files, null);
+    this(name, version, createdAt, runId, modelType, label, keyColumns, dataWindow, rowCounts, params, inputColumns,
+        features, featureSpec, featureSpecHash, profile, training, sparkVersion, codeVersion, inputSchema, files, null);
   }
 
   /**
