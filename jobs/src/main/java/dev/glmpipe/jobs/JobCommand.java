@@ -86,6 +86,7 @@ public abstract class JobCommand<O> implements Callable<Integer> {
 
   private Integer call(String name, String runId) {
     GlmpipeConfig config = configOptions.load();
+    LogFormat.apply(config.loggingOrDefault());
     O options = options(config);
     long start = System.nanoTime();
     try (SessionFactory.OpenSession session = launcher.sessions().open("glmpipe-" + name, config.spark())) {
