@@ -60,6 +60,36 @@ print(node if isinstance(node, str) else json.dumps(node))
 PY
 }
 
+# json_log_ok FILE RUN_ID: a driver's stderr under logging.format=json: from the line saying the
+# format changed on, every line is one JSON object with timestamp, level, logger, thread and
+# message, and glmpipe's own lines carry RUN_ID. Prints what is wrong and fails otherwise.
+json_log_ok() {
+  python3 - "$1" "$2" <<'PY'
+import json, re, sys
+lines = open(sys.argv[1]).read().splitlines()
+start = next((i for i, l in enumerate(lines) if l.startswith("{") and "dev.glmpipe.jobs.LogFormat" in l), None)
+if start is None:
+    sys.exit("no line from dev.glmpipe.jobs.LogFormat")
+ours = 0
+for line in lines[start:]:
+    try:
+        e = json.loads(line)
+    except ValueError:
+        sys.exit("not JSON: " + line[:200])
+    if not isinstance(e, dict) or not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", str(e.get("timestamp"))):
+        sys.exit("no ISO-8601 UTC timestamp: " + line[:200])
+    missing = [k for k in ("level", "logger", "thread", "message") if k not in e]
+    if missing:
+        sys.exit("missing %s: %s" % (missing, line[:200]))
+    if e["logger"].startswith("dev.glmpipe."):
+        ours += 1
+        if e.get("run_id") != sys.argv[2]:
+            sys.exit("run_id is not %s: %s" % (sys.argv[2], line[:200]))
+if ours < 2:
+    sys.exit("only %d lines from glmpipe" % ours)
+PY
+}
+
 # The master's /json/ document; an empty proxy handler keeps loopback traffic off any proxy.
 master_json() {
   python3 - "$MASTER_JSON_URL" <<'PY'
@@ -226,7 +256,16 @@ pipeline() {
 
   # Days 1-2 as one range, day 3 on its own: both date forms, one spark-submit fewer.
   run_job "preprocess-$DAY1..$DAY2" preprocess --from "$DAY1" --to "$DAY2" "${COMMON[@]}" || return 1
-  run_job "preprocess-$DAY3" preprocess --dt "$DAY3" "${COMMON[@]}" || return 1
+  # Day 3 logs as JSON lines (logging.format=json): the driver's log under real spark-submit,
+  # where the shaded jar (and the JSON template layout in it) sits on a child class loader.
+  run_job "preprocess-$DAY3" preprocess --dt "$DAY3" "${COMMON[@]}" \
+    --set logging.format=json --run-id "cluster-json-$DAY3" || return 1
+  local why
+  if why=$(json_log_ok "$LOG_DIR/preprocess-$DAY3.err" "cluster-json-$DAY3" 2>&1); then
+    pass "preprocess-$DAY3: with logging.format=json every driver log line after the switch is JSON with the run id"
+  else
+    fail "preprocess-$DAY3: logging.format=json" "$why"
+  fi
   local day
   for day in "$DAY1" "$DAY2" "$DAY3"; do
     check "preprocess: features/dt=$day/_SUCCESS exists" test -f "$STORAGE_DIR/features/dt=$day/_SUCCESS"

@@ -115,6 +115,7 @@ public abstract class JobCommand<O> implements Callable<Integer> {
 
   private Integer call(String name, String runId, RunObserver observer) {
     GlmpipeConfig config = configOptions.load();
+    LogFormat.apply(config.loggingOrDefault());
     O options = options(config);
     observer.configured(config, configOptions.sha256(), requestedDates(), metricsJob());
     long start = System.nanoTime();
