@@ -96,3 +96,43 @@ ensure_pyspark() {
   fi
   "$venv/bin/python" -c "import os, pyspark; print(os.path.dirname(pyspark.__file__))"
 }
+
+# Installs Debian packages whose command is missing, the way scripts/test.sh installs chromium:
+# apt-get as root (CI runs as a root without sudo), through sudo otherwise. Fails loudly with
+# the command to run when neither works.
+#   install_debian_packages COMMAND:PACKAGE...   e.g. prometheus:prometheus
+install_debian_packages() {
+  local pair missing=()
+  for pair in "$@"; do
+    command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+  done
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  local sudo_cmd=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || die "missing ${missing[*]}: run as root: apt-get update && apt-get install -y ${missing[*]}"
+    sudo_cmd="sudo"
+  fi
+  log "installing ${missing[*]} (Debian packages)"
+  $sudo_cmd apt-get update >&2 && $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" >&2 \
+    || die "could not install ${missing[*]}: apt-get install -y ${missing[*]}"
+}
+
+# A TCP port free on 127.0.0.1 right now.
+free_port() { python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"; }
+
+# Waits until URL answers 200 (up to SECONDS, default 30): wait_http URL [SECONDS]
+wait_http() {
+  python3 - "$1" "${2:-30}" <<'WAIT'
+import sys, time, urllib.request
+deadline = time.time() + float(sys.argv[2])
+while time.time() < deadline:
+    try:
+        with urllib.request.urlopen(sys.argv[1], timeout=1) as r:
+            if r.status == 200:
+                sys.exit(0)
+    except OSError:
+        pass
+    time.sleep(0.2)
+sys.exit(1)
+WAIT
+}
