@@ -78,9 +78,8 @@ public abstract class JobCommand<O> implements Callable<Integer> {
           throw pushFailed; // metrics.fail_on_error: a run whose push failed fails
         }
         LOG.warn("{}", pushFailed.getMessage()); // the job's own failure is the one to report
-      } finally {
-        MDC.remove(RunId.KEY);
       }
+      // The run id stays in the log context until the launcher has logged how the run ended (Main.execute).
     }
   }
 

@@ -60,7 +60,11 @@ public final class Main implements Runnable {
       err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
       return GlmpipeException.EXIT_USAGE;
     });
-    return cli.execute(args);
+    try {
+      return cli.execute(args);
+    } finally {
+      org.slf4j.MDC.remove(dev.glmpipe.RunId.KEY); // put by JobCommand, kept for the failure's log line
+    }
   }
 
   @Override
