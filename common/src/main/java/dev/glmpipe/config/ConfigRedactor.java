@@ -86,7 +86,10 @@ public final class ConfigRedactor {
 
   private static final Pattern AWS_KEY_ID = Pattern.compile("\\b(?:AKIA|ASIA)[A-Z0-9]{16}\\b");
 
-  /** {@code key=value} or {@code key: value} in text. */
+  /**
+   * {@code key=value}, or {@code key: value} where the key is a property name or variable
+   * ({@code fs.s3a.secret.key: …}, not the prose of "must not carry credentials: name …").
+   */
   private static final Pattern KEY_VALUE = Pattern.compile(
       "(?<![A-Za-z0-9_.\\-])([A-Za-z][A-Za-z0-9_.\\-]*)(=|:[ \\t]*)([^\\s\"'&,;)}\\]]+)");
 
@@ -96,11 +99,12 @@ public final class ConfigRedactor {
   /**
    * {@code spark.redaction.regex} for the sessions glmpipe opens: Spark masks the properties
    * whose key or value it finds in its UI, event log and logged conf. Spark's default
-   * ({@code secret|password|token|access[.]key}) misses e.g. {@code fs.s3a.encryption.key}.
+   * ({@code secret|password|token|access[.]key}) misses e.g. {@code fs.s3a.encryption.key}, and
+   * a URL with a password in a property whose name says nothing of it (a metastore's JDBC URL).
    */
   public static final String SPARK_REDACTION_REGEX = "(?i)secret|password|passwd|passphrase|token|credential"
       + "|access[.]key|encryption[.]key|private[.]key|session[.]key|account[.]key|oauth2|[.]sas[.]|signature"
-      + "|awsaccesskeyid|aws_access_key_id";
+      + "|awsaccesskeyid|aws_access_key_id|://[^/@\\s:]*:[^/@\\s]+@|(?-i:\\b(AKIA|ASIA)[A-Z0-9]{16}\\b)";
 
   /** {@code spark.redaction.string.regex}: the user info of URLs in query plans and SQL text. */
   public static final String SPARK_REDACTION_STRING_REGEX = "(?<=://)[^/@\\s:'\"]*:[^/@\\s'\"]+(?=@)";
@@ -256,8 +260,12 @@ public final class ConfigRedactor {
   private static String keyValues(String s) {
     String out = JSON_KEY_VALUE.matcher(s).replaceAll(m -> Matcher.quoteReplacement(isSecretKey(m.group(1))
         ? "\"" + m.group(1) + "\"" + m.group(2) + MASK + "\"" : m.group()));
-    return KEY_VALUE.matcher(out).replaceAll(m -> Matcher.quoteReplacement(isSecretKey(m.group(1)) && !m.group(3).equals(MASK)
-        ? m.group(1) + m.group(2) + MASK : m.group()));
+    return KEY_VALUE.matcher(out).replaceAll(m -> {
+      String key = m.group(1);
+      boolean propertyName = key.matches(".*[._-].*");
+      boolean mask = isSecretKey(key) && !m.group(3).equals(MASK) && (m.group(2).equals("=") || propertyName);
+      return Matcher.quoteReplacement(mask ? key + m.group(2) + MASK : m.group());
+    });
   }
 
   @SuppressWarnings("unchecked")

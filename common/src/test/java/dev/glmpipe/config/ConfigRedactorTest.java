@@ -66,6 +66,10 @@ class ConfigRedactorTest {
       assertThat(spark.matcher(key).find()).as(key).isTrue();
       assertThat(spark.matcher("spark.hadoop." + key).find()).as(key).isTrue();
     }
+    assertThat(spark.matcher("jdbc:mysql://hive:pw-1@metastore:3306/hive").find()).isTrue();
+    assertThat(spark.matcher("AKIAABCDEFGHIJKLMNOP").find()).isTrue();
+    assertThat(spark.matcher("s3a://bucket/path").find()).isFalse();
+    assertThat(spark.matcher("spark.sql.shuffle.partitions").find()).isFalse();
     assertThat("jdbc:postgresql://etl:pw-1@db:5432/x".replaceAll(ConfigRedactor.SPARK_REDACTION_STRING_REGEX, "R"))
         .isEqualTo("jdbc:postgresql://R@db:5432/x");
   }
@@ -102,6 +106,9 @@ class ConfigRedactorTest {
         .isEqualTo("{\"fs.s3a.session.token\":\"***\",\"rows\":3}");
     assertThat(redactor.text("jdbc:oracle:thin:scott/tiger-0008@db:1521/orcl")).isEqualTo("jdbc:oracle:thin:scott/***@db:1521/orcl");
     assertThat(redactor.text("key id ASIAABCDEFGHIJKLMNOP denied")).isEqualTo("key id *** denied");
+    assertThat(redactor.text("fs.s3a.secret.key: yaml-0012")).isEqualTo("fs.s3a.secret.key: ***");
+    String prose = "config key 'metrics.pushgateway': must not carry credentials: name their environment variables";
+    assertThat(redactor.text(prose)).isEqualTo(prose);
     String plain = "raw input partition not found: file:/data/raw/dt=2026-10-01 (commit 0123456789abcdef0123456789abcdef01234567)";
     assertThat(redactor.text(plain)).isEqualTo(plain);
   }
