@@ -74,7 +74,7 @@ public final class ConfigRedactor {
       "provider", "path", "file", "dir", "env", "enabled", "enable", "impl", "class", "type", "algorithm", "binding");
 
   private static final Pattern SECRET_WORD = Pattern.compile(
-      "(^|\\.)(secret|secrets|password|passwd|pwd|passphrase|token|credential|credentials|sas|signature|apikey)(\\.|$)");
+      "(^|\\.)(secret|secrets|password|passwd|passphrase|token|credential|credentials|sas|signature|apikey)(\\.|$)");
 
   private static final Pattern SECRET_COMPOUND = Pattern.compile(
       "(^|\\.)(access|secret|secret\\.access|private|encryption|session|account|api|storage|signing)\\.key(\\.id)?$");

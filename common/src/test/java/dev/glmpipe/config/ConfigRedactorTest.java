@@ -40,7 +40,7 @@ class ConfigRedactorTest {
       "google.cloud.auth.service.account.json.keyfile", "spark.authenticate", "spark.authenticate.enableSaslEncryption",
       "spark.io.encryption.keySizeBits", "spark.security.credentials.hive.enabled", "spark.ssl.keyStore",
       "metrics.password_env", "metrics.bearer_token_env", "metrics.username_env",
-      "spark.sql.shuffle.partitions", "storage.root", "model.name", "dataset.key_columns");
+      "spark.sql.shuffle.partitions", "storage.root", "model.name", "dataset.key_columns", "PWD", "OLDPWD");
 
   @Test
   void knownSecretKeysAreSecretBareAndInEveryCarrierForm() {
