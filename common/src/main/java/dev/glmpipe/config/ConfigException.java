@@ -2,10 +2,13 @@ package dev.glmpipe.config;
 
 import dev.glmpipe.GlmpipeException;
 
-/** A config problem, always naming the full key path (e.g. {@code model.reg_param}). */
+/**
+ * A config problem, always naming the full key path (e.g. {@code model.reg_param}). A value the
+ * problem quotes is masked when the key holds a secret ({@link ConfigRedactor}).
+ */
 public class ConfigException extends GlmpipeException {
   public ConfigException(String keyPath, String problem) {
-    super(EXIT_USAGE, "config key '" + keyPath + "': " + problem);
+    super(EXIT_USAGE, "config key '" + keyPath + "': " + ConfigRedactor.problem(keyPath, problem));
   }
 
   /** A problem with a config file as a whole (unreadable, not YAML). */
@@ -14,6 +17,6 @@ public class ConfigException extends GlmpipeException {
   }
 
   private ConfigException(String file, String problem, boolean ignored) {
-    super(EXIT_USAGE, "config file '" + file + "': " + problem);
+    super(EXIT_USAGE, "config file '" + file + "': " + ConfigRedactor.problem(file, problem));
   }
 }

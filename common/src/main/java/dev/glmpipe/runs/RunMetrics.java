@@ -1,6 +1,7 @@
 package dev.glmpipe.runs;
 
 import dev.glmpipe.GlmpipeException;
+import dev.glmpipe.config.ConfigRedactor;
 import dev.glmpipe.config.MetricsConfig;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Info;
@@ -94,9 +95,11 @@ public final class RunMetrics {
   public static void push(MetricsConfig config, RunRecord record, String metricsJob) {
     try {
       gateway(config, metricsJob, record.model(), registry(record)).pushAdd();
-      LOG.info("pushed the run's metrics to {} (job={}, model={})", config.pushgateway(), metricsJob, record.model());
+      LOG.info("pushed the run's metrics to {} (job={}, model={})", ConfigRedactor.basic().text(config.pushgateway()),
+          metricsJob, record.model());
     } catch (IOException | RuntimeException e) {
-      String message = "could not push metrics to " + config.pushgateway() + ": " + e.getMessage();
+      // The URL may carry user info; its password is masked in the log and the error.
+      String message = ConfigRedactor.basic().text("could not push metrics to " + config.pushgateway() + ": " + e.getMessage());
       if (config.failOnError()) {
         throw new GlmpipeException(GlmpipeException.EXIT_FAILURE, message + " (metrics.fail_on_error is true)", e);
       }

@@ -4,6 +4,7 @@ import dev.glmpipe.CodeVersion;
 import dev.glmpipe.GlmpipeException;
 import dev.glmpipe.PhaseClock;
 import dev.glmpipe.RunFigures;
+import dev.glmpipe.config.ConfigRedactor;
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.io.HadoopSettings;
 import dev.glmpipe.io.TableLayout;
@@ -114,12 +115,16 @@ public final class RunObserver {
       RunRecords records = new RunRecords(conf, TableLayout.of(config.storage()).runs());
       LOG.info("run record: {}", records.write(record));
     } catch (RuntimeException e) {
-      LOG.warn("could not write the run record of {}: {}", runId, e.toString());
+      LOG.warn("could not write the run record of {}: {}", runId, redactor().text(e.toString()));
     }
     if (config.metricsOrDefault().enabled()) {
       RunMetrics.push(config.metricsOrDefault(), record, metricsJob);
     }
     return record;
+  }
+
+  private ConfigRedactor redactor() {
+    return config == null ? ConfigRedactor.basic() : ConfigRedactor.of(config);
   }
 
   RunRecord record(Object result, int exitCode, Throwable failure) {
@@ -129,7 +134,9 @@ public final class RunObserver {
     RunFigures figures = result instanceof RunFigures.Source s ? s.runFigures() : null;
     GlmpipeException known = failure == null ? null : GlmpipeException.find(failure);
     String errorClass = failure == null ? null : (known != null ? known : failure).getClass().getName();
-    String error = failure == null ? null : known != null ? known.getMessage() : String.valueOf(failure.getMessage());
+    // The message may quote a value of the run's config; its secrets never reach the runs table.
+    String error = failure == null ? null
+        : redactor().text(known != null ? known.getMessage() : String.valueOf(failure.getMessage()));
     TaskMetricsListener.Totals t = totals;
     SparkFacts s = sparkFacts;
     return new RunRecord(runId, job, exitCode == 0 ? RunRecord.SUCCEEDED : RunRecord.FAILED, exitCode, errorClass, error,

@@ -30,9 +30,13 @@ public final class ConfigOptions {
 
   private String sha256;
 
+  /** Masks the run's secrets in what it prints; patterns only until the config is loaded. */
+  private ConfigRedactor redactor = ConfigRedactor.basic();
+
   /** Loads, binds and validates; logs the effective config with secrets masked. */
   GlmpipeConfig load() {
     Map<String, Object> tree = ConfigLoader.loadTree(files, overrides);
+    redactor = ConfigRedactor.of(tree);
     Map<String, Object> redacted = ConfigRedactor.redact(tree);
     LOG.info("effective config: {}", JsonFiles.toJsonLine(redacted));
     sha256 = JsonFiles.sha256Sorted(redacted);
@@ -42,5 +46,10 @@ public final class ConfigOptions {
   /** SHA-256 of the effective config with secrets masked, keys sorted (set by {@link #load}). */
   String sha256() {
     return sha256;
+  }
+
+  /** The redaction of this run's printed text: the patterns, plus its config's secret values once loaded. */
+  ConfigRedactor redactor() {
+    return redactor;
   }
 }

@@ -107,7 +107,7 @@ public abstract class JobCommand<O> implements Callable<Integer> {
         .put(RunId.KEY, runId).put("job", name).put("status", "failed")
         .put("exit_code", known == null ? GlmpipeException.EXIT_FAILURE : known.exitCode())
         .put("error_class", known == null ? e.getClass().getName() : known.getClass().getName())
-        .put("error", known == null ? String.valueOf(e.getMessage()) : known.getMessage());
+        .put("error", configOptions.redactor().text(known == null ? String.valueOf(e.getMessage()) : known.getMessage()));
     launcher.out().println(JsonFiles.toJsonLine(out));
     launcher.out().flush();
   }
@@ -130,7 +130,7 @@ public abstract class JobCommand<O> implements Callable<Integer> {
       }
       LOG.info("{} finished in {} s", name, String.format("%.1f", (System.nanoTime() - start) / 1e9));
       int exitCode = result instanceof ExitStatus status ? status.exitCode() : 0;
-      launcher.out().println(JsonFiles.toJsonLine(withRunId(result, runId, exitCode)));
+      launcher.out().println(configOptions.redactor().text(JsonFiles.toJsonLine(withRunId(result, runId, exitCode))));
       launcher.out().flush();
       resultPrinted = true;
       if (result instanceof ExitStatus status && status.exitCode() != 0) {

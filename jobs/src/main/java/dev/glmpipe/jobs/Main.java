@@ -2,6 +2,7 @@ package dev.glmpipe.jobs;
 
 import dev.glmpipe.CodeVersion;
 import dev.glmpipe.GlmpipeException;
+import dev.glmpipe.config.ConfigRedactor;
 import dev.glmpipe.jobs.bench.MonitorBenchmark;
 import dev.glmpipe.jobs.bench.PreprocessBenchmark;
 import dev.glmpipe.jobs.bench.ScoreBenchmark;
@@ -54,9 +55,11 @@ public final class Main implements Runnable {
     CommandLine cli = new CommandLine(new Main(), new JobFactory(launcher));
     cli.setOut(new java.io.PrintWriter(out, true));
     cli.setErr(new java.io.PrintWriter(err, true));
-    cli.setExecutionExceptionHandler((ex, cmd, parsed) -> report(ex, cmd.getCommandName(), err));
+    cli.setExecutionExceptionHandler((ex, cmd, parsed) -> report(ex, cmd.getCommandName(), err, redactorOf(cmd)));
     cli.setParameterExceptionHandler((ex, argv) -> {
-      err.println("glmpipe " + ex.getCommandLine().getCommandName() + ": error: " + ex.getMessage());
+      // picocli quotes the arguments it rejects, and an argument may be a --set of a secret.
+      err.println("glmpipe " + ex.getCommandLine().getCommandName() + ": error: "
+          + ConfigRedactor.basic().text(ex.getMessage()));
       err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
       return GlmpipeException.EXIT_USAGE;
     });
@@ -73,16 +76,31 @@ public final class Main implements Runnable {
         "a job is required: one of " + String.join(", ", spec.subcommands().keySet()));
   }
 
-  private static int report(Exception ex, String job, PrintStream err) {
+  private static int report(Exception ex, String job, PrintStream err, ConfigRedactor redactor) {
     GlmpipeException known = GlmpipeException.find(ex);
     if (known != null) {
-      LOG.debug("{} failed", job, ex);
-      err.println("glmpipe " + job + ": error: " + known.getMessage());
+      LOG.debug("{} failed", job, redactor.throwable(ex));
+      err.println("glmpipe " + job + ": error: " + redactor.text(known.getMessage()));
       return known.exitCode();
     }
-    LOG.error("{} failed", job, ex);
-    err.println("glmpipe " + job + ": failed: " + ex);
+    LOG.error("{} failed", job, redactor.throwable(ex));
+    err.println("glmpipe " + job + ": failed: " + redactor.text(ex.toString()));
     return GlmpipeException.EXIT_FAILURE;
+  }
+
+  /** The command's redaction: it knows the secrets of the config the command loaded. */
+  private static ConfigRedactor redactorOf(CommandLine cmd) {
+    Object command = cmd.getCommand();
+    if (command instanceof JobCommand<?> job) {
+      return job.configOptions.redactor();
+    }
+    if (command instanceof ModelsCommand.RegistryCommand registry) {
+      return registry.configOptions.redactor();
+    }
+    if (command instanceof RunsCommand.RecordsCommand records) {
+      return records.configOptions.redactor();
+    }
+    return ConfigRedactor.basic();
   }
 
 

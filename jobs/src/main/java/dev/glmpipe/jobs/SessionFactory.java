@@ -1,5 +1,6 @@
 package dev.glmpipe.jobs;
 
+import dev.glmpipe.config.ConfigRedactor;
 import dev.glmpipe.config.SparkConfig;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
@@ -13,6 +14,8 @@ import org.apache.spark.sql.SparkSession;
 @FunctionalInterface
 public interface SessionFactory {
   String TIME_PARSER_POLICY = "spark.sql.legacy.timeParserPolicy";
+  String REDACTION_REGEX = "spark.redaction.regex";
+  String REDACTION_STRING_REGEX = "spark.redaction.string.regex";
 
   OpenSession open(String appName, SparkConfig config);
 
@@ -44,6 +47,14 @@ public interface SessionFactory {
         // The contract parses dates with try_to_timestamp, which in Spark 3.5 still throws under
         // the default EXCEPTION policy instead of returning null for a value that does not fit.
         .config(TIME_PARSER_POLICY, "CORRECTED");
+    // Spark masks properties in its UI, event log and logged conf by spark.redaction.regex, whose
+    // default misses keys such as fs.s3a.encryption.key: use glmpipe's policy unless one is set.
+    if (!submitted.contains(REDACTION_REGEX)) {
+      builder.config(REDACTION_REGEX, ConfigRedactor.SPARK_REDACTION_REGEX);
+    }
+    if (!submitted.contains(REDACTION_STRING_REGEX)) {
+      builder.config(REDACTION_STRING_REGEX, ConfigRedactor.SPARK_REDACTION_STRING_REGEX);
+    }
     if (!submitted.contains("spark.master")) {
       builder.master(config.master() != null ? config.master() : "local[*]");
     }

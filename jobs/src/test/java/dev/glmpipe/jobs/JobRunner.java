@@ -64,8 +64,15 @@ final class JobRunner {
    * {@code <name>.out} and {@code <name>.err} under {@code root}. For tests that kill a run.
    */
   static Process launchChild(Path root, String name, List<String> settings, String... args) throws IOException {
+    return launchChild(root, name, java.util.Map.of(), List.of(), settings, args);
+  }
+
+  /** {@link #launchChild(Path, String, List, String...)} with {@code env} added to its environment and {@code jvmArgs} to its JVM. */
+  static Process launchChild(Path root, String name, java.util.Map<String, String> env, List<String> jvmArgs,
+      List<String> settings, String... args) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
         "-Dderby.stream.error.file=" + root.resolve("derby.log")));
+    cmd.addAll(jvmArgs);
     java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
         .filter(a -> a.startsWith("--add-opens") || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions") || a.startsWith("-Djdk.reflect"))
         .forEach(cmd::add);
@@ -78,6 +85,7 @@ final class JobRunner {
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(new java.io.File("."))
         .redirectOutput(root.resolve(name + ".out").toFile()).redirectError(root.resolve(name + ".err").toFile());
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    pb.environment().putAll(env);
     return pb.start();
   }
 
