@@ -1,5 +1,7 @@
 package dev.glmpipe.evaluate;
 
+import dev.glmpipe.RunFigures;
+
 import dev.glmpipe.GlmpipeException;
 import dev.glmpipe.registry.AliasStore;
 import dev.glmpipe.registry.ModelManifest;
@@ -34,7 +36,17 @@ public final class Releases {
       EvaluationReport.GateDecision gate, Map<String, Double> metrics, String reportPath,
       List<AliasStore.AliasChange> history) {}
 
-  public record AliasResult(String model, String action, String champion, String previous, boolean changed) {}
+  /** {@code at}: when the champion alias moved (null when it did not: the version already was champion). */
+  public record AliasResult(String model, String action, String champion, String previous, boolean changed, String at)
+      implements RunFigures.Source {
+    /** A move by hand is a champion change like export's: the dashboard marks it. */
+    @Override
+    public RunFigures runFigures() {
+      Map<String, Double> since = at == null ? null : Map.of("champion_since_timestamp_seconds",
+          java.time.OffsetDateTime.parse(at).toInstant().toEpochMilli() / 1000.0);
+      return new RunFigures(null, null, null, champion, null, since);
+    }
+  }
 
   /**
    * {@code versions}: each version's files; {@code exports}: the published exports of those
@@ -87,15 +99,23 @@ public final class Releases {
 
   /** Makes a verified version that passed evaluation the champion (see {@link ReleaseCheck}). */
   public AliasResult promote(String version) {
+    return promote(version, null);
+  }
+
+  /** {@link #promote(String)}, recording the id of the run that promoted in the alias history. */
+  public AliasResult promote(String version, String runId) {
     ReleaseCheck.requirePassed(conf, registry, registry.version(version));
-    boolean changed = registry.aliases().promote(version).isPresent();
-    return after("promote", changed);
+    return after("promote", registry.aliases().promote(version, runId).map(AliasStore.AliasChange::at).orElse(null));
   }
 
   /** Makes the previous champion the champion again. */
   public AliasResult rollback() {
-    registry.aliases().rollback();
-    return after("rollback", true);
+    return rollback(null);
+  }
+
+  /** {@link #rollback()}, recording the id of the run that rolled back in the alias history. */
+  public AliasResult rollback(String runId) {
+    return after("rollback", registry.aliases().rollback(runId).at());
   }
 
   /**
@@ -122,8 +142,8 @@ public final class Releases {
     return aliases;
   }
 
-  private AliasResult after(String action, boolean changed) {
+  private AliasResult after(String action, String movedAt) {
     return new AliasResult(registry.name(), action, registry.aliases().champion().version(),
-        registry.aliases().versionOf(AliasStore.PREVIOUS), changed);
+        registry.aliases().versionOf(AliasStore.PREVIOUS), movedAt != null, movedAt);
   }
 }

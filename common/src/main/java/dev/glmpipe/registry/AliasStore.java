@@ -98,10 +98,15 @@ public final class AliasStore {
    * second rollback undoes the first. Audited like a promote.
    */
   public AliasChange rollback() {
+    return rollback(null);
+  }
+
+  /** {@link #rollback()}, recording the id of the run that rolled back ({@code glmpipe models rollback --run-id}). */
+  public AliasChange rollback(String runId) {
     Alias previous = get(PREVIOUS).orElseThrow(() -> GlmpipeException.usage(
         "model '" + name + "' has no previous champion to roll back to (no " + paths.alias(PREVIOUS) + ")"));
     verifier.require(verifier.verify(previous.version(), previous.manifestSha256(), PREVIOUS));
-    return move(previous.version(), "rollback", null).orElseThrow(() -> GlmpipeException.usage(
+    return move(previous.version(), "rollback", runId).orElseThrow(() -> GlmpipeException.usage(
         "model '" + name + "': previous and champion are both " + previous.version() + ", nothing to roll back"));
   }
 

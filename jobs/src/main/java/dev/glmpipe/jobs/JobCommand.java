@@ -155,7 +155,7 @@ public abstract class JobCommand<O> implements Callable<Integer> {
    * The job's result with {@code run_id} first; a result that still fails its run (an
    * {@link ExitStatus}) also says {@code status: failed} and its {@code exit_code}.
    */
-  private static Object withRunId(Object result, String runId, int exitCode) {
+  static Object withRunId(Object result, String runId, int exitCode) {
     com.fasterxml.jackson.databind.node.ObjectNode out = JsonFiles.MAPPER.createObjectNode().put(RunId.KEY, runId);
     if (exitCode != 0) {
       out.put("status", "failed").put("exit_code", exitCode);

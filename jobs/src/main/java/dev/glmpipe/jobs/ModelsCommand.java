@@ -1,16 +1,21 @@
 package dev.glmpipe.jobs;
 
+import dev.glmpipe.GlmpipeException;
+import dev.glmpipe.RunId;
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.evaluate.Releases;
 import dev.glmpipe.io.HadoopSettings;
 import dev.glmpipe.io.JsonFiles;
 import dev.glmpipe.io.TableLayout;
 import dev.glmpipe.registry.ModelRegistry;
+import dev.glmpipe.runs.RunObserver;
+import java.util.List;
 import dev.glmpipe.registry.VersionId;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import org.slf4j.MDC;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -41,16 +46,48 @@ final class ModelsCommand implements Runnable {
 
     Launcher launcher;
 
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    /** This run's id, for the commands that change the registry (they leave a run record). */
+    String runId;
+
     protected abstract Object run(Releases releases);
+
+    /** Promote and rollback move the champion: like the jobs, they leave a run record and push metrics. */
+    protected boolean movesChampion() {
+      return false;
+    }
 
     @Override
     public Integer call() {
       GlmpipeConfig config = configOptions.load();
       Configuration hadoop = HadoopSettings.of(config);
-      ModelRegistry registry = new ModelRegistry(hadoop, TableLayout.of(config.storage()).models(), config.model().name());
-      launcher.out().println(JsonFiles.toJsonLine(run(new Releases(hadoop, registry))));
-      launcher.out().flush();
-      return 0;
+      Releases releases = new Releases(hadoop,
+          new ModelRegistry(hadoop, TableLayout.of(config.storage()).models(), config.model().name()));
+      if (!movesChampion()) {
+        launcher.out().println(JsonFiles.toJsonLine(run(releases)));
+        launcher.out().flush();
+        return 0;
+      }
+      String job = spec.name();
+      runId = configOptions.runId == null ? RunId.generate(job) : RunId.given(configOptions.runId);
+      MDC.put(RunId.KEY, runId);
+      RunObserver observer = RunObserver.start(runId, job);
+      observer.configured(config, configOptions.sha256(), List.of(), job);
+      Object result = null;
+      RuntimeException failure = null;
+      try {
+        result = run(releases);
+        launcher.out().println(JsonFiles.toJsonLine(JobCommand.withRunId(result, runId, 0)));
+        launcher.out().flush();
+        return 0;
+      } catch (RuntimeException e) {
+        failure = e;
+        throw e;
+      } finally {
+        GlmpipeException known = failure == null ? null : GlmpipeException.find(failure);
+        observer.finish(result, failure == null ? 0 : known == null ? GlmpipeException.EXIT_FAILURE : known.exitCode(), failure);
+      }
     }
   }
 
@@ -87,8 +124,13 @@ final class ModelsCommand implements Runnable {
   @Command(name = "rollback", description = "Make the previous champion the champion again (audited; a second rollback undoes the first).")
   static final class Rollback extends RegistryCommand {
     @Override
+    protected boolean movesChampion() {
+      return true;
+    }
+
+    @Override
     protected Object run(Releases releases) {
-      return releases.rollback();
+      return releases.rollback(runId);
     }
   }
 

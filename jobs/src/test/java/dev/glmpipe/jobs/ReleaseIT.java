@@ -124,7 +124,8 @@ class ReleaseIT {
     JsonNode evaluate = good.ok("evaluate");
     assertThat(evaluate.get("champion").asText()).isEqualTo(v1);
     good.ok("export");
-    JsonNode rollback = good.sub("models", "rollback").json();
+    JsonNode rollback = good.sub("models", "rollback", "--run-id", "oncall-rollback-1").json();
+    assertThat(rollback.get("run_id").asText()).isEqualTo("oncall-rollback-1");
     assertThat(rollback.get("champion").asText()).isEqualTo(v1);
     assertThat(rollback.get("previous").asText()).isEqualTo(v3);
     JsonNode promote = good.sub("models", "promote", v3).json();
@@ -133,6 +134,15 @@ class ReleaseIT {
     List<String> actions = new ArrayList<>();
     show.get("history").forEach(h -> actions.add(h.get("action").asText()));
     assertThat(actions).containsExactly("promote", "rollback", "promote");
+    // A move by hand is audited like a job: the alias history and a run record name the run,
+    // and the record carries the champion's new age for the dashboard's annotations.
+    assertThat(show.get("history").get(1).get("run_id").asText()).isEqualTo("oncall-rollback-1");
+    JsonNode record = good.sub("runs", "show", "oncall-rollback-1").json();
+    assertThat(record.get("job").asText()).isEqualTo("rollback");
+    assertThat(record.get("status").asText()).isEqualTo("succeeded");
+    assertThat(record.get("model_version").asText()).isEqualTo(v1);
+    assertThat(record.get("gauges").get("champion_since_timestamp_seconds").asDouble()).isPositive();
+    assertThat(good.sub("runs", "list", "--job", "promote").json().get("count").asInt()).isEqualTo(1);
     assertThat(good.sub("models", "verify").json().get("ok").asBoolean()).isTrue();
   }
 
