@@ -219,7 +219,23 @@ public final class ConfigRedactor {
    * trace. Log4j prints the copy's own class first, then the original's.
    */
   public Throwable throwable(Throwable t) {
-    return t == null ? null : copy(t, 0);
+    // Nothing to mask: the original, so logs (and JSON logs' exception.class) keep its real class.
+    return t == null || !revealsSecret(t, 0) ? t : copy(t, 0);
+  }
+
+  private boolean revealsSecret(Throwable t, int depth) {
+    if (!text(t.toString()).equals(t.toString())) {
+      return true;
+    }
+    if (t.getCause() != null && t.getCause() != t && depth < 20 && revealsSecret(t.getCause(), depth + 1)) {
+      return true;
+    }
+    for (Throwable s : t.getSuppressed()) {
+      if (depth < 20 && revealsSecret(s, depth + 1)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Throwable copy(Throwable t, int depth) {

@@ -122,6 +122,9 @@ class ConfigRedactorTest {
     assertThat(copy.getMessage()).isEqualTo("java.lang.IllegalStateException: outer ***");
     assertThat(copy.getCause().getMessage()).doesNotContain("auth-secret-0009").startsWith("java.io.IOException");
     assertThat(copy.getStackTrace()).isEqualTo(original.getStackTrace());
+    // Nothing to mask anywhere in the chain: the exception itself, its class intact.
+    IllegalStateException clean = new IllegalStateException("outer", new java.io.IOException("inner"));
+    assertThat(redactor.throwable(clean)).isSameAs(clean);
   }
 
   @Test
