@@ -21,6 +21,8 @@ import org.apache.spark.sql.types.DataTypes;
  * default): a value that does not parse is null and the row gets {@code TYPE_MISMATCH}.
  */
 final class ColumnRules {
+  private static final String REPLACEMENT = "\uFFFD";
+
   private final ColumnContract contract;
   private final DataType inputType;
 
@@ -68,7 +70,10 @@ final class ColumnRules {
       return lit(null).cast(sparkType(contract.type()));
     }
     if (contract.type() == ColumnType.STRING) {
-      return text();
+      // U+FFFD is what a reader puts where the bytes were not valid in the input's encoding
+      // (Latin-1 in a UTF-8 file): the value is not the one sent, so it does not pass as text.
+      return when(Sql.column(contract.name()).cast(DataTypes.StringType).contains(REPLACEMENT),
+          lit(null).cast(DataTypes.StringType)).otherwise(text());
     }
     if (nativeType()) {
       return contract.type() == ColumnType.DOUBLE ? finiteOrNull(Sql.quote(contract.name())) : Sql.column(contract.name());

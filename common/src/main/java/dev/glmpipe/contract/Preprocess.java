@@ -113,12 +113,14 @@ public final class Preprocess {
     GlmpipeConfig c = context.config();
     String group = "preprocess-" + dt;
     context.describe(group, "read", "preprocess dt=" + dt + ": read raw, find keys seen more than once");
-    Dataset<Row> input = RawInput.reading(() -> RawInput.read(spark, raw.partition(dt), c.dataset().input()));
-    ContractValidator.ColumnCheck columns = validator.checkColumns(input.columns(), raw.partition(dt).toString());
+    Path partition = raw.partition(dt);
+    Dataset<Row> input = RawInput.reading(spark, partition, () -> RawInput.read(spark, partition, c.dataset().input()));
+    ContractValidator.ColumnCheck columns = validator.checkColumns(input.columns(), partition.toString());
     if (!columns.extra().isEmpty()) {
       LOG.warn("dt={}: columns not in the contract are ignored (kept in quarantine rows): {}", dt, columns.extra());
     }
-    SinglePassCheck check = RawInput.reading(() -> SinglePassCheck.plan(spark, validator, input, ROWS_IN_MEMORY));
+    SinglePassCheck check = RawInput.reading(spark, partition,
+        () -> SinglePassCheck.plan(spark, validator, input, ROWS_IN_MEMORY));
     context.describe(group, "check", "preprocess dt=" + dt + ": check the contract and write valid rows");
     Path staging = features.stagingPath(dt);
     Map<String, String> parquetOptions = PartitionedTable.withoutDictionary(validator.neverRepeatingColumns());
@@ -126,7 +128,7 @@ public final class Preprocess {
     CompletableFuture<Void> lateRows = CompletableFuture.completedFuture(null);
     boolean staged = false;
     try {
-      RawInput.reading(() -> {
+      RawInput.reading(spark, partition, () -> {
         features.writeStaged(check.validRows(), staging, parquetOptions);
         return staging;
       });
@@ -140,7 +142,7 @@ public final class Preprocess {
         }, DriverThreads.POOL);
       }
       context.describe(group, "quarantine", "preprocess dt=" + dt + ": write quarantine");
-      report = RawInput.reading(() -> outcome.writeQuarantine(rows -> quarantine.overwrite(rows, dt)));
+      report = RawInput.reading(spark, partition, () -> outcome.writeQuarantine(rows -> quarantine.overwrite(rows, dt)));
       DriverThreads.joined(lateRows);
       staged = true;
     } finally {

@@ -7,7 +7,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.DataFrameReader;
@@ -34,9 +37,14 @@ public final class RawInput {
 
   public static Dataset<Row> read(SparkSession spark, Path partition, InputConfig input) {
     requireExists(spark, partition);
+    List<FileStatus> files = dataFiles(spark, partition);
+    if (files.isEmpty()) {
+      // Spark would only say it cannot infer a schema.
+      throw GlmpipeException.dataContract("raw input partition has no data files: " + partition);
+    }
     String path = partition.toString();
     Dataset<Row> rows = switch (input.format()) {
-      case CSV -> readCsv(spark, path, input.csv());
+      case CSV -> readCsv(spark, path, input.csv(), files);
       case JSON -> readJson(spark, path);
       // Parquet keeps its types: columns that already match the contract skip any text parsing.
       case PARQUET -> spark.read().parquet(path);
@@ -47,10 +55,22 @@ public final class RawInput {
     return rows.withColumn(SOURCE_FILE, functions.input_file_name());
   }
 
-  private static Dataset<Row> readCsv(SparkSession spark, String path, CsvConfig csv) {
+  private static Dataset<Row> readCsv(SparkSession spark, String path, CsvConfig csv, List<FileStatus> files) {
     // The header decides which columns exist; read it first (one line), then read every field
     // as a string under those names, keeping lines of the wrong shape in CORRUPT_RECORD.
-    String[] header = csvReader(spark, csv).csv(path).columns();
+    String[] header = csv.header() && files.stream().allMatch(f -> f.getLen() == 0) ? new String[0]
+        : csvReader(spark, csv).csv(path).columns();
+    if (header.length == 0) {
+      throw GlmpipeException.dataContract("raw input partition has no header line, its files are empty: " + path + " ("
+          + String.join(", ", files.stream().map(f -> f.getPath().getName()).toList()) + ")");
+    }
+    Set<String> seen = new HashSet<>();
+    for (String name : header) {
+      // Spark renames a repeated name (plan → plan6, plan10): the contract would then miss it.
+      if (!seen.add(name.toLowerCase(java.util.Locale.ROOT))) {
+        throw GlmpipeException.dataContract("column " + name + " appears more than once in the header of " + path);
+      }
+    }
     List<StructField> fields = new ArrayList<>();
     for (String name : header) {
       fields.add(DataTypes.createStructField(name, DataTypes.StringType, true));
@@ -71,6 +91,9 @@ public final class RawInput {
         .option("header", csv.header())
         .option("sep", csv.delimiter())
         .option("quote", csv.quote())
+        // RFC 4180: a quote inside a quoted value is written twice ("the ""west"""). Spark's
+        // default escape is a backslash, which would keep both quotes of each pair in the value.
+        .option("escape", csv.quote())
         .option("encoding", csv.encoding())
         .option("inferSchema", false);
   }
@@ -91,22 +114,83 @@ public final class RawInput {
     try {
       return action.get();
     } catch (Exception e) { // Spark throws its checked SparkException from Scala code
-      for (Throwable c = e; c != null; c = c.getCause()) {
-        java.util.regex.Matcher m = c.getMessage() == null ? null : UNREADABLE_FILE.matcher(c.getMessage());
-        if (m != null && m.find()) {
-          Throwable root = c;
-          while (root.getCause() != null) {
-            root = root.getCause();
-          }
-          // One line: Spark's header-mismatch message spans several.
-          String why = root.getMessage() == null ? root.toString()
-              : String.join("; ", root.getMessage().lines().map(String::trim).filter(l -> !l.isEmpty()).toList());
+      GlmpipeException named = namingTheFile(e);
+      throw named != null ? named : RawInput.<RuntimeException>rethrow(e);
+    }
+  }
+
+  /**
+   * {@link #reading(java.util.function.Supplier)} for a read of {@code partition}. A compressed
+   * file that ends too early (a truncated {@code .gz}) fails while its lines are read, where
+   * Spark names no file: the partition's compressed files are then read through on the driver
+   * until one fails the same way, and the error names it. When none does (a connection reset, say)
+   * the failure stays what it was.
+   */
+  public static <T> T reading(SparkSession spark, Path partition, java.util.function.Supplier<T> action) {
+    try {
+      return action.get();
+    } catch (Exception e) {
+      GlmpipeException named = namingTheFile(e);
+      if (named != null) {
+        throw named;
+      }
+      if (causes(e).stream().anyMatch(c -> c instanceof java.io.EOFException || c instanceof java.util.zip.ZipException)) {
+        String broken = brokenCompressedFile(spark, partition);
+        if (broken != null) {
           throw new GlmpipeException(GlmpipeException.EXIT_DATA_CONTRACT,
-              "cannot read input file " + m.group(1) + ": " + why, e);
+              "cannot read input file " + broken + ": " + rootMessage(e) + " (truncated or corrupt)", e);
         }
       }
       throw RawInput.<RuntimeException>rethrow(e);
     }
+  }
+
+  private static GlmpipeException namingTheFile(Exception e) {
+    for (Throwable c : causes(e)) {
+      java.util.regex.Matcher m = c.getMessage() == null ? null : UNREADABLE_FILE.matcher(c.getMessage());
+      if (m != null && m.find()) {
+        return new GlmpipeException(GlmpipeException.EXIT_DATA_CONTRACT,
+            "cannot read input file " + m.group(1) + ": " + rootMessage(c), e);
+      }
+    }
+    return null;
+  }
+
+  private static List<Throwable> causes(Throwable e) {
+    List<Throwable> chain = new ArrayList<>();
+    for (Throwable c = e; c != null && !chain.contains(c); c = c.getCause()) {
+      chain.add(c);
+    }
+    return chain;
+  }
+
+  /** The innermost cause's message on one line: Spark's header-mismatch message spans several. */
+  private static String rootMessage(Throwable e) {
+    List<Throwable> chain = causes(e);
+    Throwable root = chain.get(chain.size() - 1);
+    return root.getMessage() == null ? root.toString()
+        : String.join("; ", root.getMessage().lines().map(String::trim).filter(l -> !l.isEmpty()).toList());
+  }
+
+  /** The first compressed file of {@code partition} that cannot be read to its end, or null. */
+  private static String brokenCompressedFile(SparkSession spark, Path partition) {
+    org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+    org.apache.hadoop.io.compress.CompressionCodecFactory codecs = new org.apache.hadoop.io.compress.CompressionCodecFactory(conf);
+    byte[] buffer = new byte[1 << 16];
+    for (FileStatus f : dataFiles(spark, partition)) {
+      org.apache.hadoop.io.compress.CompressionCodec codec = codecs.getCodec(f.getPath());
+      if (codec == null) {
+        continue;
+      }
+      try (java.io.InputStream in = codec.createInputStream(f.getPath().getFileSystem(conf).open(f.getPath()))) {
+        while (in.read(buffer) >= 0) {
+          // read through
+        }
+      } catch (IOException | RuntimeException broken) {
+        return f.getPath().toString();
+      }
+    }
+    return null;
   }
 
   /** Rethrows as is, checked or not: wrapping would bury Spark's own message one level down. */
@@ -116,11 +200,42 @@ public final class RawInput {
   }
 
   /**
-   * How Spark 3.5 and 4.x name the file behind a failed read, and the file whose CSV header
-   * differs from the first file's; group 1 is the path.
+   * How Spark 3.5 and 4.x name the file behind a failed read, the file whose CSV header
+   * differs from the first file's, and the Parquet file whose footer cannot be read; group 1 is
+   * the path.
    */
   private static final java.util.regex.Pattern UNREADABLE_FILE =
-      java.util.regex.Pattern.compile("(?:while reading file|CSV file:) (\\S+?)\\.?(?:\\s|$)");
+      java.util.regex.Pattern.compile("(?:while reading file|CSV file:|footer for file:) (\\S+?)\\.?(?:\\s|$)");
+
+  /**
+   * The partition's data files, as Spark's file sources see them: files whose names start with
+   * {@code _} or {@code .} ({@code _SUCCESS}, checksums) are not data.
+   */
+  private static List<FileStatus> dataFiles(SparkSession spark, Path partition) {
+    try {
+      FileSystem fs = partition.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      List<FileStatus> files = new ArrayList<>();
+      var it = fs.listFiles(partition, true);
+      while (it.hasNext()) {
+        FileStatus f = it.next();
+        if (!hidden(partition, f.getPath())) {
+          files.add(f);
+        }
+      }
+      return files;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + partition, e);
+    }
+  }
+
+  private static boolean hidden(Path partition, Path file) {
+    for (Path p = file; p.depth() > partition.depth(); p = p.getParent()) {
+      if (p.getName().startsWith("_") || p.getName().startsWith(".")) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   private static void requireExists(SparkSession spark, Path partition) {
     try {
