@@ -197,6 +197,27 @@ public final class PartitionedTable {
     }
   }
 
+  /**
+   * What the partition holds now, as the names and sizes of its files ("" when it is missing):
+   * every write makes new file names, so a reader compares it before and after reading to learn
+   * whether the partition was replaced meanwhile.
+   */
+  public String snapshot(LocalDate dt) {
+    Path dir = partition(dt);
+    try {
+      FileSystem fs = dir.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(dir)) {
+        return "";
+      }
+      return java.util.Arrays.stream(fs.listStatus(dir)).map(f -> f.getPath().getName() + ":" + f.getLen()).sorted()
+          .collect(java.util.stream.Collectors.joining(","));
+    } catch (java.io.FileNotFoundException e) {
+      return "";  // swapped away between the check and the listing
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir, e);
+    }
+  }
+
   /** When the partition was last committed (its {@code _SUCCESS} marker's time), or -1. */
   public long committedAt(LocalDate dt) {
     Path marker = new Path(partition(dt), "_SUCCESS");
@@ -226,6 +247,11 @@ public final class PartitionedTable {
           throw new IOException("rename of the old partition returned false");
         }
       }
+      // A directory renamed onto an existing one would land inside it (or be copied into it):
+      // one more writer of the date than the caller's claim allows. Refuse rather than mix.
+      if (fs.exists(target)) {
+        throw new IOException(target + " appeared while this write was published (another writer of dt=" + dt + "?)");
+      }
       if (!fs.rename(staging, target)) {
         throw new IOException("rename returned false");
       }
@@ -243,7 +269,9 @@ public final class PartitionedTable {
 
   /**
    * Tidies what a killed {@link #swapIn} or staged write left for {@code dt}: an old partition
-   * renamed aside comes back if the date has none; stale staged writes are deleted.
+   * renamed aside comes back if the date has none; stale staged writes are deleted. Only for the
+   * date's one writer (a run holding its {@link PartitionLock}): another run's staged write in
+   * progress would be deleted too.
    */
   public void recover(LocalDate dt) {
     try {

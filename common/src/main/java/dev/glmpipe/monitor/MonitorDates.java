@@ -240,8 +240,71 @@ public final class MonitorDates {
     });
   }
 
+  /** Times a date's drift is computed again when a score run replaced its scores during the read. */
+  static final int READ_ATTEMPTS = 3;
+
+  /**
+   * The drift rows of one date, from one whole scores partition: a score run of the date may
+   * swap its partition in while this reads it (the read then fails, or its passes see different
+   * files), so the partition's files are compared before and after, and the date computed again
+   * when they changed; after {@link #READ_ATTEMPTS} such tries the run stops with one line,
+   * nothing written for the date.
+   */
   private DateResult driftFor(LocalDate dt, PartitionedTable scoresTable, MonitoringTable table, DriftBands bands,
       Map<String, VersionInfo> cache, String computedAt) {
+    for (int attempt = 1; ; attempt++) {
+      String before = scoresTable.snapshot(dt);
+      Drift drift;
+      Exception failure = null;
+      try {
+        drift = drift(dt, scoresTable, bands, cache, computedAt);
+      } catch (Exception e) {  // Spark throws its SparkException (a checked one) undeclared
+        drift = null;
+        failure = e;
+      }
+      if (scoresTable.snapshot(dt).equals(before)) {
+        if (failure != null) {
+          throw MonitorDates.<RuntimeException>rethrown(failure);  // not a rewrite: the failure is the read's own
+        }
+        return write(dt, table, drift);
+      }
+      LOG.warn("monitor dt={}: the scores were replaced while they were read (a score run of the date?); attempt {} of {}",
+          dt, attempt, READ_ATTEMPTS);
+      if (attempt == READ_ATTEMPTS) {
+        throw new GlmpipeException(GlmpipeException.EXIT_FAILURE, "the scores of dt=" + dt + " were replaced while monitor"
+            + " read them, " + READ_ATTEMPTS + " times (score runs of that date are going on?); nothing was written for dt="
+            + dt + "; rerun monitor once they have finished");
+      }
+    }
+  }
+
+  /** {@code e} thrown as it is, checked or not (as Spark throws it). */
+  @SuppressWarnings("unchecked")
+  private static <E extends Exception> RuntimeException rethrown(Exception e) throws E {
+    throw (E) e;
+  }
+
+  /** One date's computed drift rows, the versions that scored it, and the rows monitored. */
+  private record Drift(List<String> ids, List<MonitoringRow> rows, long monitored) {}
+
+  private DateResult write(LocalDate dt, MonitoringTable table, Drift drift) {
+    List<MonitoringRow> rows = new ArrayList<>(drift.rows());
+    // Realized performance of this date (written by --realized runs) stays.
+    for (MonitoringRow kept : table.rows(dt)) {
+      if (kept.kind().equals(MonitoringRow.REALIZED_PERFORMANCE)) {
+        rows.add(kept);
+      }
+    }
+    Path partition = table.replace(dt, rows);
+    DateResult result = DateResult.of(dt.toString(), drift.ids(), drift.monitored(),
+        rows.stream().filter(r -> !r.kind().equals(MonitoringRow.REALIZED_PERFORMANCE)).toList(), partition.toString());
+    LOG.info("monitor dt={}: {} rows by {}, {} warnings, {} alerts", dt, drift.monitored(), drift.ids(), result.warnings(),
+        result.alerts().size());
+    return result;
+  }
+
+  private Drift drift(LocalDate dt, PartitionedTable scoresTable, DriftBands bands, Map<String, VersionInfo> cache,
+      String computedAt) {
     String model = context.config().model().name();
     context.describe("monitor-" + dt, "versions", "monitor dt=" + dt + ": versions that scored it");
     Dataset<Row> scores = scoresTable.read(List.of(dt)).drop(PartitionedTable.DT);
@@ -280,18 +343,7 @@ public final class MonitorDates {
       }
       monitored += inputs.rows();
     }
-    // Realized performance of this date (written by --realized runs) stays.
-    for (MonitoringRow kept : table.rows(dt)) {
-      if (kept.kind().equals(MonitoringRow.REALIZED_PERFORMANCE)) {
-        rows.add(kept);
-      }
-    }
-    Path partition = table.replace(dt, rows);
-    DateResult result = DateResult.of(dt.toString(), ids, monitored,
-        rows.stream().filter(r -> !r.kind().equals(MonitoringRow.REALIZED_PERFORMANCE)).toList(), partition.toString());
-    LOG.info("monitor dt={}: {} rows by {}, {} warnings, {} alerts", dt, monitored, ids, result.warnings(),
-        result.alerts().size());
-    return result;
+    return new Drift(ids, rows, monitored);
   }
 
   /** The features rows whose keys the version scored (only when a date has several versions). */

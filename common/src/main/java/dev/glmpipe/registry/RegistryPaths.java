@@ -11,7 +11,7 @@ import org.apache.hadoop.fs.Path;
 public record RegistryPaths(Path root) {
   public static final String MANIFEST = "manifest.json";
   public static final String MODEL_DIR = "model";
-  /** Prefix of a version directory still being written where rename is atomic. */
+  /** Prefix of a version directory still being written where rename is atomic ({@code _tmp-<writer>-<version>}). */
   static final String TMP_PREFIX = "_tmp-";
 
   public static RegistryPaths of(Path modelsRoot, String name) {

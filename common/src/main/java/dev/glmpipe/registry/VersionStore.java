@@ -48,7 +48,9 @@ public final class VersionStore {
     try {
       FileSystem fs = fs();
       boolean rename = StoreSemantics.renameIsAtomic(fs, conf);
-      work = rename ? new Path(versions, RegistryPaths.TMP_PREFIX + version) : target;
+      // The draft's name is this writer's own: two trains that drew the same id never share one.
+      work = rename ? new Path(versions, RegistryPaths.TMP_PREFIX + java.util.UUID.randomUUID().toString().substring(0, 8)
+          + "-" + version) : target;
       if (fs.exists(target)) {
         throw new IOException(target + " already exists");
       }
@@ -59,6 +61,10 @@ public final class VersionStore {
       }
       Map<String, String> files = FileChecksums.of(fs, work, RegistryPaths.MANIFEST);
       JsonFiles.write(conf, new Path(work, RegistryPaths.MANIFEST), manifest.withFiles(files));
+      if (rename && fs.exists(target)) {
+        // A rename onto an existing directory would move this one inside it.
+        throw new IOException(target + " appeared while this version was written (another train drew the same id)");
+      }
       if (rename && !fs.rename(work, target)) {
         throw new IOException("could not move " + work + " to " + target);
       }

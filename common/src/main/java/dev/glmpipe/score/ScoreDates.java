@@ -7,6 +7,7 @@ import dev.glmpipe.RunFigures;
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.config.ScoreConfig;
 import dev.glmpipe.io.DateRange;
+import dev.glmpipe.io.PartitionLock;
 import dev.glmpipe.io.PartitionedTable;
 import dev.glmpipe.io.ScoresCatalog;
 import dev.glmpipe.io.TableLayout;
@@ -117,53 +118,60 @@ public final class ScoreDates {
     // ... and fits the model: a partition preprocessed again under a contract that dropped or
     // retyped a column the model reads is refused before anything is written.
     InputSchemaCheck.require(features, dates, champion);
-    // The first date's parity sample is read while the model is verified and compiled.
-    DateInput first = dates.isEmpty() ? null : DateInput.open(spark, features, dates.get(0), c, engine);
+    // No other score of these dates may write meanwhile: a second run stops here, before it
+    // writes or scores anything, naming the run that holds them (see PartitionLock).
+    PartitionLock lock = main.lock(dates);
+    try {
+      // The first date's parity sample is read while the model is verified and compiled.
+      DateInput first = dates.isEmpty() ? null : DateInput.open(spark, features, dates.get(0), c, engine);
 
-    champion.requireVerified();
-    ModelManifest manifest = champion.manifest();
-    PipelineModel model = DriverThreads.joined(loading);
-    LOG.info("verified and loaded {} version {} in {} s", c.model().name(), version, secs(System.nanoTime() - loadStart));
-    PipelineScorer scorer = new PipelineScorer(model, c.model().name(), version, engine);
-    LOG.info("scoring with {} version {} ({} model)", c.model().name(), version, manifest.modelType());
+      champion.requireVerified();
+      ModelManifest manifest = champion.manifest();
+      PipelineModel model = DriverThreads.joined(loading);
+      LOG.info("verified and loaded {} version {} in {} s", c.model().name(), version, secs(System.nanoTime() - loadStart));
+      PipelineScorer scorer = new PipelineScorer(model, c.model().name(), version, engine);
+      LOG.info("scoring with {} version {} ({} model)", c.model().name(), version, manifest.modelType());
 
-    PipelineScorer shadow = null;
-    ScoreTarget shadowTarget = null;
-    if (shadowVersion != null) {
-      ModelVersion other = context.registry().resolve(shadowVersion).requireVerified();
-      InputSchemaCheck.require(features, dates, other);
-      shadow = new PipelineScorer(other.pipeline(), c.model().name(), other.id(), engine);
-      shadowTarget = new ScoreTarget(spark, layout.scores(c.model().name() + "_shadow"), null, context.runId());
-    }
-
-    List<Partition> done = new ArrayList<>();
-    Double parity = null;
-    for (int i = 0; i < dates.size(); i++) {
-      long t0 = System.nanoTime();
-      DateInput day = i == 0 ? first : DateInput.open(spark, features, dates.get(i), c, engine);
-      LocalDate dt = day.dt();
-      Dataset<Row> input = day.input();
-      // The check starts as soon as its sample is read: it compiles the pipeline for the sample
-      // itself, so it need not wait for the compile below (and finds the same stages compilable).
-      CompletableFuture<Double> checked = checkParity(spark, scorer, day.sample(), c, dt);
-      scorer = scorer.forInput(input);
-      shadow = shadow == null ? null : shadow.forInput(input);
-      long committedAt = features.committedAt(dt);
-      long t1 = System.nanoTime();
-      context.describe("score-" + dt, "score", "score dt=" + dt + " with " + c.model().name() + " " + version);
-      ScoreTarget.Written written = main.write(scorer, input, c, dt, committedAt, day.sample(), checked);
-      done.add(written.partition());
-      parity = max(parity, written.parity());
-      LOG.info("score dt={}: {} rows, plan {} s, score, check and publish {} s", dt, written.partition().rows(), secs(t1 - t0), secs(System.nanoTime() - t1));
-      if (shadow != null) {
-        context.describe("shadow-" + dt, "shadow", "shadow-score dt=" + dt);
-        shadowTarget.write(shadow, input, c, dt, committedAt, day.sample(), checkParity(spark, shadow, day.sample(), c, dt));
+      PipelineScorer shadow = null;
+      ScoreTarget shadowTarget = null;
+      if (shadowVersion != null) {
+        ModelVersion other = context.registry().resolve(shadowVersion).requireVerified();
+        InputSchemaCheck.require(features, dates, other);
+        shadow = new PipelineScorer(other.pipeline(), c.model().name(), other.id(), engine);
+        shadowTarget = new ScoreTarget(spark, layout.scores(c.model().name() + "_shadow"), null, context.runId());
       }
+
+      List<Partition> done = new ArrayList<>();
+      Double parity = null;
+      for (int i = 0; i < dates.size(); i++) {
+        long t0 = System.nanoTime();
+        DateInput day = i == 0 ? first : DateInput.open(spark, features, dates.get(i), c, engine);
+        LocalDate dt = day.dt();
+        Dataset<Row> input = day.input();
+        // The check starts as soon as its sample is read: it compiles the pipeline for the sample
+        // itself, so it need not wait for the compile below (and finds the same stages compilable).
+        CompletableFuture<Double> checked = checkParity(spark, scorer, day.sample(), c, dt);
+        scorer = scorer.forInput(input);
+        shadow = shadow == null ? null : shadow.forInput(input);
+        long committedAt = features.committedAt(dt);
+        long t1 = System.nanoTime();
+        context.describe("score-" + dt, "score", "score dt=" + dt + " with " + c.model().name() + " " + version);
+        ScoreTarget.Written written = main.write(scorer, input, c, dt, committedAt, day.sample(), checked);
+        done.add(written.partition());
+        parity = max(parity, written.parity());
+        LOG.info("score dt={}: {} rows, plan {} s, score, check and publish {} s", dt, written.partition().rows(), secs(t1 - t0), secs(System.nanoTime() - t1));
+        if (shadow != null) {
+          context.describe("shadow-" + dt, "shadow", "shadow-score dt=" + dt);
+          shadowTarget.write(shadow, input, c, dt, committedAt, day.sample(), checkParity(spark, shadow, day.sample(), c, dt));
+        }
+      }
+      return new Result("score", c.model().name(), version, scorer.engine().name().toLowerCase(java.util.Locale.ROOT),
+          scorer.fallbackReason().orElse(null), done.stream().mapToLong(Partition::rows).sum(), done, parity,
+          shadow == null ? null : shadowVersion, catalogTable,
+          catalogTable == null || done.isEmpty() ? null : ScoresCatalog.partitions(spark, catalogTable));
+    } finally {
+      lock.close();
     }
-    return new Result("score", c.model().name(), version, scorer.engine().name().toLowerCase(java.util.Locale.ROOT),
-        scorer.fallbackReason().orElse(null), done.stream().mapToLong(Partition::rows).sum(), done, parity,
-        shadow == null ? null : shadowVersion, catalogTable,
-        catalogTable == null || done.isEmpty() ? null : ScoresCatalog.partitions(spark, catalogTable));
   }
 
   /** Committed input partitions the ledger does not show scored (see {@link ScoringLedger#needsScoring}). */

@@ -2,11 +2,13 @@ package dev.glmpipe.score;
 
 import dev.glmpipe.DriverThreads;
 import dev.glmpipe.config.GlmpipeConfig;
+import dev.glmpipe.io.PartitionLock;
 import dev.glmpipe.io.PartitionedTable;
 import dev.glmpipe.io.ScoresCatalog;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
@@ -23,6 +25,7 @@ final class ScoreTarget {
   private final ScoringLedger ledger;
   private final String catalogTable;
   private final String runId;
+  private PartitionLock lock;
 
   /** {@code runId}: the run that writes, stamped on its ledger records (null outside a job). */
   ScoreTarget(SparkSession spark, Path root, String catalogTable, String runId) {
@@ -37,6 +40,16 @@ final class ScoreTarget {
     return ledger;
   }
 
+  /**
+   * Claims {@code dates} of this table for the run (see {@link PartitionLock}): another score of
+   * one of them running now stops this run, before anything is written, with one line naming it.
+   * Each date is then published only while the claim is still this run's.
+   */
+  PartitionLock lock(List<LocalDate> dates) {
+    lock = PartitionLock.acquire(spark.sparkContext().hadoopConfiguration(), table.root(), dates, "score", runId);
+    return lock;
+  }
+
   /** A published partition and the parity check's largest difference (null if not checked). */
   record Written(ScoreDates.Partition partition, Double parity) {}
 
@@ -47,6 +60,7 @@ final class ScoreTarget {
    */
   Written write(PipelineScorer scorer, Dataset<Row> input, GlmpipeConfig c, LocalDate dt, long inputCommittedAt,
       CompletableFuture<?> sample, CompletableFuture<Double> parity) {
+    // Under the date's claim (when held) whatever a run left here is a dead run's: tidied.
     table.recover(dt);
     Dataset<Row> scored = scorer.score(input, c.dataset().keyColumns(), c.score().passThroughOrEmpty());
     if (scorer.engine() == PipelineScorer.Engine.COMPILED) {
@@ -67,6 +81,9 @@ final class ScoreTarget {
       parity.cancel(false);
       table.discard(staging);
       throw e;
+    }
+    if (lock != null) {
+      lock.requireHeld(dt);
     }
     table.swapIn(staging, dt);
     ledger.record(new ScoringLedger.Entry(dt.toString(), scorer.modelVersion(), rows,
