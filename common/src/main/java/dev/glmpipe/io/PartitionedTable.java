@@ -27,6 +27,7 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class PartitionedTable {
   public static final String DT = "dt";
+  private static final String SUCCESS = "_SUCCESS";
 
   private final SparkSession spark;
   private final Path root;
@@ -122,17 +123,16 @@ public final class PartitionedTable {
   /**
    * Makes a staged write the partition, replacing the old one. On HDFS and local disks the
    * rename is atomic; on object stores it is a copy, during which the date may be briefly
-   * missing but is never half old and half new.
+   * missing but is never half old and half new (see {@link #renameCommitted}).
    */
   public void publish(Path staging, LocalDate dt) {
     Path target = partition(dt);
     try {
       FileSystem fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      uncommit(fs, target);
       fs.delete(target, true);
       fs.mkdirs(root);
-      if (!fs.rename(staging, target)) {
-        throw new IOException("rename returned false");
-      }
+      renameCommitted(fs, staging, target);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot publish " + staging + " as " + target, e);
     }
@@ -233,7 +233,9 @@ public final class PartitionedTable {
    * Makes a staged write the partition so that readers see the old partition or the new one,
    * never a mix and never both: the old directory is renamed aside, the staged one renamed in,
    * then the old one deleted. A run killed between the two renames leaves the date missing
-   * (not partial); {@link #recover} puts the old partition back.
+   * (not partial); {@link #recover} puts the old partition back. On object stores, where a
+   * rename is a copy of each object, the old partition's marker is taken off before it moves
+   * and the new one's written after it is in place: the date goes from old to missing to new.
    */
   public void swapIn(Path staging, LocalDate dt) {
     Path target = partition(dt);
@@ -242,6 +244,7 @@ public final class PartitionedTable {
       FileSystem fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
       boolean hadOld = fs.exists(target);
       if (hadOld) {
+        uncommit(fs, target);
         fs.mkdirs(aside.getParent());
         if (!fs.rename(target, aside)) {
           throw new IOException("rename of the old partition returned false");
@@ -252,9 +255,7 @@ public final class PartitionedTable {
       if (fs.exists(target)) {
         throw new IOException(target + " appeared while this write was published (another writer of dt=" + dt + "?)");
       }
-      if (!fs.rename(staging, target)) {
-        throw new IOException("rename returned false");
-      }
+      renameCommitted(fs, staging, target);
       if (hadOld) {
         fs.delete(aside, true);
         // Leave no empty _replaced behind; one still in use by another date stays (not empty).
@@ -282,7 +283,10 @@ public final class PartitionedTable {
         for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(aside)) {
           if (st.getPath().getName().startsWith(prefix)) {
             if (!fs.exists(partition(dt))) {
-              fs.rename(st.getPath(), partition(dt));
+              // Whole: the move aside ended (its source is gone). Its marker comes back last.
+              if (fs.rename(st.getPath(), partition(dt)) && !StoreSemantics.renameIsAtomic(fs, spark.sparkContext().hadoopConfiguration())) {
+                fs.create(new Path(partition(dt), SUCCESS), true).close();
+              }
             } else {
               fs.delete(st.getPath(), true);
             }
@@ -299,6 +303,39 @@ public final class PartitionedTable {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot recover " + partition(dt), e);
+    }
+  }
+
+  /**
+   * Renames a staged write to {@code target} so that it is committed only once it is whole. On
+   * local disks and HDFS the directory rename is one atomic step. On object stores it is a copy
+   * of each object, in no promised order and possibly cut short by an error, and the staged
+   * {@code _SUCCESS} sorts before the {@code part-} files: so the marker is taken off first and
+   * written last, one PUT after every file is in place. A rename that fails midway leaves the
+   * date uncommitted (missing, not partial) until a rerun replaces it.
+   */
+  private void renameCommitted(FileSystem fs, Path staging, Path target) throws IOException {
+    boolean objectStore = !StoreSemantics.renameIsAtomic(fs, spark.sparkContext().hadoopConfiguration());
+    Path marker = new Path(staging, SUCCESS);
+    boolean marked = objectStore && fs.exists(marker);
+    if (marked) {
+      fs.delete(marker, false);
+    }
+    if (!fs.rename(staging, target)) {
+      throw new IOException("rename returned false");
+    }
+    if (marked) {
+      fs.create(new Path(target, SUCCESS), true).close();
+    }
+  }
+
+  /**
+   * On object stores, takes the marker off a partition about to be moved or deleted object by
+   * object, so that no reader takes what is left midway for a committed partition.
+   */
+  private void uncommit(FileSystem fs, Path partition) throws IOException {
+    if (!StoreSemantics.renameIsAtomic(fs, spark.sparkContext().hadoopConfiguration())) {
+      fs.delete(new Path(partition, SUCCESS), false);
     }
   }
 
