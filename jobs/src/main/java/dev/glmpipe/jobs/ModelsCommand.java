@@ -116,8 +116,13 @@ final class ModelsCommand implements Runnable {
     String version;
 
     @Override
+    protected boolean movesChampion() {
+      return true;
+    }
+
+    @Override
     protected Object run(Releases releases) {
-      return releases.promote(VersionId.require("VERSION", version));
+      return releases.promote(VersionId.require("VERSION", version), runId);
     }
   }
 
