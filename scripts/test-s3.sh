@@ -11,58 +11,21 @@ source "$(dirname "$0")/lib/common.sh"
 cd "$GLMPIPE_ROOT"
 build_jar
 
-MOTO_VERSION="5.2.6"
-venv="$GLMPIPE_ROOT/.venv/moto"
-if ! "$venv/bin/python" -c "import moto, boto3, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" 2>/dev/null; then
-  log "installing moto[server]==$MOTO_VERSION into .venv/moto (once)"
-  python3 -m venv "$venv" >&2 || die "python3 -m venv failed (Debian: apt-get install -y python3-venv)"
-  "$venv/bin/pip" install -q "moto[server]==$MOTO_VERSION" >&2 || die "pip install moto[server]==$MOTO_VERSION failed"
-fi
-
-# The S3A connector must match the Hadoop client Spark runs with; its AWS SDK version is the
-# one Hadoop's own build pins.
-hadoop=$(tr ':' '\n' < jobs/target/spark-classpath.txt | sed -n 's|.*/hadoop-client-api-\(.*\)\.jar$|\1|p' | head -1)
-[ -n "$hadoop" ] || die "no hadoop-client-api on Spark's classpath (jobs/target/spark-classpath.txt)"
-./mvnw -B -q dependency:get -Dartifact="org.apache.hadoop:hadoop-aws:$hadoop" >&2 \
-  || die "cannot fetch org.apache.hadoop:hadoop-aws:$hadoop"
-repo=$(./mvnw -B -q help:evaluate -Dexpression=settings.localRepository -DforceStdout)
-sdk=$(sed -n 's|.*<aws-java-sdk.version>\(.*\)</aws-java-sdk.version>.*|\1|p' \
-  "$repo/org/apache/hadoop/hadoop-project/$hadoop/hadoop-project-$hadoop.pom" | head -1)
-export GLMPIPE_EXTRA_CLASSPATH="$repo/org/apache/hadoop/hadoop-aws/$hadoop/hadoop-aws-$hadoop.jar:$repo/com/amazonaws/aws-java-sdk-bundle/$sdk/aws-java-sdk-bundle-$sdk.jar"
-for jar in ${GLMPIPE_EXTRA_CLASSPATH//:/ }; do [ -f "$jar" ] || die "missing $jar"; done
+source "$GLMPIPE_ROOT/scripts/lib/s3.sh"
+s3_ensure_moto
+s3_connector_classpath
 
 work=$(mktemp -d)
-port=$("$venv/bin/python" -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
-"$venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
-moto_pid=$!
-trap 'kill "$moto_pid" 2>/dev/null; wait "$moto_pid" 2>/dev/null; rm -rf "$work"' EXIT
-endpoint="http://127.0.0.1:$port"
-"$venv/bin/python" - "$endpoint" <<'WAIT' || { cat "$work/moto.log"; die "moto server did not start on $endpoint"; }
-import sys, time, urllib.request
-for _ in range(100):
-    try:
-        urllib.request.urlopen(sys.argv[1] + "/moto-api/", timeout=1)
-        sys.exit(0)
-    except OSError:
-        time.sleep(0.2)
-sys.exit(1)
-WAIT
+s3_start_moto "$work/moto.log"
+trap 'kill "$MOTO_PID" 2>/dev/null; wait "$MOTO_PID" 2>/dev/null; rm -rf "$work"' EXIT
 
-# Test credentials for the test server, through the provider chain as on a real account.
-export AWS_ACCESS_KEY_ID=glmpipe-test AWS_SECRET_ACCESS_KEY=glmpipe-test AWS_DEFAULT_REGION=us-east-1
 bucket=glmpipe-it
-s3() {  # a boto3 call against the test server: s3 <python using client c>
-  "$venv/bin/python" -c "import boto3; c = boto3.client('s3', endpoint_url='$endpoint'); $1"
-}
+s3() { s3_call "$1"; }  # a boto3 call against the test server: s3 <python using client c>
 s3 "c.create_bucket(Bucket='$bucket')"
 
 # Every table under the s3a:// root: conf/local.yaml points raw at the committed sample data.
 conf=(--conf conf/local.yaml --set "storage.root=s3a://$bucket/glmpipe" --set storage.tables.raw=raw
-  --set "spark.conf.spark.hadoop.fs.s3a.endpoint=$endpoint"
-  --set spark.conf.spark.hadoop.fs.s3a.endpoint.region=us-east-1
-  --set spark.conf.spark.hadoop.fs.s3a.path.style.access=true
-  --set spark.conf.spark.hadoop.fs.s3a.connection.ssl.enabled=false
-  --set spark.conf.spark.hadoop.fs.s3a.aws.credentials.provider=com.amazonaws.auth.EnvironmentVariableCredentialsProvider
+  $(s3_conf)
   --set datagen.rows_per_day=1500)
 
 check_start
