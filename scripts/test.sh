@@ -7,7 +7,8 @@
 #   5. run-local.sh, the README's first command, on the committed sample data;
 #   6. the benchmark scripts, end to end on small inputs (smoke test, no figures judged);
 #   7. the pipeline on s3a:// against an S3-protocol server (moto) on 127.0.0.1;
-#   8. run metrics: a real Pushgateway and Prometheus on 127.0.0.1, every dashboard query.
+#   8. run metrics: a real Pushgateway and Prometheus on 127.0.0.1, every dashboard query;
+#   9. kill trials: each job killed at a seeded moment while a reader polls, then rerun.
 # Needs only Java 17 and Python 3 with venv; everything else is fetched on first use.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
@@ -23,19 +24,19 @@ if ! command -v chromium >/dev/null 2>&1; then
   $sudo_cmd apt-get update && $sudo_cmd apt-get install -y chromium
 fi
 
-log "1/8 Maven unit and integration tests"
+log "1/9 Maven unit and integration tests"
 ./mvnw -B verify
 
-log "2/8 spark-submit on a standalone cluster"
+log "2/9 spark-submit on a standalone cluster"
 scripts/test-cluster.sh
 
-log "3/8 Airflow DAGs"
+log "3/9 Airflow DAGs"
 scripts/test-airflow.sh
 
-log "4/8 submit scripts (dry run)"
+log "4/9 submit scripts (dry run)"
 scripts/test-submit-scripts.sh
 
-log "5/8 run-local.sh on data-samples/"
+log "5/9 run-local.sh on data-samples/"
 sample_out=$(mktemp -d)
 trap 'rm -rf "$sample_out"' EXIT
 GLMPIPE_OUT="$sample_out" scripts/run-local.sh
@@ -45,11 +46,14 @@ check "run-local.sh wrote and committed the scores of 2026-11-07" \
   test -f "$sample_out/scores/churn/dt=2026-11-07/_SUCCESS"
 check_summary
 
-log "6/8 benchmark scripts (smoke test on small inputs)"
+log "6/9 benchmark scripts (smoke test on small inputs)"
 scripts/test-benchmarks.sh
 
-log "7/8 the pipeline on s3a:// (moto S3 server on 127.0.0.1)"
+log "7/9 the pipeline on s3a:// (moto S3 server on 127.0.0.1)"
 scripts/test-s3.sh
 
-log "8/8 run metrics: Pushgateway + Prometheus on 127.0.0.1, every dashboard query"
+log "8/9 run metrics: Pushgateway + Prometheus on 127.0.0.1, every dashboard query"
 scripts/test-metrics.sh
+
+log "9/9 kill trials: each job killed (kill -9) at a seeded moment, a reader polling, then rerun"
+scripts/test-faults.sh --trials 1 --seed 7

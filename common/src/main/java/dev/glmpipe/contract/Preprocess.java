@@ -122,7 +122,11 @@ public final class Preprocess {
     SinglePassCheck check = RawInput.reading(spark, partition,
         () -> SinglePassCheck.plan(spark, validator, input, ROWS_IN_MEMORY));
     context.describe(group, "check", "preprocess dt=" + dt + ": check the contract and write valid rows");
+    // What a killed run of this date left hidden (staged or set-aside partitions) goes first.
+    features.recover(dt);
+    quarantine.recover(dt);
     Path staging = features.stagingPath(dt);
+    Path quarantineStaging = quarantine.stagingPath(dt);
     Map<String, String> parquetOptions = PartitionedTable.withoutDictionary(validator.neverRepeatingColumns());
     ContractReport report;
     CompletableFuture<Void> lateRows = CompletableFuture.completedFuture(null);
@@ -142,21 +146,26 @@ public final class Preprocess {
         }, DriverThreads.POOL);
       }
       context.describe(group, "quarantine", "preprocess dt=" + dt + ": write quarantine");
-      report = RawInput.reading(spark, partition, () -> outcome.writeQuarantine(rows -> quarantine.overwrite(rows, dt)));
+      report = RawInput.reading(spark, partition,
+          () -> outcome.writeQuarantine(rows -> quarantine.writeStaged(rows, quarantineStaging, Map.of())));
       DriverThreads.joined(lateRows);
       staged = true;
     } finally {
       if (!staged) {
         lateRows.exceptionally(e -> null).join();  // nothing may still be writing into it
         features.discard(staging);  // a failed write leaves nothing behind, not even hidden
+        quarantine.discard(quarantineStaging);
       }
     }
+    // Swapped in whole, as scores are: a reader sees the old partition or the new one, never
+    // one half deleted (deleting a directory in place removes its files one by one).
+    quarantine.swapIn(quarantineStaging, dt);
     boolean publish = !report.exceeds(c.dataset().contract().maxQuarantineFraction());
     if (publish) {
       context.phase("publish");
       // Inside the staged directory: published with the rows, never missing beside them.
       features.writeContract(staging, recorded);
-      features.publish(staging, dt);
+      features.swapIn(staging, dt);
     } else {
       features.discard(staging);
       // A rerun that fails its contract must not leave an earlier run's rows for this date to

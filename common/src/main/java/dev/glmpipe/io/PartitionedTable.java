@@ -20,10 +20,11 @@ import org.apache.spark.sql.SparkSession;
 /**
  * A Parquet table partitioned by {@code dt=YYYY-MM-DD} directories.
  *
- * <p>Writes overwrite the explicit partition path {@code table/dt=X}: rerunning a date replaces
- * exactly that partition and leaves every other one alone, and the committer leaves a
- * {@code _SUCCESS} marker in it. (Dynamic partition overwrite would write no marker and is
- * refused by the S3A committers.)
+ * <p>A partition is written to a staging directory (the committer leaves a {@code _SUCCESS}
+ * marker in it) and swapped in whole ({@link #swapIn}): rerunning a date replaces exactly that
+ * partition and leaves every other one alone, and a reader never sees it half written or half
+ * deleted. (Dynamic partition overwrite would write no marker and is refused by the S3A
+ * committers.)
  */
 public final class PartitionedTable {
   public static final String DT = "dt";
@@ -118,24 +119,6 @@ public final class PartitionedTable {
   /** Adds files to a staged write before it is published (file names never collide). */
   public void addToStaged(Dataset<Row> rows, Path staging, Map<String, String> parquetOptions) {
     rows.write().mode(SaveMode.Append).options(parquetOptions).parquet(staging.toString());
-  }
-
-  /**
-   * Makes a staged write the partition, replacing the old one. On HDFS and local disks the
-   * rename is atomic; on object stores it is a copy, during which the date may be briefly
-   * missing but is never half old and half new (see {@link #renameCommitted}).
-   */
-  public void publish(Path staging, LocalDate dt) {
-    Path target = partition(dt);
-    try {
-      FileSystem fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      uncommit(fs, target);
-      fs.delete(target, true);
-      fs.mkdirs(root);
-      renameCommitted(fs, staging, target);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot publish " + staging + " as " + target, e);
-    }
   }
 
   /**
@@ -350,11 +333,6 @@ public final class PartitionedTable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete " + staging, e);
     }
-  }
-
-  /** Replaces one partition with {@code rows} (which must not carry a {@code dt} column). */
-  public void overwrite(Dataset<Row> rows, LocalDate dt) {
-    rows.write().mode(SaveMode.Overwrite).parquet(partition(dt).toString());
   }
 
   private boolean exists(Path path) {

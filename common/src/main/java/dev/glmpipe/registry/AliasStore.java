@@ -125,10 +125,11 @@ public final class AliasStore {
     JsonFiles.replaceAtomically(conf, paths.alias(CHAMPION), new Alias(version, now, replaced, verified.manifestSha256()));
     AliasChange change = new AliasChange(CHAMPION, action, version, replaced, now, System.getProperty("user.name", "unknown"),
         runId);
-    // A new file per change, never rewritten: the history cannot lose an entry to a race.
+    // A new file per change, never rewritten: the history cannot lose an entry to a race. Written
+    // like an alias (hidden temp file, then renamed in), so no reader meets it half written.
     Path record = new Path(paths.history(), HISTORY_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)) + "-"
         + UUID.randomUUID().toString().substring(0, 8) + "-" + CHAMPION + ".json");
-    JsonFiles.write(conf, record, change);
+    JsonFiles.replaceAtomically(conf, record, change);
     return Optional.of(change);
   }
 

@@ -60,11 +60,11 @@ class InputSchemaCheckTest {
         List.of(new PartitionContract.Column("tenure_months", "double", false), new PartitionContract.Column("plan", "string", false)),
         Map.of());
     table.writeContract(staging, contract);
-    table.publish(staging, recorded);
+    table.swapIn(staging, recorded);
 
     org.apache.hadoop.fs.Path old = table.stagingPath(legacy);
     table.writeStaged(rows, old, Map.of());
-    table.publish(old, legacy);
+    table.swapIn(old, legacy);
 
     assertThat(table.contract(recorded)).contains(contract);
     assertThat(table.contract(legacy)).isEmpty();
