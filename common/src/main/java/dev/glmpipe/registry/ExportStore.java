@@ -101,7 +101,7 @@ public final class ExportStore {
       throw new UncheckedIOException("cannot publish the exports of " + name + " version " + version + " under " + target, e);
     } finally {
       if (work != null && (!published || !work.equals(target))) {
-        deleteQuietly(work);
+        RegistryPaths.deleteQuietly(conf, work);
       }
     }
   }
@@ -153,14 +153,4 @@ public final class ExportStore {
     return paths.root().getFileSystem(conf);
   }
 
-  private void deleteQuietly(Path path) {
-    try {
-      FileSystem fs = fs();
-      if (fs.exists(path)) {
-        fs.delete(path, true);
-      }
-    } catch (IOException ignored) {
-      // A leftover directory without a manifest is unpublished and replaced by the next export.
-    }
-  }
 }

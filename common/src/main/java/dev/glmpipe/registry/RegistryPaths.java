@@ -1,5 +1,8 @@
 package dev.glmpipe.registry;
 
+import java.io.IOException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -65,5 +68,21 @@ public record RegistryPaths(Path root) {
 
   Path history() {
     return new Path(new Path(root, "aliases"), "history");
+  }
+
+  /**
+   * Removes a draft directory if it is there, ignoring failures: a directory without a manifest
+   * is invisible to readers (a version or an export is published by its manifest) and the next
+   * writer replaces it.
+   */
+  static void deleteQuietly(Configuration conf, Path path) {
+    try {
+      FileSystem fs = path.getFileSystem(conf);
+      if (fs.exists(path)) {
+        fs.delete(path, true);
+      }
+    } catch (IOException ignored) {
+      // See above: harmless, and replaced by the next write.
+    }
   }
 }

@@ -74,7 +74,7 @@ public final class VersionStore {
       throw new UncheckedIOException("cannot create model version under " + versions, e);
     } finally {
       if (!committed || !work.equals(target)) {
-        deleteQuietly(work);
+        RegistryPaths.deleteQuietly(conf, work);
       }
     }
   }
@@ -206,14 +206,4 @@ public final class VersionStore {
     return paths.root().getFileSystem(conf);
   }
 
-  private void deleteQuietly(Path path) {
-    try {
-      FileSystem fs = fs();
-      if (fs.exists(path)) {
-        fs.delete(path, true);
-      }
-    } catch (IOException ignored) {
-      // A leftover directory without a manifest is invisible to readers and harmless.
-    }
-  }
 }
