@@ -9,7 +9,10 @@
 # ceiling for score_speedup_vs_mllib on this machine). The line before that is
 #   observability_overhead=<score with run record and metrics push / score without - 1>
 # (the same score watched as the launcher watches a run: task metrics listener, phase clock, run
-# record, metrics pushed to a local stand-in Pushgateway). The last line is
+# record, metrics pushed to a local stand-in Pushgateway; the two run back to back in each
+# round, in turns first, and the median of the rounds' ratios counts), after
+#   observer_seconds=<median seconds spent in the observer's own calls: attach, record, push>
+# the fixed part of that overhead measured directly. The last line is
 #   score_throughput_vs_copy=<null model time / score time> score_speedup_vs_mllib=<MLlib time / score time>
 # Spark runs in local mode with all cores; BENCH_HEAP sets the driver heap (default 2g, which
 # must be enough for BENCH_ROWS=20000000: nothing is collected or cached).
@@ -36,6 +39,7 @@ result=$(GLMPIPE_JAVA_OPTS="-Xmx${BENCH_HEAP:-2g}" scripts/glmpipe.sh bench-scor
   --rows "$rows" "$@" 2> >(grep -E "round|ERROR|error|falling back|ScoreDates" >&2))
 echo "$result"
 ratio() { printf '%.3f' "$(result_field "$result" "$1")"; }
+echo "observer_seconds=$(ratio observer_seconds)"
 echo "observability_overhead=$(ratio observability_overhead)"
 echo "null_model_speedup_vs_mllib=$(ratio null_model_speedup_vs_mllib)"
 echo "score_throughput_vs_copy=$(ratio score_throughput_vs_copy) score_speedup_vs_mllib=$(ratio score_speedup_vs_mllib)"

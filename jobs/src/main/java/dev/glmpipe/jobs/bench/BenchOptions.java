@@ -20,6 +20,13 @@ final class BenchOptions {
     return (System.nanoTime() - startNanos) / 1e9;
   }
 
+  /** The median of {@code values} (the mean of the middle two when their number is even). */
+  static double median(java.util.List<Double> values) {
+    double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    int mid = sorted.length / 2;
+    return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  }
+
   /** Seconds as the round log lines print them. */
   static String fmt(double seconds) {
     return String.format(Locale.ROOT, "%.2f", seconds);
