@@ -8,10 +8,17 @@ public final class InvalidInputException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
 
   private final String field;
+  private final String problem;
 
   public InvalidInputException(String field, String problem) {
     super("'" + field + "': " + problem);
     this.field = field;
+    this.problem = problem;
+  }
+
+  /** What is wrong with the field, without its name. */
+  public String problem() {
+    return problem;
   }
 
   /** The input column (or, from the service, the request field) the problem is about. */
