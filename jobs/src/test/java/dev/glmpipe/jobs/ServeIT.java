@@ -202,7 +202,7 @@ class ServeIT {
     assertThat(metrics).contains("glmpipe_serve_requests_total{code=\"200\",endpoint=\"predict\"}")
         .contains("glmpipe_serve_request_duration_seconds_bucket{endpoint=\"predict\",le=\"0.005\"}")
         .contains("glmpipe_serve_model_info{model=\"churn\",version=\"" + v1 + "\"} 1")
-        .contains("glmpipe_serve_predictions_total " + rows.size());
+        .contains("glmpipe_serve_predictions_total " + rows.size() + ".0");
   }
 
   @Test

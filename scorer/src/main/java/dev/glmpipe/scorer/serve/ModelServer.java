@@ -178,8 +178,9 @@ public final class ModelServer implements AutoCloseable {
     requireMethod(method, "POST");
     String body = readBody(ex);
     ServedModel m = follower.current();
-    String answer = PredictRequest.answer(body, m.model(), settings.maxInstances());
-    return respond(ex, 200, answer);
+    PredictRequest.Answer answer = PredictRequest.answer(body, m.model(), settings.maxInstances());
+    metrics.predicted(answer.instances());
+    return respond(ex, 200, answer.body());
   }
 
   private String readBody(HttpExchange ex) throws IOException {

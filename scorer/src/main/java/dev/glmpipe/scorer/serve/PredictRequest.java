@@ -17,8 +17,11 @@ import java.util.Map;
 final class PredictRequest {
   private PredictRequest() {}
 
-  /** The response body for {@code body}, scored with {@code model}. */
-  static String answer(String body, ExportedModel model, int maxInstances) {
+  /** A response body and how many instances it scored. */
+  record Answer(String body, int instances) {}
+
+  /** The response for {@code body}, scored with {@code model}. */
+  static Answer answer(String body, ExportedModel model, int maxInstances) {
     Object doc;
     try {
       doc = Json.parse(body);
@@ -62,7 +65,7 @@ final class PredictRequest {
       }
       write(out, p);
     }
-    return out.append("]}").toString();
+    return new Answer(out.append("]}").toString(), instances.size());
   }
 
   /** {@code {"score": s, "prediction": p}} (and {@code "probabilities"} for a multinomial model); non-finite numbers as null. */
