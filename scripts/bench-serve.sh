@@ -6,10 +6,11 @@
 #      the same BENCH_ROWS seeded records, one record per call as the service scores them.
 #   2. The service (the scorer's service jar) runs on 127.0.0.1, and an open-loop load generator
 #      in another JVM sends it single-row predict requests at fixed rates, BENCH_SECONDS per
-#      rate, over 32 kept-alive connections, measuring each latency from when the request was due.
+#      rate, over 12 kept-alive connections, measuring each latency from when the request was due.
 # Both JVMs share this machine's cores. Each step's figures are printed, then
 #   serve_p99_ms=<p99 latency at 1000 requests/s>
-#   serve_max_rps=<highest rate sustained (97% achieved, no error) with p99 under 10 ms>
+#   serve_max_rps=<highest rate sustained (97% achieved, no error) with p99 under 10 ms; the rates
+#                  rise until one is not achieved>
 #   library_vs_onnxruntime=<ONNX Runtime time per row / library time per row>
 # and last the three together on one line.
 set -euo pipefail
