@@ -17,11 +17,9 @@ import dev.glmpipe.registry.ExportStore;
 import dev.glmpipe.registry.ModelRegistry;
 import dev.glmpipe.registry.ModelVersion;
 import dev.glmpipe.runs.PipelineContext;
-import dev.glmpipe.train.ModelCoefficients;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -151,20 +149,8 @@ public final class ExportVersion {
 
   /** {@code coefficients.json}: the weights by name and every fitted preprocessing parameter. */
   static Map<String, Object> coefficientsDocument(ModelVersion version, FittedPlan plan, FeaturesConfig spec) {
-    ModelCoefficients coefficients = ModelCoefficients.of(plan);
-    Map<String, Object> doc = new LinkedHashMap<>();
-    doc.put("model", version.model());
-    doc.put("version", version.id());
-    doc.put("model_type", version.manifest().modelType());
-    doc.put("intercept", coefficients.intercept());
-    doc.put("intercept_input_units", coefficients.interceptInputUnits());
-    if (coefficients.intercepts() != null) {
-      doc.put("intercepts", coefficients.intercepts());  // one per class of a multinomial model
-    }
-    doc.put("coefficients", coefficients.byMagnitude());
-    doc.put("feature_order", version.manifest().features());
-    doc.put("preprocessing", PreprocessingParams.of(plan, spec));
-    return doc;
+    return CoefficientsDocument.of(version.model(), version.id(), version.manifest().modelType(), version.manifest().features(),
+        version.manifest().inputSchema(), plan, spec);
   }
 
   /** Up to {@code limit} holdout rows: every ONNX input column and Spark's score of the row. */

@@ -12,9 +12,15 @@ import org.apache.spark.ml.PipelineModel;
 
 /**
  * Every fitted preprocessing parameter of a version, per input column, for the JSON export:
- * what a reimplementation outside Spark needs besides the coefficients.
+ * what a reimplementation outside Spark needs besides the coefficients (the scorer module's
+ * {@code ExportedModel} reads it). Level features say how their string is made (kind, source
+ * columns, a date part's part and time zone) and name their extra slot; hashed columns give
+ * the hash's seed.
  */
 public final class PreprocessingParams {
+  /** MLlib FeatureHasher's MurmurHash3 seed (that of its HashingTF). */
+  public static final int HASH_SEED = 42;
+
   private PreprocessingParams() {}
 
   public static Map<String, Object> of(PipelineModel model, FeaturesConfig spec) {
@@ -52,20 +58,38 @@ public final class PreprocessingParams {
     List<Map<String, Object>> levels = new ArrayList<>();
     if (!spec.categoricalOrEmpty().isEmpty() || !spec.timestampOrEmpty().isEmpty() || !spec.crossesOrEmpty().isEmpty()) {
       FittedPlan.Indexer indexer = plan.first(FittedPlan.Indexer.class);
+      List<FeaturePipeline.LevelDescription> described = FeaturePipeline.levelDescriptions(spec);
+      if (described.size() != indexer.labels().size()) {
+        throw new IllegalArgumentException("the feature spec has " + described.size() + " level features, the fitted indexer "
+            + indexer.labels().size() + ": use the feature_spec in the version's manifest.json");
+      }
       // Level features in vector order: the indexer's columns are in the same order.
       for (int i = 0; i < indexer.labels().size(); i++) {
+        FeaturePipeline.LevelDescription d = described.get(i);
         Map<String, Object> p = new LinkedHashMap<>();
+        p.put("name", d.name());
+        p.put("kind", d.kind());
+        p.put("columns", d.columns());
+        if (d.part() != null) {
+          p.put("part", d.part());
+          p.put("time_zone", d.timeZone());
+        }
         p.put("indexer_column", indexer.inputCols().get(i));
         p.put("levels", indexer.labels().get(i));
         p.put("other_slot", true);
+        p.put("other_level", d.otherLevel());
         levels.add(p);
       }
     }
     out.put("levels", levels);
     List<Map<String, Object>> hashed = new ArrayList<>();
     for (FittedPlan.Hasher h : plan.all(FittedPlan.Hasher.class)) {
-      hashed.add(Map.of("columns", h.inputCols(), "buckets", h.numFeatures(),
-          "hash", "MurmurHash3_x86_32 of \"column=value\", seed 42, non-negative modulo buckets"));
+      Map<String, Object> p = new LinkedHashMap<>();
+      p.put("columns", h.inputCols());
+      p.put("buckets", h.numFeatures());
+      p.put("seed", HASH_SEED);
+      p.put("hash", "MurmurHash3_x86_32 of the UTF-8 bytes of \"column=value\", seed 42, non-negative modulo buckets");
+      hashed.add(p);
     }
     out.put("hashed", hashed);
     return out;

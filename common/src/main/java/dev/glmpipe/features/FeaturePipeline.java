@@ -193,6 +193,32 @@ public final class FeaturePipeline {
   }
 
   /**
+   * A one-hot encoded feature as the JSON export describes it, for a scorer outside Spark: how
+   * its string value is made from the input columns ({@code kind}: {@code categorical} is the
+   * column cast to a string, {@code date_part} the calendar {@code part} of a date or timestamp
+   * read in {@code timeZone}, {@code cross} the two columns' strings joined by {@code ×}), and
+   * the name of the extra slot that takes every value outside the levels.
+   *
+   * @param part {@code day_of_week}, {@code month} or {@code hour} (date parts only, else null)
+   * @param timeZone the zone a timestamp's part is read in (date parts only, else null)
+   */
+  public record LevelDescription(String name, String kind, List<String> columns, String part, String timeZone,
+      String otherLevel) {}
+
+  /** Every level feature of {@code spec}, in vector order (the fitted indexer's order). */
+  public static List<LevelDescription> levelDescriptions(FeaturesConfig spec) {
+    return LevelFeature.of(spec).stream().map(l -> {
+      String part = null;
+      String zone = null;
+      if (l instanceof LevelFeature.CalendarPart c) {
+        part = c.part().name().toLowerCase(Locale.ROOT);
+        zone = c.spec().timeZone();
+      }
+      return new LevelDescription(l.name(), l.kind(), l.sourceColumns(), part, zone, l.otherLevel());
+    }).toList();
+  }
+
+  /**
    * The levels a fitted pipeline keeps per level feature name (what its StringIndexerModel
    * indexes, most frequent first; every other value goes to the "other" slot).
    */

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
  * and scored on another that has what training never saw: unseen and null levels, values beyond
  * the bucket bounds, NaN and infinities, -0.0 next to 0.0 splits, null timestamps.
  */
-class CompiledScorerParityTest {
+public class CompiledScorerParityTest {
   private static final int PIPELINES = 8;
   private static final String[] NUMERIC = {"n0", "n1", "n2", "n3", "n4"};
 
@@ -77,7 +77,7 @@ class CompiledScorerParityTest {
     assertThat(scorer.score(train, List.of("id"), List.of()).where("score IS NULL").count()).isZero();
   }
 
-  static FeaturesConfig randomSpec(SplittableRandom rnd) {
+  public static FeaturesConfig randomSpec(SplittableRandom rnd) {
     List<NumericFeature> numeric = new ArrayList<>();
     for (String c : NUMERIC) {
       if (rnd.nextInt(5) == 0) {
@@ -109,7 +109,7 @@ class CompiledScorerParityTest {
     return new FeaturesConfig(numeric, categorical, booleans, null, timestamps, crosses);
   }
 
-  static PipelineModel fit(FeaturesConfig spec, Dataset<Row> rows, int family, SplittableRandom rnd) {
+  public static PipelineModel fit(FeaturesConfig spec, Dataset<Row> rows, int family, SplittableRandom rnd) {
     List<PipelineStage> stages = new ArrayList<>(FeaturePipeline.stages(spec, rows));
     double reg = rnd.nextBoolean() ? 0.0 : 0.01;
     if (family == 2) {
@@ -128,7 +128,7 @@ class CompiledScorerParityTest {
    * never saw. NaN goes only where the spec imputes it (a NaN MLlib's assembler meets fails the
    * row in both engines alike, which is not what this test compares).
    */
-  static Dataset<Row> generate(SparkSession spark, SplittableRandom rnd, FeaturesConfig spec, int n, boolean wild, int family) {
+  public static Dataset<Row> generate(SparkSession spark, SplittableRandom rnd, FeaturesConfig spec, int n, boolean wild, int family) {
     String[] levels = {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r",
         "s", "t", "u", "v", "w", "x", "y", "z"};
     List<Row> rows = new ArrayList<>();
