@@ -506,7 +506,7 @@ def daily_flow(target: Target) -> JobTasks:
     realized_first.trigger_rule = TriggerRule.ALL_DONE
 
     check = _check_alerts(target)
-    trigger = TriggerDagRunOperator(
+    trigger_retrain = TriggerDagRunOperator(
         task_id="trigger_retrain",
         trigger_dag_id=train_dag_id(target.name),
         # One training per alerting date, however often the daily run is retried or rerun.
@@ -515,7 +515,7 @@ def daily_flow(target: Target) -> JobTasks:
         conf=check,
         wait_for_completion=False,
     )
-    realized >> check.operator >> trigger
+    realized >> check.operator >> trigger_retrain
 
     # A short-circuit (like a branch) skips every direct downstream task it does not follow,
     # the watcher included, so check_alerts is left out; a failure of it reaches the watcher
@@ -530,7 +530,7 @@ def daily_flow(target: Target) -> JobTasks:
     if target.cluster:
         # The cluster starts once the day's data is there, not while the sensor waits.
         wait >> target.cluster((preprocess_first, realized))
-    return wait, trigger
+    return wait, trigger_retrain
 
 
 def _check_alerts(target: Target):
