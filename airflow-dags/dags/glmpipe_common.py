@@ -594,7 +594,7 @@ class RawPartitionTimeout:
             raise AirflowSensorTimeout(self.timeout_message()) from err
 
     def timeout_message(self) -> str:
-        what = "any file" if self.marker == ANY_FILE else f"the marker {self.marker}"
+        what = "file" if self.marker == ANY_FILE else f"{self.marker} marker"
         return (f"raw partition {self.partition} not complete: no {what} in it after "
                 f"{int(self.timeout)} s (timeout, [glmpipe] data_timeout)")
 

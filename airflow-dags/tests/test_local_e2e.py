@@ -336,18 +336,27 @@ def test_a_drift_alert_triggers_the_training_dag_with_the_reason(drift_run):
     assert any(a["kind"] == "input_drift" and a["feature"] == "monthly_charges" for a in conf["alerts"]), conf["alerts"]
 
 
-def test_a_day_whose_data_never_comes_times_out_naming_the_partition(drift_run, storage, spark_env, caplog):
+def test_a_day_whose_data_never_comes_times_out_naming_the_partition(airflow_db, spark_env, monkeypatch, tmp_path):
+    """No raw partition: the sensor fails after data_timeout (no retry) naming the partition, the
+    flow is upstream_failed, the watcher fails the run, and the notifier gets the message."""
     missing = "2026-11-10"
-    with caplog.at_level("ERROR"):
-        run = run_daily(spark_env, storage, missing)
+    root = tmp_path / "storage"
+    (root / "raw").mkdir(parents=True)
+    record = tmp_path / "notifications.jsonl"
+    monkeypatch.setenv("AIRFLOW__GLMPIPE__NOTIFIERS", json.dumps([{
+        "class": "recording_notifier.RecordingNotifier",
+        "kwargs": {"path": str(record), "message": "{{ glmpipe_failure_text }}"}}]))
+    run = run_daily(spark_env, root, missing)
     assert run.states["wait_for_data"] == "failed"
     assert run.try_numbers["wait_for_data"] == 1
     for task_id in ("preprocess", "score", "monitor"):
         assert run.states[task_id] == "upstream_failed", run.states
     assert run.states["watcher"] == "failed"
     assert run.state == "failed"
-    partition = str(storage / "raw" / f"dt={missing}")
-    assert f"raw partition {partition} not complete: no the marker _SUCCESS in it after 6 s" in caplog.text
+    partition = str(root / "raw" / f"dt={missing}")
+    notes = {n["failure"]["task_id"]: n for n in map(json.loads, record.read_text().splitlines())}
+    assert notes["wait_for_data"]["failure"]["error"] == (
+        f"raw partition {partition} not complete: no _SUCCESS marker in it after 6 s (timeout, [glmpipe] data_timeout)")
 
 
 def test_config_error_fails_at_once_and_the_notifier_gets_it(drift_run, storage, spark_env, monkeypatch, tmp_path):
