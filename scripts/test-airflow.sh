@@ -3,10 +3,14 @@
 #   1. .venv/airflow with the versions pinned in airflow-dags/constraints-py3.11.txt
 #      (made once, reused while the pins are unchanged),
 #   2. a real spark-submit (pyspark's bin/, via ensure_pyspark) and the shaded jar (build_jar),
-#   3. pytest on airflow-dags/tests/ — extra arguments go to pytest (e.g. -k wiring).
+#   3. moto in server mode (.venv/moto, via ensure_moto) for the EMR DAGs' AWS APIs on 127.0.0.1,
+#   4. pytest on airflow-dags/tests/ — extra arguments go to pytest (e.g. -k wiring);
+#      ruff (pinned with Airflow) checks the DAGs with its Airflow rules inside the tests.
 set -euo pipefail
 # shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/s3.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/s3.sh"
 
 DAGS_PROJECT="$GLMPIPE_ROOT/airflow-dags"
 AIRFLOW_VENV="$GLMPIPE_ROOT/.venv/airflow"
@@ -55,7 +59,10 @@ main() {
   # The end-to-end test submits the real jar with a real spark-submit.
   GLMPIPE_SPARK_HOME=$(ensure_pyspark)
   build_jar
-  export GLMPIPE_SPARK_HOME GLMPIPE_JAR
+  # The EMR DAGs run against moto (tests/test_emr_moto.py starts and stops its server).
+  ensure_moto
+  GLMPIPE_MOTO_PYTHON="$MOTO_VENV/bin/python"
+  export GLMPIPE_SPARK_HOME GLMPIPE_JAR GLMPIPE_MOTO_PYTHON
   cd "$DAGS_PROJECT"
   "$AIRFLOW_VENV/bin/python" -m pytest tests "$@"
 }

@@ -1,8 +1,10 @@
-"""What every glmpipe DAG shares: the launcher's command line, its exit codes, and the flow's shape.
+"""What every glmpipe DAG shares: the launcher's command line, its exit codes, and the flows' shape.
 
-Local Spark, EMR and Dataproc run the same jobs in the same order; only "how one job is submitted"
-differs. A DAG file passes that as a function to `daily_flow`, and this module builds the launcher
-arguments and wires the tasks, so the three DAGs cannot drift apart.
+Every target (local Spark, EMR steps, a transient EMR cluster, EMR Serverless, Dataproc clusters,
+Dataproc Batches) runs the same jobs in the same order; only "how one job is submitted", "how the
+raw partition is waited for" and "where a job's result is read back" differ. A DAG file describes
+that as a `Target`, and `target_dags` builds its two DAGs (daily scoring, training), so the
+targets cannot drift apart. One setting, `[glmpipe] target`, chooses which targets are defined.
 
 Nothing here touches a Variable, a connection or the clock at import time: the scheduler parses
 this file often, so every deployment value is a Jinja template rendered when a task runs.
@@ -15,9 +17,15 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 
-from airflow.providers.standard.operators.empty import EmptyOperator
-from airflow.sdk import BaseOperator, CronDataIntervalTimetable, Param, TriggerRule, task
-from airflow.sdk.exceptions import AirflowFailException
+import json
+import logging
+from dataclasses import dataclass, field
+
+from airflow.providers.standard.operators.trigger_dagrun import TriggerDagRunOperator
+from airflow.sdk import DAG, BaseOperator, CronDataIntervalTimetable, Param, TriggerRule, conf, task
+from airflow.sdk.exceptions import AirflowFailException, AirflowSensorTimeout
+
+log = logging.getLogger(__name__)
 
 # ---- the launcher (jobs/: dev.glmpipe.jobs.Main) --------------------------------------------
 GLMPIPE_VERSION = "0.1.0-SNAPSHOT"  # the jar these DAGs were written against (pom.xml)
@@ -84,10 +92,116 @@ def glmpipe_run_id(airflow_run_id: str, task_id: str, try_number: int | str) -> 
     return f"{head}-{digest}{suffix}"
 
 
-# Every DAG registers the filter (DAG(user_defined_filters=TEMPLATE_FILTERS)); ti.try_number is
+def result_name(airflow_run_id: str, task_id: str) -> str:
+    """The file name of a task's result under the results prefix: `<run id>.<task id>.json`.
+
+    Without the try number: a later try replaces the file, and the check reads the last one.
+    """
+    return glmpipe_run_id(airflow_run_id, task_id, "json")
+
+
+def idempotency_token(airflow_run_id: str, task_id: str, try_number: int | str) -> str:
+    """A client token (EMR Serverless: 1-64 of [A-Za-z0-9_-]) that is the same for the same
+    task try and different for every other: a re-sent start request starts nothing new."""
+    digest = hashlib.sha256(glmpipe_run_id(airflow_run_id, task_id, try_number).encode("utf-8")).hexdigest()
+    return f"glmpipe-{digest[:40]}"
+
+
+def batch_id(airflow_run_id: str, task_id: str, try_number: int | str) -> str:
+    """A Dataproc batch id (4-63 of [a-z0-9-], starting with a letter) derived from the run id,
+    task and try: the same try always asks for the same batch, so a re-sent request (or a task
+    restarted within its try) finds the batch already there and attaches to it instead of
+    starting a second one. A new try (a cleared task) is a deliberate rerun: a new batch.
+    """
+    digest = hashlib.sha256(glmpipe_run_id(airflow_run_id, task_id, "b").encode("utf-8")).hexdigest()[:10]
+    task = re.sub(r"[^a-z0-9]+", "-", str(task_id).lower()).strip("-")[:24] or "task"
+    return f"glmpipe-{task}-{digest}-t{int(try_number)}"
+
+
+def local_path(uri: str) -> str:
+    """A local path from a path or a `file:` URI (the file sensor takes paths)."""
+    uri = str(uri)
+    if uri.startswith("file://"):
+        return uri[len("file://"):]
+    if uri.startswith("file:"):
+        return uri[len("file:"):]
+    return uri
+
+
+def bucket_of(uri: str) -> str:
+    """`gs://bucket/a/b` -> `bucket`."""
+    return str(uri).split("://", 1)[1].split("/", 1)[0]
+
+
+def object_of(uri: str) -> str:
+    """`gs://bucket/a/b` -> `a/b`."""
+    rest = str(uri).split("://", 1)[1]
+    return rest.split("/", 1)[1] if "/" in rest else ""
+
+
+# Every DAG registers the filters (DAG(user_defined_filters=TEMPLATE_FILTERS)); ti.try_number is
 # the try being run, so a retry, or a rerun after clearing the task, gets a new id.
-TEMPLATE_FILTERS = {RUN_ID_FILTER: glmpipe_run_id}
+TEMPLATE_FILTERS = {
+    RUN_ID_FILTER: glmpipe_run_id,
+    "glmpipe_result_name": result_name,
+    "glmpipe_token": idempotency_token,
+    "glmpipe_batch_id": batch_id,
+    "local_path": local_path,
+    "bucket_of": bucket_of,
+    "object_of": object_of,
+}
 RUN_ID = f"{{{{ run_id | {RUN_ID_FILTER}(ti.task_id, ti.try_number) }}}}"
+
+# ---- deployment settings, read when the file is parsed -------------------------------------
+# Airflow config section [glmpipe] (airflow.cfg, or AIRFLOW__GLMPIPE__<KEY> in the environment).
+SECTION = "glmpipe"
+TARGETS = ("local", "emr", "emr_transient", "emr_serverless", "dataproc", "dataproc_batches")
+DEFAULT_TARGET = "local"
+# The raw partition is complete when this file is in it; "*" means any file at all.
+DEFAULT_MARKER = "_SUCCESS"
+ANY_FILE = "*"
+DEFAULT_DATA_TIMEOUT_SECONDS = 6 * 3600
+DEFAULT_DATA_POKE_SECONDS = 300
+
+
+def setting_value(key: str, default: str) -> str:
+    return str(conf.get(SECTION, key, fallback=default)).strip()
+
+
+def enabled_targets() -> frozenset[str]:
+    """`[glmpipe] target`: the target whose DAGs this deployment defines (a comma-separated list
+    defines several; `all`, every one). Unknown names fail the parse, naming the setting."""
+    raw = setting_value("target", DEFAULT_TARGET)
+    names = {name.strip() for name in raw.split(",") if name.strip()}
+    if names == {"all"}:
+        return frozenset(TARGETS)
+    unknown = names - set(TARGETS)
+    if unknown or not names:
+        raise ValueError(f"[{SECTION}] target = {raw!r}: expected one or more of {TARGETS} (or 'all')")
+    return frozenset(names)
+
+
+def data_marker() -> str:
+    """`[glmpipe] data_marker`: `_SUCCESS` (default), another file name, or `*` for any file."""
+    marker = setting_value("data_marker", DEFAULT_MARKER) or DEFAULT_MARKER
+    if "/" in marker:
+        raise ValueError(f"[{SECTION}] data_marker = {marker!r}: a file name in the partition, or '*'")
+    return marker
+
+
+def data_timeout() -> int:
+    return int(setting_value("data_timeout", str(DEFAULT_DATA_TIMEOUT_SECONDS)))
+
+
+def data_poke_interval() -> int:
+    return int(setting_value("data_poke_interval", str(DEFAULT_DATA_POKE_SECONDS)))
+
+
+def deferrable_sensors() -> bool:
+    """`[glmpipe] deferrable_sensors` (default true): S3 and GCS data sensors defer to the
+    triggerer; without a triggerer set it to false and they reschedule instead."""
+    return setting_value("deferrable_sensors", "true").lower() in ("1", "true", "yes")
+
 
 # ---- DAG-level settings ------------------------------------------------------------------
 OWNER = "glmpipe"
@@ -95,13 +209,13 @@ START_DATE = datetime(2026, 1, 1, tzinfo=timezone.utc)
 # Airflow 3 turns a plain cron string into a CronTriggerTimetable, whose ds is the day the run
 # starts on, a day still being written. A data-interval timetable makes ds the day that just
 # ended: the run at 02:00 UTC on 2026-11-08 has ds = 2026-11-07. The two hours are slack for
-# late raw files.
+# late raw files; the data sensor waits for the rest.
 SCHEDULE = CronDataIntervalTimetable("0 2 * * *", timezone="UTC")
+# Training: every Monday at 03:00 UTC, after the daily run scored Sunday; it trains on the
+# train_days days ending on Sunday (the day before its data interval ends).
+TRAIN_SCHEDULE = CronDataIntervalTimetable("0 3 * * 1", timezone="UTC")
 # Explicit although it is Airflow 3's default: a new deployment must not backfill a year.
 CATCHUP = False
-# Retraining runs on the run whose ds is a Sunday (ISO weekday 7): it trains on Monday..Sunday.
-RETRAIN_ISO_WEEKDAY = 7
-RETRAIN_MODES = ("auto", "always", "never")
 
 # Every task starts from this; the tasks that may retry set `retries` themselves.
 DEFAULT_ARGS = {
@@ -111,15 +225,23 @@ DEFAULT_ARGS = {
 }
 
 
-def common_params() -> dict[str, Param]:
-    """Run-time knobs shared by all platforms (Trigger DAG w/ config, or `dag.test(run_conf=…)`)."""
+def daily_params() -> dict[str, Param]:
+    """Run-time knobs of the daily DAGs (Trigger DAG w/ config, or `dag.test(run_conf=…)`)."""
     return {
-        "retrain": Param(
-            "auto",
-            enum=list(RETRAIN_MODES),
-            description="auto: retrain when ds is a Sunday; always / never: force it.",
-        ),
-        "train_days": Param(7, type="integer", minimum=1, description="days of data, ending at ds, to train on"),
+        "retrain_on_alert": Param(True, type="boolean",
+                                  description="trigger the training DAG when monitoring raises an alert"),
+    }
+
+
+def train_params() -> dict[str, Param]:
+    """Run-time knobs of the training DAGs; the alert check fills reason, alerts and triggered_by."""
+    return {
+        "train_days": Param(7, type="integer", minimum=1, description="days of data to train on, ending at `to`"),
+        "to": Param(None, type=["null", "string"], format="date",
+                    description="last day of the window; default: the day before the run's data interval ends"),
+        "reason": Param("schedule", type=["null", "string"], description="why this training runs: schedule, manual, drift, performance"),
+        "alerts": Param([], type=["null", "array"], description="the monitoring alerts that triggered it"),
+        "triggered_by": Param(None, type=["null", "string"], description="the daily run whose monitoring triggered it"),
     }
 
 
@@ -144,8 +266,9 @@ def job_args(
     flags: Sequence[str] = (),
     version: str | None = None,
     overrides: Mapping[str, str] | None = None,
+    result_uri: str | None = None,
 ) -> list[str]:
-    """`<job> --conf <yaml> [--run-id ID] [--dt D | --from D --to D] [flags ...] [--model-version V] [--set k=v ...]`.
+    """`<job> --conf <yaml> [--run-id ID] [--dt D | --from D --to D] [flags ...] [--model-version V] [--result-uri U] [--set k=v ...]`.
 
     `flags` are the job's own switches, e.g. monitor's `--realized`.
     """
@@ -168,6 +291,8 @@ def job_args(
     args += flags
     if version is not None:
         args += ["--model-version", version]  # the launcher's --version prints its own version
+    if result_uri is not None:
+        args += ["--result-uri", result_uri]
     args += set_args(overrides or {})
     return args
 
@@ -181,113 +306,319 @@ def set_args(overrides: Mapping[str, str]) -> list[str]:
     return args
 
 
-def flow_args(conf: str) -> dict[str, list[str]]:
-    """The launcher arguments of each step of the daily flow, by task id.
+# The training window's last day: `to` when given (the alert check gives the scored date), else
+# the day before the run's data interval ends (a Monday 03:00 run: the Sunday just ended).
+TRAIN_TO = "{{ params.to or macros.ds_add(data_interval_end | ds, -1) }}"
+TRAIN_FROM = ("{{ macros.ds_add(params.to or macros.ds_add(data_interval_end | ds, -1), "
+              "1 - (params.train_days | int)) }}")
+DAILY_JOBS = ("preprocess", "score", "monitor", "monitor_realized")
+TRAIN_JOBS = ("train", "evaluate", "export")
+MONITOR_TASKS = ("monitor", "monitor_realized")
 
-    Every step gets its own run id (RUN_ID), rendered from the task's id and try number.
+
+def result_uri(results: str | None, task_id: str) -> str | None:
+    """Where a cloud job writes its one-line result: `<results>/<run id>.<task id>.json`."""
+    if results is None:
+        return None
+    return f"{results}/{{{{ run_id | glmpipe_result_name('{task_id}') }}}}"
+
+
+def flow_args(conf: str, results: str | None = None) -> dict[str, list[str]]:
+    """The launcher arguments of each step of both flows, by task id.
+
+    Every step gets its own run id (RUN_ID), rendered from the task's id and try number. On
+    the cloud targets (`results` given) each job also writes its result line to a file.
     """
+    def args(task_id: str, job: str, **kwargs) -> list[str]:
+        return job_args(job, conf, run_id=RUN_ID, result_uri=result_uri(results, task_id), **kwargs)
+
     return {
-        "preprocess": job_args("preprocess", conf, run_id=RUN_ID, dt=DS),
-        "train": job_args("train", conf, run_id=RUN_ID, date_from=TRAIN_FROM, date_to=TRAIN_TO),
-        # evaluate and export act on the latest version, which is the one train just wrote:
-        # the flow runs one at a time (max_active_runs=1), so nothing else trains in between.
-        "evaluate": job_args("evaluate", conf, run_id=RUN_ID),
-        "export": job_args("export", conf, run_id=RUN_ID),
-        "score": job_args("score", conf, run_id=RUN_ID, dt=DS),
+        "preprocess": args("preprocess", "preprocess", dt=DS),
+        "score": args("score", "score", dt=DS),
         # Drift of the day just scored; then realized performance, as of that day, of every
         # scored date whose label window is open on it (monitor.labels).
-        "monitor": job_args("monitor", conf, run_id=RUN_ID, dt=DS),
-        "monitor_realized": job_args("monitor", conf, run_id=RUN_ID, dt=DS, flags=["--realized"]),
+        "monitor": args("monitor", "monitor", dt=DS),
+        "monitor_realized": args("monitor_realized", "monitor", dt=DS, flags=["--realized"]),
+        "train": args("train", "train", date_from=TRAIN_FROM, date_to=TRAIN_TO),
+        # evaluate and export act on the latest version, which is the one train just wrote:
+        # the training DAG runs one at a time (max_active_runs=1), so nothing else trains in between.
+        "evaluate": args("evaluate", "evaluate"),
+        "export": args("export", "export"),
     }
 
 
-# ---- the flow -------------------------------------------------------------------------------
-def should_retrain(mode: str, day: date) -> bool:
-    if mode not in RETRAIN_MODES:
-        raise AirflowFailException(f"params.retrain must be one of {RETRAIN_MODES}, got {mode!r}")
-    if mode == "auto":
-        return day.isoweekday() == RETRAIN_ISO_WEEKDAY
-    return mode == "always"
+# ---- monitoring alerts -> the training DAG ------------------------------------------------
+DRIFT_KINDS = {"input_drift", "score_drift", "score_distribution", "data_quality"}
+PERFORMANCE_KINDS = {"estimated_performance", "realized_performance"}
+MAX_ALERTS_IN_CONF = 20
 
 
-# A job as tasks: the first one (what a branch points to) and the last one (done when the job is).
+def retrain_request(results: Mapping[str, Mapping | None], ds: str, run_id: str) -> dict | None:
+    """The training run's conf when the monitor results hold alerts, else None.
+
+    `results` maps a monitor task to its one-line JSON result (None when there is none: the
+    task did not run or wrote nothing). The reason is `drift`, `performance` or both, from the
+    alerts' kinds; the window ends at ds, the date that alerted.
+    """
+    alerts: list[dict] = []
+    for task_id, result in results.items():
+        for day in (result or {}).get("dates") or []:
+            for alert in day.get("alerts") or []:
+                alerts.append({"task": task_id, "dt": day.get("dt"), **alert})
+    if not alerts:
+        return None
+    kinds = {a.get("kind") for a in alerts}
+    reasons = [r for r, ks in (("drift", DRIFT_KINDS), ("performance", PERFORMANCE_KINDS)) if kinds & ks]
+    return {
+        "reason": "+".join(reasons) or "alert",
+        "to": ds,
+        "alerts": alerts[:MAX_ALERTS_IN_CONF],
+        "alert_count": len(alerts),
+        "triggered_by": run_id,
+    }
+
+
+# ---- targets --------------------------------------------------------------------------------
+# A job as tasks: the first one (what its upstream points to) and the last one (done when the job is).
 JobTasks = tuple[BaseOperator, BaseOperator]
 SubmitJob = Callable[[str, Sequence[str]], JobTasks]
+ReadResult = Callable[[str, Mapping], "dict | None"]
 
 
-def daily_flow(submit: SubmitJob, conf: str) -> JobTasks:
+@dataclass(frozen=True)
+class Target:
+    """How one platform runs glmpipe.
+
+    - `submit(task_id, args)` makes the task(s) of one job; `conf` is the config template;
+    - `wait_for_data()` makes the sensor of the day's raw partition (task id `wait_for_data`);
+    - `results`: the prefix the cloud jobs write their result lines to (None: local, where the
+      operator returns the result from spark-submit's output as its XCom);
+    - `read_result(uri, context)` reads one result file (None when it is not there);
+    - `cluster((first, last))` wraps a flow in setup/teardown tasks (a transient cluster) and
+      returns the setup task.
+    """
+
+    name: str
+    description: str
+    submit: SubmitJob
+    conf: str
+    wait_for_data: Callable[[], BaseOperator]
+    params: dict[str, Param] = field(default_factory=dict)
+    results: str | None = None
+    read_result: ReadResult | None = None
+    cluster: Callable[[JobTasks], BaseOperator] | None = None
+    tags: tuple[str, ...] = ()
+
+
+def daily_dag_id(target: str) -> str:
+    return f"glmpipe_{target}"
+
+
+def train_dag_id(target: str) -> str:
+    return f"glmpipe_{target}_train"
+
+
+def target_dags(target: Target, notifier_callbacks: list | None = None) -> tuple[DAG, DAG]:
+    """The target's two DAGs: daily scoring (`glmpipe_<target>`) and training (`glmpipe_<target>_train`)."""
+    callbacks = notifier_callbacks if notifier_callbacks is not None else failure_callbacks()
+    default_args = {**DEFAULT_ARGS, "on_failure_callback": callbacks}
+    with DAG(
+        dag_id=train_dag_id(target.name),
+        description=f"glmpipe training on {target.description}: train → evaluate → export (promote)",
+        schedule=TRAIN_SCHEDULE,
+        start_date=START_DATE,
+        catchup=CATCHUP,
+        max_active_runs=1,  # evaluate/export act on "the latest version": one training at a time
+        default_args=default_args,
+        user_defined_filters=TEMPLATE_FILTERS,  # glmpipe_run_id, for --run-id
+        params={**train_params(), **target.params},
+        tags=["glmpipe", "train", *target.tags],
+    ) as train_dag:
+        training_flow(target)
+    with DAG(
+        dag_id=daily_dag_id(target.name),
+        description=f"glmpipe on {target.description}: wait for data → preprocess → score → monitor [→ retrain]",
+        schedule=SCHEDULE,
+        start_date=START_DATE,
+        catchup=CATCHUP,
+        max_active_runs=1,
+        default_args=default_args,
+        user_defined_filters=TEMPLATE_FILTERS,
+        params={**daily_params(), **target.params},
+        tags=["glmpipe", *target.tags],
+    ) as daily_dag:
+        daily_flow(target)
+    return daily_dag, train_dag
+
+
+def _check_filters(task: BaseOperator) -> None:
+    filters = task.dag.user_defined_filters or {}
+    if filters.get(RUN_ID_FILTER) is not glmpipe_run_id:
+        # Caught when the file is parsed rather than when the first task renders its --run-id.
+        raise ValueError(f"DAG {task.dag.dag_id}: give it user_defined_filters=TEMPLATE_FILTERS "
+                         f"(the --run-id template uses the {RUN_ID_FILTER} filter)")
+
+
+def training_flow(target: Target) -> JobTasks:
+    """train ─► evaluate ─► export, inside the current DAG context.
+
+    export promotes a version that passed evaluate's gate; the next daily run scores with it. A
+    rejected version (exit 4) fails this DAG's run, never the daily scores: the champion stays.
+    """
+    args = flow_args(target.conf, target.results)
+    train_first, train = target.submit("train", args["train"])
+    _check_filters(train_first)
+    evaluate_first, evaluate = target.submit("evaluate", args["evaluate"])
+    export_first, export = target.submit("export", args["export"])
+    train >> evaluate_first
+    evaluate >> export_first
+    if target.cluster:
+        target.cluster((train_first, export))
+    return train_first, export
+
+
+def daily_flow(target: Target) -> JobTasks:
     """Wire the daily flow inside the current DAG context; return its first and last task.
 
-        preprocess ─► should_retrain ─► train ─► evaluate ─► export ─┐
-                            └────────► skip_retrain ─────────────────┴► retrain_finished
-        preprocess, retrain_finished ─► score ─► monitor ─► monitor_realized
-        every task ─► watcher
-
-    Retraining comes before scoring so a Sunday's scores already use the new champion. A failed
-    or rejected retrain must not stop the daily scores (the champion stays valid), hence the
-    ALL_DONE join; the watcher then still marks the run failed, so the failure is not hidden.
+        wait_for_data ─► preprocess ─► score ─► monitor ─► monitor_realized ─► check_alerts ─► trigger_retrain
+        every task but check_alerts ─► watcher
 
     The two monitor steps run one after the other: the drift step reads the day's scores, and
     both rewrite the model's monitoring report at the end, which two at once would race on.
     Realized performance follows the drift step whatever its outcome (ALL_DONE): it measures
     earlier scored dates, which neither a drift alert (exit 5 with on_alert=fail) nor a day
     without scores makes wrong, and the day a date's label window closes is that date's last
-    chance to get its final numbers without a manual rerun.
+    chance to get its final numbers without a manual rerun. check_alerts reads both results
+    whatever happened (ALL_DONE) and, on an alert, triggers the training DAG with the reason.
     """
-    args = flow_args(conf)
-    preprocess_first, preprocess = submit("preprocess", args["preprocess"])
-    filters = preprocess.dag.user_defined_filters or {}
-    if filters.get(RUN_ID_FILTER) is not glmpipe_run_id:
-        # Caught when the file is parsed rather than when the first task renders its --run-id.
-        raise ValueError(f"DAG {preprocess.dag.dag_id}: give it user_defined_filters=TEMPLATE_FILTERS "
-                         f"(the --run-id template uses the {RUN_ID_FILTER} filter)")
-    train_first, train = submit("train", args["train"])
-    evaluate_first, evaluate = submit("evaluate", args["evaluate"])
-    export_first, export = submit("export", args["export"])
-    score_first, score = submit("score", args["score"])
-    monitor_first, monitor = submit("monitor", args["monitor"])
-    realized_first, realized = submit("monitor_realized", args["monitor_realized"])
+    args = flow_args(target.conf, target.results)
+    wait = target.wait_for_data()
+    preprocess_first, preprocess = target.submit("preprocess", args["preprocess"])
+    _check_filters(preprocess_first)
+    score_first, score = target.submit("score", args["score"])
+    monitor_first, monitor = target.submit("monitor", args["monitor"])
+    realized_first, realized = target.submit("monitor_realized", args["monitor_realized"])
 
-    branch = _retrain_branch(train_first.task_id)
-    skip = EmptyOperator(task_id="skip_retrain")
-    finished = EmptyOperator(task_id="retrain_finished", trigger_rule=TriggerRule.ALL_DONE)
-
-    preprocess >> branch >> [train_first, skip]
-    train >> evaluate_first
-    evaluate >> export_first
-    [export, skip] >> finished
-    [preprocess, finished] >> score_first
+    wait >> preprocess_first
+    preprocess >> score_first
     score >> monitor_first
     monitor >> realized_first
     realized_first.trigger_rule = TriggerRule.ALL_DONE
 
-    # The branch skips every direct downstream task it does not follow, the watcher included,
-    # so the branch is left out; its failure still reaches the watcher through train/skip_retrain.
-    # Setup tasks (a cluster created for the run) may only lead to ALL_SUCCESS tasks; their
-    # failure reaches the watcher through the body too.
+    check = _check_alerts(target)
+    trigger_retrain = TriggerDagRunOperator(
+        task_id="trigger_retrain",
+        trigger_dag_id=train_dag_id(target.name),
+        # One training per alerting date, however often the daily run is retried or rerun.
+        trigger_run_id="retrain__{{ ds }}",
+        skip_when_already_exists=True,
+        conf=check,
+        wait_for_completion=False,
+    )
+    realized >> check.operator >> trigger_retrain
+
+    # A short-circuit (like a branch) skips every direct downstream task it does not follow,
+    # the watcher included, so check_alerts is left out; a failure of it reaches the watcher
+    # through trigger_retrain. Setup tasks (a cluster created for the run) may only lead to
+    # ALL_SUCCESS tasks; their failure reaches the watcher through the body too.
     watch = watcher()
     watched = [
-        t for t in preprocess.dag.tasks
-        if t not in (watch.operator, branch.operator) and not t.is_setup
+        t for t in wait.dag.tasks
+        if t not in (watch.operator, check.operator) and not t.is_setup
     ]
     watched >> watch
-    return preprocess_first, realized
+    if target.cluster:
+        # The cluster starts once the day's data is there, not while the sensor waits.
+        wait >> target.cluster((preprocess_first, realized))
+    return wait, trigger_retrain
 
 
-def _retrain_branch(train_task_id: str):
-    @task.branch(task_id="should_retrain")
-    def decide(ds: str | None = None, params: dict | None = None) -> str:
-        mode = (params or {}).get("retrain", "auto")
-        return train_task_id if should_retrain(mode, date.fromisoformat(ds)) else "skip_retrain"
+def _check_alerts(target: Target):
+    @task.short_circuit(task_id="check_alerts", trigger_rule=TriggerRule.ALL_DONE,
+                        ignore_downstream_trigger_rules=False)
+    def check(results_prefix: str | None = None, **context) -> dict | bool:
+        """The monitor results of this run: on an alert, the training run's conf; else False."""
+        params = context["params"]
+        results: dict[str, dict | None] = {}
+        for task_id in MONITOR_TASKS:
+            if target.read_result is None:
+                results[task_id] = context["ti"].xcom_pull(task_ids=task_id)
+            else:
+                uri = f"{results_prefix}/{result_name(context['run_id'], task_id)}"
+                results[task_id] = target.read_result(uri, context)
+            log.info("%s result: %s", task_id, json.dumps(results[task_id])[:2000])
+        request = retrain_request(results, context["ds"], context["run_id"])
+        if request is None:
+            log.info("no monitoring alert for %s", context["ds"])
+            return False
+        log.warning("monitoring raised %d alert(s) (%s) for %s", request["alert_count"], request["reason"], context["ds"])
+        if not params.get("retrain_on_alert", True):
+            log.info("retrain_on_alert is off: not triggering %s", train_dag_id(target.name))
+            return False
+        return request
 
-    return decide()
+    return check(results_prefix=target.results)
 
 
-@task(trigger_rule=TriggerRule.ONE_FAILED, retries=0)
+@task(trigger_rule=TriggerRule.ONE_FAILED, retries=0, on_failure_callback=[])
 def watcher() -> None:
     """Fails the run when any task failed, even if the tasks after it carried on.
 
     The same device as Airflow's own system tests: a run's state comes from its leaf tasks,
-    and the last monitor step (a leaf) still succeeds after a rejected retrain.
+    and the alert check (a leaf) still succeeds after a monitor step failed. It notifies no one:
+    the failed task already did.
     """
     raise AirflowFailException("a task of this run failed; see the failed task's log")
+
+
+# ---- the data sensor --------------------------------------------------------------------------
+class RawPartitionTimeout:
+    """Mixin for a data sensor: its timeout fails naming the partition and the marker it waited for.
+
+    The subclass lists `partition` among its template fields; `marker` is the setting.
+    """
+
+    partition: str = ""
+    marker: str = DEFAULT_MARKER
+
+    def execute(self, context, *args, **kwargs):
+        try:
+            return super().execute(context, *args, **kwargs)
+        except AirflowSensorTimeout as err:
+            raise AirflowSensorTimeout(self.timeout_message()) from err
+
+    def execute_complete(self, context, *args, **kwargs):
+        try:
+            return super().execute_complete(context, *args, **kwargs)
+        except AirflowSensorTimeout as err:
+            raise AirflowSensorTimeout(self.timeout_message()) from err
+
+    def timeout_message(self) -> str:
+        what = "file" if self.marker == ANY_FILE else f"{self.marker} marker"
+        return (f"raw partition {self.partition} not complete: no {what} in it after "
+                f"{int(self.timeout)} s (timeout, [glmpipe] data_timeout)")
+
+
+def marker_path(partition: str, marker: str) -> str:
+    return f"{partition}/{marker}"
+
+
+def sensor_kwargs() -> dict:
+    """What every data sensor shares: reschedule mode (frees the worker slot between pokes),
+    the poke interval and timeout of the settings, no retries (a timeout is the answer)."""
+    return {
+        "task_id": "wait_for_data",
+        "mode": "reschedule",
+        "poke_interval": data_poke_interval(),
+        "timeout": data_timeout(),
+        "retries": 0,
+    }
+
+
+# ---- failure notification ------------------------------------------------------------------
+def failure_callbacks() -> list:
+    """The deployment's notifiers (`[glmpipe] notifiers`), wrapped so they get glmpipe's summary."""
+    from glmpipe_notify import configured_notifier
+
+    notifier = configured_notifier()
+    return [notifier] if notifier is not None else []

@@ -1,41 +1,62 @@
-"""glmpipe on Google Dataproc: the daily flow as Spark jobs on a cluster that already runs.
+"""glmpipe on Google Dataproc: two targets, the same jobs and arguments.
 
-Each job is a DataprocSubmitJobOperator (asynchronous: it returns the job id) followed by a
-DataprocJobSensor that waits for that job. What this needs (see airflow-dags/README.md):
+- `dataproc`: each job is a DataprocSubmitJobOperator (asynchronous: it returns the job id) on a
+  cluster that already runs, followed by a DataprocJobSensor;
+- `dataproc_batches`: each job is a DataprocCreateBatchOperator (Dataproc Serverless) whose batch
+  id is derived from the run id, task and try, followed by a DataprocBatchSensor.
 
+Each daily DAG first waits for the raw partition with a GCS sensor. Jobs write their one-line
+result to `<artifacts>/results/` (--result-uri), where the alert check reads monitor's. What this
+needs (see airflow-dags/README.md):
+
+- `[glmpipe] target` naming the target(s);
 - connection `google_cloud_default` (or Application Default Credentials on the worker);
-- Variables `glmpipe_dataproc_project`, `glmpipe_dataproc_region`, `glmpipe_dataproc_cluster`
-  and `glmpipe_dataproc_artifacts` (gs://bucket/prefix holding glmpipe-jobs-<version>-all.jar
-  and conf/dataproc.yaml), or the run's params of the same meaning.
+- Variables `glmpipe_dataproc_project`, `glmpipe_dataproc_region`, `glmpipe_dataproc_artifacts`
+  (gs://bucket/prefix holding glmpipe-jobs-<version>-all.jar and conf/dataproc.yaml) and
+  `glmpipe_dataproc_raw` (the raw table's gs:// location); `dataproc` also
+  `glmpipe_dataproc_cluster`; or the run's params of the same meaning.
 
-Dataproc 2.x images run Spark 3.5 / Scala 2.12, the default jar; 3.0 images need the
-Spark 4 / Scala 2.13 build.
+Dataproc 2.x images and Serverless runtime 1.2 run Spark 3.5 / Scala 2.12, the default jar;
+3.0 images and runtimes 2.x need the Scala 2.13 builds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 
-from airflow.providers.google.cloud.operators.dataproc import DataprocSubmitJobOperator
-from airflow.providers.google.cloud.sensors.dataproc import DataprocJobSensor
-from airflow.sdk import DAG, Param
+from airflow.providers.google.cloud.hooks.gcs import GCSHook
+from airflow.providers.google.cloud.operators.dataproc import (
+    DataprocCreateBatchOperator,
+    DataprocSubmitJobOperator,
+)
+from airflow.providers.google.cloud.sensors.dataproc import DataprocBatchSensor, DataprocJobSensor
+from airflow.providers.google.cloud.sensors.gcs import (
+    GCSObjectExistenceSensor,
+    GCSObjectsWithPrefixExistenceSensor,
+)
+from airflow.sdk import Param
 
 from glmpipe_common import (
-    CATCHUP,
-    DEFAULT_ARGS,
+    ANY_FILE,
     GLMPIPE_VERSION,
     MAIN_CLASS,
-    SCHEDULE,
-    START_DATE,
-    TEMPLATE_FILTERS,
-    JobTasks,
-    common_params,
-    daily_flow,
+    RawPartitionTimeout,
+    Target,
+    bucket_of,
+    data_marker,
+    deferrable_sensors,
+    enabled_targets,
     jar_name,
+    marker_path,
+    object_of,
+    sensor_kwargs,
     setting,
+    target_dags,
 )
 
 DAG_ID = "glmpipe_dataproc"
+BATCHES_DAG_ID = "glmpipe_dataproc_batches"
 GCP_CONN_ID = "google_cloud_default"
 PROJECT_ID = setting("project", "glmpipe_dataproc_project")
 REGION = setting("region", "glmpipe_dataproc_region")
@@ -43,6 +64,12 @@ CLUSTER_NAME = setting("cluster", "glmpipe_dataproc_cluster")
 ARTIFACTS = setting("artifacts", "glmpipe_dataproc_artifacts")
 JAR = f"{ARTIFACTS}/{jar_name('{{ params.version }}')}"
 CONF = f"{ARTIFACTS}/conf/dataproc.yaml"
+RESULTS = f"{ARTIFACTS}/results"
+RAW = setting("raw", "glmpipe_dataproc_raw")
+PARTITION = f"{RAW}/dt={{{{ ds }}}}"
+# Dataproc Serverless runtime 1.2: Spark 3.5, Scala 2.12, Java 17 (the default jar).
+BATCH_RUNTIME_VERSION = "1.2"
+BATCH_ID = "{{ run_id | glmpipe_batch_id(ti.task_id, ti.try_number) }}"
 
 # Retries: a job is submitted once. Its driver's exit code (2 usage/config, 4 model rejected,
 # 5 monitoring alert, …) does not reach Airflow as such, so a blind resubmission could only
@@ -69,7 +96,7 @@ def spark_job(task_id: str, args: Sequence[str]) -> dict:
     }
 
 
-def submit_dataproc(task_id: str, args: Sequence[str]) -> JobTasks:
+def submit_dataproc(task_id: str, args: Sequence[str]):
     submit = DataprocSubmitJobOperator(
         task_id=task_id,
         project_id=PROJECT_ID,
@@ -94,23 +121,113 @@ def submit_dataproc(task_id: str, args: Sequence[str]) -> JobTasks:
     return submit, wait
 
 
-with DAG(
-    dag_id=DAG_ID,
-    description="glmpipe on an existing Dataproc cluster: preprocess → [retrain on Sundays] → score → monitor",
-    schedule=SCHEDULE,
-    start_date=START_DATE,
-    catchup=CATCHUP,
-    max_active_runs=1,
-    default_args=DEFAULT_ARGS,
-    user_defined_filters=TEMPLATE_FILTERS,  # glmpipe_run_id, for --run-id
-    params={
-        **common_params(),
+def spark_batch(task_id: str, args: Sequence[str]) -> dict:
+    """A Dataproc Batch resource running the launcher with `args` on Serverless runtime 1.2."""
+    return {
+        "spark_batch": {
+            "main_class": MAIN_CLASS,
+            "jar_file_uris": [JAR],
+            "args": list(args),
+        },
+        "runtime_config": {"version": BATCH_RUNTIME_VERSION},
+        "labels": {"app": "glmpipe", "glmpipe-job": task_id},
+    }
+
+
+def submit_batch(task_id: str, args: Sequence[str]):
+    create = DataprocCreateBatchOperator(
+        task_id=task_id,
+        project_id=PROJECT_ID,
+        region=REGION,
+        batch=spark_batch(task_id, args),
+        # The same id for the same try: a create sent again finds the batch (AlreadyExists)
+        # and attaches to it rather than starting a second one.
+        batch_id=BATCH_ID,
+        gcp_conn_id=GCP_CONN_ID,
+        asynchronous=True,  # the sensor waits
+        retries=0,
+    )
+    wait = DataprocBatchSensor(
+        task_id=f"wait_{task_id}",
+        project_id=PROJECT_ID,
+        region=REGION,
+        batch_id=f"{{{{ ti.xcom_pull(task_ids='{task_id}')['name'].split('/')[-1] }}}}",
+        gcp_conn_id=GCP_CONN_ID,
+        mode="reschedule",
+        poke_interval=POKE_SECONDS,
+        timeout=JOB_TIMEOUT_SECONDS,
+        retries=SENSOR_RETRIES,
+    )
+    create >> wait
+    return create, wait
+
+
+class RawPartitionGCSSensor(RawPartitionTimeout, GCSObjectExistenceSensor):
+    """GCSObjectExistenceSensor on `<raw>/dt=<ds>/<marker>`."""
+
+    template_fields = (*GCSObjectExistenceSensor.template_fields, "partition")
+
+
+class RawPartitionGCSPrefixSensor(RawPartitionTimeout, GCSObjectsWithPrefixExistenceSensor):
+    """Any object under `<raw>/dt=<ds>/` (marker `*`)."""
+
+    template_fields = (*GCSObjectsWithPrefixExistenceSensor.template_fields, "partition")
+
+
+def wait_for_gcs_data():
+    marker = data_marker()
+    if marker == ANY_FILE:
+        sensor = RawPartitionGCSPrefixSensor(
+            bucket=f"{{{{ ({RAW[3:-3]}) | bucket_of }}}}",
+            prefix=f"{{{{ ({RAW[3:-3]}) | object_of }}}}/dt={{{{ ds }}}}/",
+            google_cloud_conn_id=GCP_CONN_ID,
+            deferrable=deferrable_sensors(),
+            **sensor_kwargs(),
+        )
+    else:
+        sensor = RawPartitionGCSSensor(
+            bucket=f"{{{{ ({RAW[3:-3]}) | bucket_of }}}}",
+            object=f"{{{{ ({RAW[3:-3]}) | object_of }}}}/dt={{{{ ds }}}}/{marker}",
+            google_cloud_conn_id=GCP_CONN_ID,
+            deferrable=deferrable_sensors(),
+            **sensor_kwargs(),
+        )
+    sensor.partition = PARTITION
+    sensor.marker = marker
+    return sensor
+
+
+def read_gcs_result(uri: str, context: Mapping) -> dict | None:
+    """A job's result line from GCS; None when the job wrote none (it never started)."""
+    hook = GCSHook(gcp_conn_id=GCP_CONN_ID)
+    bucket, name = bucket_of(uri), object_of(uri)
+    if not hook.exists(bucket, name):
+        return None
+    return json.loads(hook.download(bucket, name).decode("utf-8").strip().splitlines()[-1])
+
+
+def dataproc_params(**extra: Param) -> dict[str, Param]:
+    return {
         "project": Param(None, type=["null", "string"], description="default: Variable glmpipe_dataproc_project"),
         "region": Param(None, type=["null", "string"], description="default: Variable glmpipe_dataproc_region"),
-        "cluster": Param(None, type=["null", "string"], description="default: Variable glmpipe_dataproc_cluster"),
         "artifacts": Param(None, type=["null", "string"], description="gs:// prefix; default: Variable glmpipe_dataproc_artifacts"),
+        "raw": Param(None, type=["null", "string"], description="gs:// raw table; default: Variable glmpipe_dataproc_raw"),
         "version": Param(GLMPIPE_VERSION, type="string", description="glmpipe jar version"),
-    },
-    tags=["glmpipe", "dataproc"],
-) as dag:
-    daily_flow(submit_dataproc, CONF)
+        **extra,
+    }
+
+
+COMMON = {"conf": CONF, "wait_for_data": wait_for_gcs_data, "results": RESULTS, "read_result": read_gcs_result}
+DATAPROC = Target(
+    name="dataproc", description="an existing Dataproc cluster", submit=submit_dataproc,
+    params=dataproc_params(cluster=Param(None, type=["null", "string"], description="default: Variable glmpipe_dataproc_cluster")),
+    tags=("dataproc",), **COMMON)
+DATAPROC_BATCHES = Target(
+    name="dataproc_batches", description="Dataproc Serverless batches", submit=submit_batch,
+    params=dataproc_params(), tags=("dataproc", "serverless"), **COMMON)
+
+_enabled = enabled_targets()
+if "dataproc" in _enabled:
+    dag, train_dag = target_dags(DATAPROC)
+if "dataproc_batches" in _enabled:
+    batches_dag, batches_train_dag = target_dags(DATAPROC_BATCHES)

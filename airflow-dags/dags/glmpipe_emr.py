@@ -1,56 +1,72 @@
-"""glmpipe on Amazon EMR: the daily flow as EMR steps on a cluster that already runs.
+"""glmpipe on Amazon EMR: three targets, the same jobs and arguments.
 
-Each job is an EmrAddStepsOperator (one `spark-submit --deploy-mode cluster` step through
-command-runner.jar) followed by an EmrStepSensor that waits for that step. What this needs
-(see airflow-dags/README.md):
+- `emr`: each job is an EmrAddStepsOperator (one `spark-submit --deploy-mode cluster` step through
+  command-runner.jar) on a cluster that already runs, followed by an EmrStepSensor;
+- `emr_transient`: the same steps on a cluster each DAG run creates first (setup) and terminates
+  at the end whatever happened (teardown), as in Airflow's example_emr.py;
+- `emr_serverless`: each job is an EmrServerlessStartJobOperator on an EMR Serverless
+  application, followed by an EmrServerlessJobSensor.
 
-- connection `aws_default` (or the run's credentials chain), with the region of the cluster;
-- Variables `glmpipe_emr_cluster_id` (j-…) and `glmpipe_emr_artifacts` (s3://bucket/prefix holding
-  glmpipe-jobs-<version>-all.jar and conf/emr.yaml), or the run's params of the same meaning.
+Each daily DAG first waits for the raw partition with an S3KeySensor (deferrable). Jobs write
+their one-line result to `<artifacts>/results/` (--result-uri), where the alert check reads
+monitor's. What this needs (see airflow-dags/README.md):
 
-`glmpipe_emr_transient` is the same flow on a cluster it creates first (setup) and terminates
-at the end whatever happened (teardown), as in Airflow's example_emr.py.
+- `[glmpipe] target` naming the target(s);
+- connection `aws_default` (or the run's credentials chain), with the region;
+- Variables `glmpipe_emr_artifacts` (s3://bucket/prefix holding glmpipe-jobs-<version>-all.jar and
+  conf/emr.yaml) and `glmpipe_emr_raw` (the raw table's s3:// location), or the run's params;
+- `emr`: Variable `glmpipe_emr_cluster_id` (j-…); `emr_serverless`: Variables
+  `glmpipe_emr_serverless_app_id` and `glmpipe_emr_serverless_role_arn`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 
+from airflow.providers.amazon.aws.hooks.s3 import S3Hook
 from airflow.providers.amazon.aws.operators.emr import (
     EmrAddStepsOperator,
     EmrCreateJobFlowOperator,
+    EmrServerlessStartJobOperator,
     EmrTerminateJobFlowOperator,
 )
-from airflow.providers.amazon.aws.sensors.emr import EmrStepSensor
-from airflow.sdk import DAG, Param
+from airflow.providers.amazon.aws.sensors.emr import EmrServerlessJobSensor, EmrStepSensor
+from airflow.providers.amazon.aws.sensors.s3 import S3KeySensor
+from airflow.sdk import Param
 
 from glmpipe_common import (
-    CATCHUP,
-    DEFAULT_ARGS,
     GLMPIPE_VERSION,
     MAIN_CLASS,
-    SCHEDULE,
-    START_DATE,
-    TEMPLATE_FILTERS,
-    JobTasks,
-    common_params,
-    daily_flow,
+    RawPartitionTimeout,
+    Target,
+    data_marker,
+    deferrable_sensors,
+    enabled_targets,
     jar_name,
+    marker_path,
+    sensor_kwargs,
     setting,
+    target_dags,
 )
 
 DAG_ID = "glmpipe_emr"
 TRANSIENT_DAG_ID = "glmpipe_emr_transient"
+SERVERLESS_DAG_ID = "glmpipe_emr_serverless"
 AWS_CONN_ID = "aws_default"
 CLUSTER_ID = setting("cluster_id", "glmpipe_emr_cluster_id")
 CREATED_CLUSTER_ID = "{{ ti.xcom_pull(task_ids='create_cluster') }}"
 ARTIFACTS = setting("artifacts", "glmpipe_emr_artifacts")
 JAR = f"{ARTIFACTS}/{jar_name('{{ params.version }}')}"
 CONF = f"{ARTIFACTS}/conf/emr.yaml"
+RESULTS = f"{ARTIFACTS}/results"
+PARTITION = f"{setting('raw', 'glmpipe_emr_raw')}/dt={{{{ ds }}}}"
+APPLICATION_ID = setting("application_id", "glmpipe_emr_serverless_app_id")
+EXECUTION_ROLE_ARN = setting("execution_role_arn", "glmpipe_emr_serverless_role_arn")
 
-# Retries: a step is submitted once. Its cluster-side exit code (2 usage/config, 4 model
-# rejected, 5 monitoring alert, …) does not reach Airflow, so a blind resubmission could only
-# repeat those; rerun by clearing the task (jobs are idempotent per date). The sensor only
+# Retries: a step or job run is submitted once. Its cluster-side exit code (2 usage/config,
+# 4 model rejected, 5 monitoring alert, …) does not reach Airflow, so a blind resubmission could
+# only repeat those; rerun by clearing the task (jobs are idempotent per date). The sensor only
 # polls the EMR API and may retry its transient errors; after a FAILED step a retry just sees
 # FAILED again.
 SENSOR_RETRIES = 2
@@ -97,7 +113,7 @@ def emr_step(task_id: str, args: Sequence[str]) -> dict:
 
 
 def emr_submitter(cluster_id: str):
-    def submit(task_id: str, args: Sequence[str]) -> JobTasks:
+    def submit(task_id: str, args: Sequence[str]):
         add = EmrAddStepsOperator(
             task_id=task_id,
             job_flow_id=cluster_id,
@@ -121,53 +137,87 @@ def emr_submitter(cluster_id: str):
     return submit
 
 
-def emr_params(*, with_cluster_id: bool) -> dict[str, Param]:
-    params = {
-        **common_params(),
-        "artifacts": Param(None, type=["null", "string"], description="s3:// prefix; default: Variable glmpipe_emr_artifacts"),
-        "version": Param(GLMPIPE_VERSION, type="string", description="glmpipe jar version"),
+def serverless_job_driver(args: Sequence[str]) -> dict:
+    """The StartJobRun jobDriver: the same spark-submit of the jar with the launcher's arguments."""
+    return {
+        "sparkSubmit": {
+            "entryPoint": JAR,
+            "entryPointArguments": list(args),
+            "sparkSubmitParameters": f"--class {MAIN_CLASS}",
+        }
     }
-    if with_cluster_id:
-        params["cluster_id"] = Param(None, type=["null", "string"], description="default: Variable glmpipe_emr_cluster_id")
-    return params
 
 
-with DAG(
-    dag_id=DAG_ID,
-    description="glmpipe on an existing EMR cluster: preprocess → [retrain on Sundays] → score → monitor",
-    schedule=SCHEDULE,
-    start_date=START_DATE,
-    catchup=CATCHUP,
-    max_active_runs=1,
-    default_args=DEFAULT_ARGS,
-    user_defined_filters=TEMPLATE_FILTERS,  # glmpipe_run_id, for --run-id
-    params=emr_params(with_cluster_id=True),
-    tags=["glmpipe", "emr"],
-) as dag:
-    daily_flow(emr_submitter(CLUSTER_ID), CONF)
+def submit_serverless(task_id: str, args: Sequence[str]):
+    start = EmrServerlessStartJobOperator(
+        task_id=task_id,
+        application_id=APPLICATION_ID,
+        execution_role_arn=EXECUTION_ROLE_ARN,
+        job_driver=serverless_job_driver(args),
+        configuration_overrides={
+            "monitoringConfiguration": {"s3MonitoringConfiguration": {"logUri": f"{ARTIFACTS}/emr-serverless-logs/"}},
+        },
+        name=f"glmpipe {task_id} {{{{ ds }}}}",
+        # The same token for the same task try: a start request sent again starts nothing new.
+        config={"clientToken": "{{ run_id | glmpipe_token(ti.task_id, ti.try_number) }}",
+                "tags": {"app": "glmpipe", "glmpipe-job": task_id}},
+        wait_for_completion=False,  # the sensor waits, so a poll error does not restart the job
+        aws_conn_id=AWS_CONN_ID,
+        retries=0,
+    )
+    wait = EmrServerlessJobSensor(
+        task_id=f"wait_{task_id}",
+        application_id=APPLICATION_ID,
+        job_run_id=f"{{{{ ti.xcom_pull(task_ids='{task_id}') }}}}",
+        aws_conn_id=AWS_CONN_ID,
+        mode="reschedule",
+        poke_interval=POKE_SECONDS,
+        timeout=STEP_TIMEOUT_SECONDS,
+        retries=SENSOR_RETRIES,
+    )
+    start >> wait
+    return start, wait
 
 
-with DAG(
-    dag_id=TRANSIENT_DAG_ID,
-    description="glmpipe on an EMR cluster created for the run and terminated after it",
-    schedule=None,  # off by default: choose this or glmpipe_emr, then give it SCHEDULE
-    start_date=START_DATE,
-    catchup=CATCHUP,
-    max_active_runs=1,
-    default_args=DEFAULT_ARGS,
-    user_defined_filters=TEMPLATE_FILTERS,  # glmpipe_run_id, for --run-id
-    params=emr_params(with_cluster_id=False),
-    tags=["glmpipe", "emr"],
-) as transient_dag:
+class RawPartitionS3Sensor(RawPartitionTimeout, S3KeySensor):
+    """S3KeySensor on `<raw>/dt=<ds>/<marker>` (fnmatch: `*` is any file)."""
+
+    template_fields = (*S3KeySensor.template_fields, "partition")
+
+
+def wait_for_s3_data() -> RawPartitionS3Sensor:
+    marker = data_marker()
+    sensor = RawPartitionS3Sensor(
+        bucket_key=marker_path(PARTITION, marker),
+        wildcard_match=True,
+        aws_conn_id=AWS_CONN_ID,
+        deferrable=deferrable_sensors(),  # waits in the triggerer; else reschedule mode
+        **sensor_kwargs(),
+    )
+    sensor.partition = PARTITION
+    sensor.marker = marker
+    return sensor
+
+
+def read_s3_result(uri: str, context: Mapping) -> dict | None:
+    """A job's result line from S3; None when the job wrote none (it never started)."""
+    hook = S3Hook(aws_conn_id=AWS_CONN_ID)
+    bucket, key = S3Hook.parse_s3_url(uri)
+    if not hook.check_for_key(key, bucket):
+        return None
+    return json.loads(hook.read_key(key, bucket).strip().splitlines()[-1])
+
+
+def transient_cluster(flow) -> EmrCreateJobFlowOperator:
+    """Setup: a cluster for this run; teardown: terminate it whatever happened."""
+    first, last = flow
     create_cluster = EmrCreateJobFlowOperator(
         task_id="create_cluster",
         job_flow_overrides=JOB_FLOW_OVERRIDES,
         aws_conn_id=AWS_CONN_ID,
         wait_for_completion=True,
     ).as_setup()
-    first, last = daily_flow(emr_submitter(CREATED_CLUSTER_ID), CONF)
-    # Teardown after the last step, whatever its state; it is not a branch's direct downstream,
-    # so should_retrain cannot skip it.
+    # Teardown after the last step, whatever its state.
     terminate_cluster = EmrTerminateJobFlowOperator(
         task_id="terminate_cluster",
         job_flow_id=CREATED_CLUSTER_ID,
@@ -175,3 +225,38 @@ with DAG(
     ).as_teardown(setups=create_cluster, on_failure_fail_dagrun=True)  # a cluster left running costs money
     create_cluster >> first
     last >> terminate_cluster
+    return create_cluster
+
+
+def emr_params(**extra: Param) -> dict[str, Param]:
+    return {
+        "artifacts": Param(None, type=["null", "string"], description="s3:// prefix; default: Variable glmpipe_emr_artifacts"),
+        "raw": Param(None, type=["null", "string"], description="s3:// raw table; default: Variable glmpipe_emr_raw"),
+        "version": Param(GLMPIPE_VERSION, type="string", description="glmpipe jar version"),
+        **extra,
+    }
+
+
+COMMON = {"conf": CONF, "wait_for_data": wait_for_s3_data, "results": RESULTS, "read_result": read_s3_result}
+EMR = Target(
+    name="emr", description="an existing EMR cluster (steps)", submit=emr_submitter(CLUSTER_ID),
+    params=emr_params(cluster_id=Param(None, type=["null", "string"], description="default: Variable glmpipe_emr_cluster_id")),
+    tags=("emr",), **COMMON)
+EMR_TRANSIENT = Target(
+    name="emr_transient", description="an EMR cluster created for the run", submit=emr_submitter(CREATED_CLUSTER_ID),
+    cluster=transient_cluster, params=emr_params(), tags=("emr",), **COMMON)
+EMR_SERVERLESS = Target(
+    name="emr_serverless", description="EMR Serverless", submit=submit_serverless,
+    params=emr_params(
+        application_id=Param(None, type=["null", "string"], description="default: Variable glmpipe_emr_serverless_app_id"),
+        execution_role_arn=Param(None, type=["null", "string"], description="default: Variable glmpipe_emr_serverless_role_arn"),
+    ),
+    tags=("emr", "serverless"), **COMMON)
+
+_enabled = enabled_targets()
+if "emr" in _enabled:
+    dag, train_dag = target_dags(EMR)
+if "emr_transient" in _enabled:
+    transient_dag, transient_train_dag = target_dags(EMR_TRANSIENT)
+if "emr_serverless" in _enabled:
+    serverless_dag, serverless_train_dag = target_dags(EMR_SERVERLESS)

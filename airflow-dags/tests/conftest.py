@@ -26,12 +26,17 @@ os.environ.update(
         "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_DIR),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{AIRFLOW_HOME}/airflow.db",
+        # Every target's DAGs, so one DagBag holds them all (a deployment names its one target).
+        "AIRFLOW__GLMPIPE__TARGET": "all",
     }
 )
 # Tests import glmpipe_common as the DAG files do: from the DAGs folder on sys.path.
 sys.path.insert(0, str(DAGS_DIR))
 
-EXPECTED_DAG_IDS = {"glmpipe_local", "glmpipe_emr", "glmpipe_emr_transient", "glmpipe_dataproc"}
+TARGETS = ("local", "emr", "emr_transient", "emr_serverless", "dataproc", "dataproc_batches")
+DAILY_DAG_IDS = {f"glmpipe_{target}" for target in TARGETS}
+TRAIN_DAG_IDS = {f"glmpipe_{target}_train" for target in TARGETS}
+EXPECTED_DAG_IDS = DAILY_DAG_IDS | TRAIN_DAG_IDS
 
 
 def pytest_sessionfinish(session, exitstatus):

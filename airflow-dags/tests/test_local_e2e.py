@@ -1,12 +1,15 @@
-"""glmpipe_local run by Airflow itself (`dag.test()`) on real Spark: the pyspark package's
-spark-submit, master local[2], the shaded jar, storage in a temp dir.
+"""glmpipe_local and glmpipe_local_train run by Airflow itself (`dag.test()`) on real Spark: the
+pyspark package's spark-submit, master local[2], the shaded jar, storage in a temp dir.
 
-One run with retrain=always covers the whole flow in seven spark-submits: preprocess → train →
-evaluate → export → score → monitor → monitor --realized (train_days=1: datagen makes one day of
-raw data, and train needs every day of its window). Two tests read what it did: the tables and
-report it wrote, and the runs table's record of each job under the run id the task passed.
-Another run checks that a config error fails at once, without retries; a stand-in application
-run by the same spark-submit checks which exit codes the operator retries.
+One storage root, days in order: datagen makes raw data for 2026-11-06..09 (the 9th drifted);
+the training DAG trains on the 6th (the champion); then the daily DAG runs
+- the 7th, data complete: wait_for_data → preprocess → score → monitor → monitor_realized, no alert;
+- the 8th, whose marker lands while the sensor waits (reschedule mode): the flow runs after it;
+- the 9th, drifted: monitor alerts, and the alert check triggers the training DAG with the reason;
+- the 10th, no data: the sensor times out naming the partition.
+Then a config error fails at once, without retries, and the test notifier records it; a
+stand-in application run by the same spark-submit checks which exit codes the operator retries.
+Sensors poke every second and time out after a few (the [glmpipe] data_* settings).
 """
 
 from __future__ import annotations
@@ -69,14 +72,41 @@ def spark_env(spark_submit_env):
     return {**spark_submit_env, "GLMPIPE_JAR": str(jar)}
 
 
-def deploy_local(monkeypatch: pytest.MonkeyPatch, spark_env: dict[str, str]) -> None:
-    """What a deployment provides: the spark connection and the DAG's two Variables."""
-    for key, value in spark_env.items():
+SENSOR_SETTINGS = {"AIRFLOW__GLMPIPE__DATA_POKE_INTERVAL": "1", "AIRFLOW__GLMPIPE__DATA_TIMEOUT": "6"}
+
+
+def deploy_local(monkeypatch: pytest.MonkeyPatch, spark_env: dict[str, str], root: Path | None = None) -> None:
+    """What a deployment provides: the spark and fs connections, the DAG's Variables, the settings."""
+    for key, value in {**spark_env, **SENSOR_SETTINGS}.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("AIRFLOW_CONN_GLMPIPE_SPARK_LOCAL",
                        json.dumps({"conn_type": "spark", "host": "local[2]", "extra": {"deploy-mode": "client"}}))
+    monkeypatch.setenv("AIRFLOW_CONN_FS_DEFAULT", json.dumps({"conn_type": "fs"}))
     monkeypatch.setenv("AIRFLOW_VAR_GLMPIPE_LOCAL_JAR", spark_env["GLMPIPE_JAR"])
     monkeypatch.setenv("AIRFLOW_VAR_GLMPIPE_LOCAL_CONF", str(CONF))
+    if root is not None:
+        monkeypatch.setenv("AIRFLOW_VAR_GLMPIPE_LOCAL_RAW", (root / "raw").as_uri())
+
+
+def local_dags():
+    """glmpipe_local and glmpipe_local_train parsed now, with the environment's settings."""
+    from airflow.dag_processing.dagbag import BundleDagBag
+    from conftest import DAGS_DIR
+
+    bag = BundleDagBag(dag_folder=DAGS_DIR / "glmpipe_local.py", bundle_path=DAGS_DIR, bundle_name="dags-folder")
+    assert not bag.import_errors, bag.import_errors
+    return bag.dags["glmpipe_local"], bag.dags["glmpipe_local_train"]
+
+
+def day(dt: str) -> datetime:
+    return datetime.fromisoformat(dt).replace(tzinfo=timezone.utc)
+
+
+def mark_complete(root: Path, dt: str) -> None:
+    """What the raw data's producer does last: the partition's _SUCCESS marker."""
+    partition = root / "raw" / f"dt={dt}"
+    assert any(partition.iterdir()), f"no raw data in {partition}"
+    (partition / "_SUCCESS").write_text("")
 
 
 @pytest.fixture
@@ -95,7 +125,8 @@ def run_job(args: list[str], env: dict[str, str]) -> dict:
 
 def storage_overrides(root: Path) -> dict[str, str]:
     # conf/local.yaml reads raw data from ./data-samples/raw; the test's own raw data sits under root.
-    return {"storage.root": root.as_uri(), "storage.tables.raw": "raw"}
+    # Fewer rows than the default keep each job short.
+    return {"storage.root": root.as_uri(), "storage.tables.raw": "raw", "datagen.rows_per_day": "1500"}
 
 
 @dataclass(frozen=True)
@@ -105,26 +136,20 @@ class FinishedRun:
     run_id: str
     state: str
     states: dict[str, str]
+    starts: dict[str, object]
     try_numbers: dict[str, int]
     # The application_args each spark-submit task rendered, as Airflow stored them for its UI.
     rendered_args: dict[str, list[str]]
     root: Path
 
 
-@pytest.fixture(scope="module")
-def daily_run(airflow_db, spark_env, dagbag, tmp_path_factory) -> FinishedRun:
-    """One daily run with retrain=always on a day of generated raw data (seven spark-submits)."""
-    root = tmp_path_factory.mktemp("daily") / "storage"
-    overrides = storage_overrides(root)
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        deploy_local(monkeypatch, spark_env)
-        datagen = run_job(["datagen", "--conf", str(CONF), "--dt", DT,
-                           *glmpipe_common.set_args(overrides)], spark_env)
-        assert datagen["rows"] > 0
-        run = dagbag.dags["glmpipe_local"].test(
-            logical_date=LOGICAL_DATE,
-            run_conf={"retrain": "always", "train_days": 1, "set": overrides},
-        )
+DAYS = ("2026-11-06", "2026-11-07", "2026-11-08", "2026-11-09")
+DRIFT_DAY = "2026-11-09"
+# A large shift of one input on the drift day: its PSI passes both bands.
+DRIFT = f"[{{from: {DRIFT_DAY}, kind: shift, column: monthly_charges, by: 60.0}}]"
+
+
+def finished(run, root: Path) -> FinishedRun:
     from airflow.models.renderedtifields import RenderedTaskInstanceFields
 
     tis = run.get_task_instances()
@@ -133,6 +158,7 @@ def daily_run(airflow_db, spark_env, dagbag, tmp_path_factory) -> FinishedRun:
         run_id=run.run_id,
         state=str(run.state),
         states={ti.task_id: str(ti.state) for ti in tis},
+        starts={ti.task_id: ti.start_date for ti in tis},
         try_numbers={ti.task_id: ti.try_number for ti in tis},
         rendered_args={task_id: fields["application_args"] for task_id, fields in rendered.items()
                        if "application_args" in fields},
@@ -140,19 +166,62 @@ def daily_run(airflow_db, spark_env, dagbag, tmp_path_factory) -> FinishedRun:
     )
 
 
-def test_daily_flow_with_retrain_runs_on_real_spark(daily_run):
+@pytest.fixture(scope="module")
+def storage(airflow_db, spark_env, tmp_path_factory) -> Path:
+    """Raw data for DAYS (the last one drifted), the 6th preprocessed, and a champion trained on it
+    by the training DAG."""
+    root = tmp_path_factory.mktemp("daily") / "storage"
+    overrides = storage_overrides(root)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        deploy_local(monkeypatch, spark_env, root)
+        datagen = run_job(["datagen", "--conf", str(CONF), "--from", DAYS[0], "--to", DAYS[-1],
+                           *glmpipe_common.set_args({**overrides, "datagen.drift": DRIFT})], spark_env)
+        assert datagen["rows"] > 0
+        run_job(["preprocess", "--conf", str(CONF), "--dt", DAYS[0], *glmpipe_common.set_args(overrides)], spark_env)
+        _, train = local_dags()
+        trained = train.test(logical_date=day(DAYS[0]),
+                             run_conf={"to": DAYS[0], "train_days": 1, "reason": "manual", "set": overrides})
+        states = {ti.task_id: str(ti.state) for ti in trained.get_task_instances()}
+        assert states == {"train": "success", "evaluate": "success", "export": "success"}, states
+        assert str(trained.state) == "success"
+    return root
+
+
+def run_daily(spark_env, root: Path, dt: str, *, during=None) -> FinishedRun:
+    """glmpipe_local over `dt`; `during(root)` runs in a thread while it does (late data)."""
+    import threading
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        deploy_local(monkeypatch, spark_env, root)
+        daily, _ = local_dags()
+        helper = threading.Thread(target=during, args=(root,)) if during else None
+        if helper:
+            helper.start()
+        try:
+            run = daily.test(logical_date=day(dt), run_conf={"set": storage_overrides(root)})
+        finally:
+            if helper:
+                helper.join()
+    return finished(run, root)
+
+
+@pytest.fixture(scope="module")
+def daily_run(storage, spark_env) -> FinishedRun:
+    """The 7th: its data complete before the run."""
+    mark_complete(storage, DT)
+    return run_daily(spark_env, storage, DT)
+
+
+def test_day_with_data_runs_preprocess_score_and_monitor(daily_run):
     root = daily_run.root
     assert daily_run.states == {
+        "wait_for_data": "success",
         "preprocess": "success",
-        "should_retrain": "success",
-        "train": "success",
-        "evaluate": "success",
-        "export": "success",
-        "skip_retrain": "skipped",
-        "retrain_finished": "success",
         "score": "success",
         "monitor": "success",
         "monitor_realized": "success",
+        "check_alerts": "success",
+        "trigger_retrain": "skipped",  # no alert
         "watcher": "skipped",  # nothing failed
     }
     assert daily_run.state == "success"
@@ -165,13 +234,25 @@ def test_daily_flow_with_retrain_runs_on_real_spark(daily_run):
     assert (root / "reports" / f"monitoring-{MODEL}.html").is_file(), "no monitoring report"
 
 
+def test_the_monitor_result_is_the_tasks_xcom(daily_run):
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        value = session.query(XComModel).filter_by(dag_id="glmpipe_local", run_id=daily_run.run_id,
+                                                   task_id="monitor", key="return_value").one().value
+    result = value if isinstance(value, dict) else json.loads(value)
+    assert result["job"] == "monitor" and result["alert_count"] == 0
+    assert result["run_id"] == task_run_id(daily_run, "monitor")
+
+
 def task_run_id(run: FinishedRun, task_id: str) -> str:
     """The run id the task passed: Airflow's run id needs no change, so it is the plain join."""
     return f"{run.run_id}.{task_id}.{run.try_numbers[task_id]}"
 
 
 def test_each_job_was_submitted_with_its_own_run_id(daily_run):
-    launcher_jobs = glmpipe_common.flow_args(str(CONF))
+    launcher_jobs = {t: a for t, a in glmpipe_common.flow_args(str(CONF)).items() if t in glmpipe_common.DAILY_JOBS}
     assert set(daily_run.rendered_args) == set(launcher_jobs)
     for task_id, args in daily_run.rendered_args.items():
         assert args[0] == launcher_jobs[task_id][0], args
@@ -190,8 +271,8 @@ def test_every_job_of_the_run_left_its_record_under_the_task_run_id(daily_run):
     by_run_id: dict[str, list[tuple[Path, dict]]] = {}
     for path, record in records:
         by_run_id.setdefault(record["run_id"], []).append((path, record))
-    launcher_job = {task_id: args[0] for task_id, args in glmpipe_common.flow_args(str(CONF)).items()}
-    for task_id, job in launcher_job.items():
+    for task_id in glmpipe_common.DAILY_JOBS:
+        job = glmpipe_common.flow_args(str(CONF))[task_id][0]
         run_id = task_run_id(daily_run, task_id)
         found = by_run_id.get(run_id, [])
         assert len(found) == 1, (
@@ -199,30 +280,115 @@ def test_every_job_of_the_run_left_its_record_under_the_task_run_id(daily_run):
             f"run ids found: {sorted(by_run_id)}")
         path, record = found[0]
         assert record["status"] == "succeeded", record
-        # monitor_realized runs the monitor job (with --realized); its metrics label it
-        # monitor_realized, so either name is the task's job.
         assert record["job"] in {job, task_id}, record
         assert path.parent.name == f"job={record['job']}", path
 
 
-def test_config_error_fails_at_once_and_fails_the_run(local_airflow, dagbag, tmp_path):
-    """Exit code 2 is not retried although the task has retries; the watcher fails the run."""
-    overrides = {**storage_overrides(tmp_path / "storage"), "no_such.key": "1"}
-    run = dagbag.dags["glmpipe_local"].test(
-        logical_date=LOGICAL_DATE,
-        run_conf={"retrain": "never", "set": overrides},
-    )
+@pytest.fixture(scope="module")
+def late_run(daily_run, storage, spark_env) -> tuple[FinishedRun, float]:
+    """The 8th: raw files there, but the producer writes its marker only ~3 s into the run."""
+    import time
+
+    landed: list[datetime] = []
+
+    def land_late(root: Path) -> None:
+        time.sleep(3)
+        mark_complete(root, "2026-11-08")
+        landed.append(datetime.now(timezone.utc))
+
+    run = run_daily(spark_env, storage, "2026-11-08", during=land_late)
+    return run, landed[0]
+
+
+def test_late_data_is_waited_for_then_the_flow_runs(late_run):
+    run, landed_at = late_run
+    assert run.states["wait_for_data"] == "success"
+    assert run.try_numbers["wait_for_data"] == 1  # rescheduled while waiting, not failed and retried
+    # The sensor was there before the marker and let the flow start only after it landed.
+    assert run.starts["preprocess"] > landed_at, (run.starts, landed_at)
+    for task_id in ("preprocess", "score", "monitor", "monitor_realized"):
+        assert run.states[task_id] == "success", run.states
+    assert list(run.root.glob("scores/*/dt=2026-11-08/_SUCCESS"))
+    assert run.state == "success"
+
+
+@pytest.fixture(scope="module")
+def drift_run(late_run, storage, spark_env) -> FinishedRun:
+    mark_complete(storage, DRIFT_DAY)
+    return run_daily(spark_env, storage, DRIFT_DAY)
+
+
+def test_a_drift_alert_triggers_the_training_dag_with_the_reason(drift_run):
+    from airflow.models.dagrun import DagRun
+    from airflow.utils.session import create_session
+
+    assert drift_run.states["monitor"] == "success"  # on_alert: report (the default)
+    assert drift_run.states["check_alerts"] == "success"
+    assert drift_run.states["trigger_retrain"] == "success"
+    assert drift_run.state == "success"
+    with create_session() as session:
+        triggered = session.query(DagRun).filter_by(dag_id="glmpipe_local_train", run_id=f"retrain__{DRIFT_DAY}").one()
+        conf = dict(triggered.conf)
+    assert conf["reason"].startswith("drift"), conf
+    assert conf["to"] == DRIFT_DAY
+    assert conf["triggered_by"] == drift_run.run_id
+    assert conf["alert_count"] >= 1
+    assert any(a["kind"] == "input_drift" and a["feature"] == "monthly_charges" for a in conf["alerts"]), conf["alerts"]
+
+
+def test_a_day_whose_data_never_comes_times_out_naming_the_partition(airflow_db, spark_env, monkeypatch, tmp_path):
+    """No raw partition: the sensor fails after data_timeout (no retry) naming the partition, the
+    flow is upstream_failed, the watcher fails the run, and the notifier gets the message."""
+    missing = "2026-11-10"
+    root = tmp_path / "storage"
+    (root / "raw").mkdir(parents=True)
+    record = tmp_path / "notifications.jsonl"
+    monkeypatch.setenv("AIRFLOW__GLMPIPE__NOTIFIERS", json.dumps([{
+        "class": "recording_notifier.RecordingNotifier",
+        "kwargs": {"path": str(record), "message": "{{ glmpipe_failure_text }}"}}]))
+    run = run_daily(spark_env, root, missing)
+    assert run.states["wait_for_data"] == "failed"
+    assert run.try_numbers["wait_for_data"] == 1
+    for task_id in ("preprocess", "score", "monitor"):
+        assert run.states[task_id] == "upstream_failed", run.states
+    assert run.states["watcher"] == "failed"
+    assert run.state == "failed"
+    partition = str(root / "raw" / f"dt={missing}")
+    notes = {n["failure"]["task_id"]: n for n in map(json.loads, record.read_text().splitlines())}
+    assert notes["wait_for_data"]["failure"]["error"] == (
+        f"raw partition {partition} not complete: no _SUCCESS marker in it after 6 s (timeout, [glmpipe] data_timeout)")
+
+
+def test_config_error_fails_at_once_and_the_notifier_gets_it(drift_run, storage, spark_env, monkeypatch, tmp_path):
+    """Exit code 2 is not retried although the task has retries; the watcher fails the run; the
+    deployment's notifier (here the test's) gets the run id, task, exit code and one-line error."""
+    record = tmp_path / "notifications.jsonl"
+    monkeypatch.setenv("AIRFLOW__GLMPIPE__NOTIFIERS", json.dumps([{
+        "class": "recording_notifier.RecordingNotifier",
+        "kwargs": {"path": str(record), "message": "{{ glmpipe_failure_text }}"}}]))
+    overrides = {**storage_overrides(storage), "no_such.key": "1"}
+    deploy_local(monkeypatch, spark_env, storage)
+    daily, _ = local_dags()
+    run = daily.test(logical_date=day(DT), run_conf={"set": overrides})
 
     tis = {ti.task_id: ti for ti in run.get_task_instances()}
     assert str(tis["preprocess"].state) == "failed"  # not up_for_retry
     assert tis["preprocess"].try_number == 1
     assert str(tis["score"].state) == "upstream_failed"
-    assert str(tis["monitor"].state) == "upstream_failed"
     # Realized performance runs whatever the drift step did (ALL_DONE), and meets the same error.
     assert str(tis["monitor_realized"].state) == "failed"
-    assert tis["monitor_realized"].try_number == 1
     assert str(tis["watcher"].state) == "failed"
     assert str(run.state) == "failed"
+
+    notes = [json.loads(line) for line in record.read_text().splitlines()]
+    by_task = {note["failure"]["task_id"]: note for note in notes}
+    assert set(by_task) == {"preprocess", "monitor_realized"}  # not the watcher
+    note = by_task["preprocess"]
+    assert note["failure"]["run_id"] == run.run_id
+    assert note["failure"]["exit_code"] == glmpipe_common.EXIT_USAGE
+    assert "no_such" in note["failure"]["error"]
+    assert note["failure"]["glmpipe_run_id"] == f"{run.run_id}.preprocess.1"
+    assert note["message"].startswith(f"glmpipe glmpipe_local.preprocess failed (run {run.run_id}, try 1, exit code 2): ")
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ import org.slf4j.MDC;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -37,7 +38,15 @@ public abstract class JobCommand<O> implements Callable<Integer> {
 
   @Mixin ConfigOptions configOptions;
 
+  @Option(names = "--result-uri", paramLabel = "URI",
+      description = "Also write the run's one-line JSON result (success or failure) to this file; any Hadoop path"
+          + " (s3://, gs://, file:). For schedulers that cannot read the driver's stdout (cluster deploy mode).")
+  String resultUri;
+
   @Spec CommandSpec spec;
+
+  /** The Hadoop configuration of the run's session while it is open (result files on object stores). */
+  private org.apache.hadoop.conf.Configuration hadoopConf;
 
   Launcher launcher;
 
@@ -108,8 +117,28 @@ public abstract class JobCommand<O> implements Callable<Integer> {
         .put("exit_code", known == null ? GlmpipeException.EXIT_FAILURE : known.exitCode())
         .put("error_class", known == null ? e.getClass().getName() : known.getClass().getName())
         .put("error", configOptions.redactor().text(known == null ? String.valueOf(e.getMessage()) : known.getMessage()));
-    launcher.out().println(JsonFiles.toJsonLine(out));
+    String line = JsonFiles.toJsonLine(out);
+    launcher.out().println(line);
     launcher.out().flush();
+    writeResultFile(line);
+  }
+
+  /**
+   * Writes the result line to {@code --result-uri}, replacing an earlier try's. A file that
+   * cannot be written only warns: the run's own outcome and exit code stand.
+   */
+  private void writeResultFile(String line) {
+    if (resultUri == null) {
+      return;
+    }
+    try {
+      org.apache.hadoop.conf.Configuration conf =
+          hadoopConf != null ? hadoopConf : new org.apache.hadoop.conf.Configuration();
+      JsonFiles.replaceAtomically(conf, new org.apache.hadoop.fs.Path(resultUri),
+          (line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (RuntimeException e) {
+      LOG.warn("cannot write the result to --result-uri {}: {}", resultUri, e.toString());
+    }
   }
 
   private Integer call(String name, String runId, RunObserver observer) {
@@ -121,6 +150,7 @@ public abstract class JobCommand<O> implements Callable<Integer> {
     try (SessionFactory.OpenSession session = launcher.sessions().open("glmpipe-" + name, config.spark())) {
       // Spark's job descriptions name the run too (JobStages), on this thread and those it starts.
       session.spark().sparkContext().setLocalProperty(RunId.SPARK_PROPERTY, runId);
+      hadoopConf = new org.apache.hadoop.conf.Configuration(session.spark().sparkContext().hadoopConfiguration());
       observer.attach(session.spark());
       try {
         result = run(PipelineContext.of(session.spark(), config), options);
@@ -130,9 +160,11 @@ public abstract class JobCommand<O> implements Callable<Integer> {
       }
       LOG.info("{} finished in {} s", name, String.format("%.1f", (System.nanoTime() - start) / 1e9));
       int exitCode = result instanceof ExitStatus status ? status.exitCode() : 0;
-      launcher.out().println(configOptions.redactor().text(JsonFiles.toJsonLine(withRunId(result, runId, exitCode))));
+      String line = configOptions.redactor().text(JsonFiles.toJsonLine(withRunId(result, runId, exitCode)));
+      launcher.out().println(line);
       launcher.out().flush();
       resultPrinted = true;
+      writeResultFile(line);
       if (result instanceof ExitStatus status && status.exitCode() != 0) {
         // The result is printed and everything written; the exit code still stops the flow.
         throw new GlmpipeException(status.exitCode(), status.failure());
