@@ -3,7 +3,7 @@ package dev.glmpipe.config;
 import java.util.Map;
 
 /**
- * The Iceberg catalog that holds the tables whose {@code table_format} is {@code iceberg}
+ * The Iceberg catalog that holds the scores tables when {@code score.table_format} is {@code iceberg}
  * ({@code storage.iceberg}). README.md ("Iceberg tables") documents every key.
  *
  * @param catalog the Spark catalog name: {@code spark.sql.catalog.<catalog>} (default {@code glmpipe})
