@@ -123,11 +123,10 @@ reader() {  # starts table-reader.py in the background; READER_PID, its JSON in 
   READER_PID=$!
   sleep 3
 }
-stop_reader() {  # stops the reader; prints its JSON line
-  touch "$work/stop"; wait "$READER_PID" || true; cat "$work/reader.json"
-}
-judge() {  # judge NAME [MIN_SNAPSHOTS]: the reader's verdict on the trials just run
-  local verdict seen; verdict=$(stop_reader)
+judge() {  # judge NAME [MIN_SNAPSHOTS]: stops the reader (in this shell: it is its child); its verdict
+  local verdict seen
+  touch "$work/stop"; wait "$READER_PID" || true
+  verdict=$(cat "$work/reader.json")
   seen=$(grep -o '"snapshots_seen": [0-9]*' <<<"$verdict" | grep -o '[0-9]*$' || echo 0)
   if [ "${seen:-0}" -lt "${2:-1}" ]; then
     fail "$1: the reader saw ${seen:-0} snapshots of the table, expected at least ${2:-1}" "$verdict"
@@ -143,18 +142,23 @@ judge() {  # judge NAME [MIN_SNAPSHOTS]: the reader's verdict on the trials just
 reader
 for i in 1 2 3; do run score --dt "$idt" "${iceberg[@]}" >/dev/null || fail "Iceberg rerun $i failed"; done
 judge "3 Iceberg reruns of dt=$idt" 3
-# Kills: a run killed with SIGKILL at different points (JVM start, scoring, writing, committing).
+# Kills: runs killed with SIGKILL at different points: starting up, then 0-6 s after the model
+# was loaded (reading, scoring, writing data files, committing).
 reader
 kills=0
-for delay in 4 8 11 14 17 20; do
+for delay in start 0 1 2 3 4 6; do
   scripts/glmpipe.sh score "${conf[@]}" --dt "$idt" "${iceberg[@]}" >/dev/null 2>"$work/killed.log" &
   victim=$!
-  sleep "$delay"
-  # the launcher script's java child is the JVM; SIGKILL it (and the script) if still running
+  if [ "$delay" = start ]; then
+    sleep 3
+  else
+    for _ in $(seq 1 600); do grep -q "scoring with" "$work/killed.log" 2>/dev/null && break; sleep 0.2; done
+    sleep "$delay"
+  fi
   kill -9 "$victim" 2>/dev/null && kills=$((kills + 1)) || true  # glmpipe.sh execs the JVM
   wait "$victim" 2>/dev/null || true
 done
-judge "6 Iceberg score runs killed with SIGKILL after 4-20 s ($kills killed while running)"
+judge "7 Iceberg score runs SIGKILLed at start-up and 0-6 s after loading the model ($kills were still running)"
 if again=$(run score --dt "$idt" "${iceberg[@]}") && [ "$(result_field "$again" rows)" = "$expect" ]; then
   pass "after the kills a rerun commits dt=$idt whole ($expect rows)"
 else
