@@ -40,7 +40,7 @@ read -r r503 r500 rreset rcut rdelay <<<"$rates"
 [ -n "$rdelay" ] || die "--rates needs five shares: 503 500 reset cut delay"
 
 build_jar
-ensure_moto duckdb==1.5.6
+ensure_moto duckdb==1.5.5
 use_s3a_connector
 py=$MOTO_VENV/bin/python
 

@@ -8,14 +8,15 @@ MOTO_VENV="$GLMPIPE_ROOT/.venv/moto"
 # moto in server mode (and any extra pip requirements, e.g. duckdb==1.5.6) in .venv/moto.
 #   ensure_moto [REQUIREMENT...]
 ensure_moto() {
-  local req
+  local req name
   if ! "$MOTO_VENV/bin/python" -c "import moto, boto3, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" 2>/dev/null; then
     log "installing moto[server]==$MOTO_VERSION into .venv/moto (once)"
     python3 -m venv "$MOTO_VENV" >&2 || die "python3 -m venv failed (Debian: apt-get install -y python3-venv)"
     "$MOTO_VENV/bin/pip" install -q "moto[server]==$MOTO_VERSION" >&2 || die "pip install moto[server]==$MOTO_VERSION failed"
   fi
   for req in "$@"; do
-    if ! "$MOTO_VENV/bin/pip" show -q "${req%%==*}" >/dev/null 2>&1; then
+    name=${req%%==*}
+    if ! "$MOTO_VENV/bin/pip" show -q "${name%%\[*}" >/dev/null 2>&1; then
       log "installing $req into .venv/moto (once)"
       "$MOTO_VENV/bin/pip" install -q "$req" >&2 || die "pip install $req failed"
     fi

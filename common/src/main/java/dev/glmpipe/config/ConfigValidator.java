@@ -35,6 +35,8 @@ public final class ConfigValidator {
     for (int i = 0; i < c.score().passThroughOrEmpty().size(); i++) {
       requireColumn(c.dataset(), c.score().passThroughOrEmpty().get(i), "score.pass_through_columns[" + i + "]");
     }
+    require(c.score().replacedRunsGraceMinutes() >= 0, "score.replaced_runs_grace_minutes", "must not be negative");
+    validateIceberg(c.storage().iceberg());
     require(c.score().parityRows() >= 0, "score.parity_rows", "must not be negative (0 skips the parity check)");
     require(c.datagen().rowsPerDay() >= 1, "datagen.rows_per_day", "must be at least 1");
     require(c.datagen().malformedFraction() >= 0 && c.datagen().malformedFraction() <= 0.5,
@@ -42,6 +44,21 @@ public final class ConfigValidator {
     validateDatagen(c.datagen());
     validateMonitor(c.monitorOrDefault());
     validateMetrics(c.metricsOrDefault());
+  }
+
+  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+  /** Names that become SQL identifiers, and maintenance figures that keep something. */
+  private static void validateIceberg(IcebergConfig i) {
+    require(IDENTIFIER.matcher(i.catalog()).matches(), "storage.iceberg.catalog", "must be a name like glmpipe (letters, digits, _)");
+    require(IDENTIFIER.matcher(i.namespace()).matches(), "storage.iceberg.namespace", "must be a name like glmpipe (letters, digits, _)");
+    require(!i.catalog().equalsIgnoreCase("spark_catalog") || i.properties().containsKey("type"), "storage.iceberg.catalog",
+        "spark_catalog needs storage.iceberg.properties.type (hive or hadoop): it wraps Spark's own catalog");
+    IcebergConfig.Maintenance m = i.maintenance();
+    require(m.expireAfterDays() >= 1, "storage.iceberg.maintenance.expire_after_days", "must be at least 1 (time travel to yesterday needs it)");
+    require(m.retainLast() >= 1, "storage.iceberg.maintenance.retain_last", "must be at least 1");
+    require(m.targetFileSizeMb() >= 1, "storage.iceberg.maintenance.target_file_size_mb", "must be at least 1");
+    require(m.minInputFiles() >= 2, "storage.iceberg.maintenance.min_input_files", "must be at least 2");
   }
 
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");

@@ -4,7 +4,15 @@ package dev.glmpipe.config;
  * Where everything lives: one root URI ({@code file://}, {@code s3a://}, {@code gs://}, or a
  * path relative to the working directory) and each table's location under it.
  */
-public record StorageConfig(String root, TablesConfig tables) {
+public record StorageConfig(String root, TablesConfig tables, @ConfigOptional IcebergConfig iceberg) {
+  public StorageConfig {
+    iceberg = iceberg == null ? IcebergConfig.defaults() : iceberg;
+  }
+
+  public StorageConfig(String root, TablesConfig tables) {
+    this(root, tables, null);
+  }
+
   /**
    * Table locations. A plain name is relative to the root; a value with a scheme
    * ({@code s3a://…}), an absolute path, or one starting with {@code ./} or {@code ../} stands

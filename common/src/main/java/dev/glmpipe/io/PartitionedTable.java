@@ -26,7 +26,7 @@ import org.apache.spark.sql.SparkSession;
  * deleted. (Dynamic partition overwrite would write no marker and is refused by the S3A
  * committers.)
  */
-public final class PartitionedTable {
+public final class PartitionedTable implements DatedTable {
   public static final String DT = "dt";
   private static final String SUCCESS = "_SUCCESS";
 
@@ -47,6 +47,7 @@ public final class PartitionedTable {
   }
 
   /** True when the partition directory exists and holds a committed write. */
+  @Override
   public boolean isCommitted(LocalDate dt) {
     return exists(new Path(partition(dt), "_SUCCESS"));
   }
@@ -55,6 +56,7 @@ public final class PartitionedTable {
    * Reads committed partitions with the {@code dt} column. Every requested date must exist: a
    * silent gap in a training window would train on less data than the manifest claims.
    */
+  @Override
   public Dataset<Row> read(List<LocalDate> dates) {
     requireCommitted(dates);
     String[] paths = dates.stream().map(dt -> partition(dt).toString()).toArray(String[]::new);
@@ -62,6 +64,7 @@ public final class PartitionedTable {
   }
 
   /** Fails naming every date whose partition is missing or was never committed. */
+  @Override
   public void requireCommitted(List<LocalDate> dates) {
     List<String> missing = dates.stream().filter(dt -> !isCommitted(dt)).map(LocalDate::toString).toList();
     if (!missing.isEmpty()) {
@@ -153,6 +156,7 @@ public final class PartitionedTable {
   }
 
   /** Dates whose partition holds a committed write, oldest first. */
+  @Override
   public List<LocalDate> committedDates() {
     try {
       FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -185,6 +189,7 @@ public final class PartitionedTable {
    * every write makes new file names, so a reader compares it before and after reading to learn
    * whether the partition was replaced meanwhile.
    */
+  @Override
   public String snapshot(LocalDate dt) {
     Path dir = partition(dt);
     try {
@@ -202,6 +207,7 @@ public final class PartitionedTable {
   }
 
   /** When the partition was last committed (its {@code _SUCCESS} marker's time), or -1. */
+  @Override
   public long committedAt(LocalDate dt) {
     Path marker = new Path(partition(dt), "_SUCCESS");
     try {

@@ -62,6 +62,11 @@ public final class TableLayout {
     return table(tables.runs());
   }
 
+  /** A location as the config gives tables: a plain name under the root, anything else as it stands. */
+  public Path location(String location) {
+    return table(location);
+  }
+
   private Path table(String location) {
     if (standsAlone(location)) {
       return resolve(location);

@@ -15,7 +15,9 @@ import dev.glmpipe.evaluate.EvaluationReport;
 import dev.glmpipe.evaluate.Task;
 import dev.glmpipe.io.DateRange;
 import dev.glmpipe.io.JsonFiles;
+import dev.glmpipe.io.DatedTable;
 import dev.glmpipe.io.PartitionedTable;
+import dev.glmpipe.score.ScoresTables;
 import dev.glmpipe.registry.Baselines;
 import dev.glmpipe.registry.ModelVersion;
 import dev.glmpipe.runs.PipelineContext;
@@ -186,7 +188,8 @@ public final class MonitorDates {
     GlmpipeConfig c = context.config();
     String model = c.model().name();
     MonitorConfig mc = c.monitorOrDefault();
-    PartitionedTable scores = new PartitionedTable(context.spark(), context.layout().scores(model));
+    // Parquet (each date where the ledger says) or Iceberg, as score.table_format says.
+    DatedTable scores = ScoresTables.reader(context, model, null);
     MonitoringTable table = new MonitoringTable(context.spark(), context.layout().monitoring(model));
     DriftBands bands = new DriftBands(mc);
     String computedAt = ZonedDateTime.now(ZoneOffset.UTC).toString();
@@ -220,7 +223,7 @@ public final class MonitorDates {
   }
 
   /** Scored dates whose monitoring partition is missing or older than the scores. */
-  private static List<LocalDate> unmonitored(PartitionedTable scores, MonitoringTable table) {
+  private static List<LocalDate> unmonitored(DatedTable scores, MonitoringTable table) {
     return scores.committedDates().stream().filter(dt -> table.writtenAt(dt) < scores.committedAt(dt)).toList();
   }
 
@@ -250,7 +253,7 @@ public final class MonitorDates {
    * when they changed; after {@link #READ_ATTEMPTS} such tries the run stops with one line,
    * nothing written for the date.
    */
-  private DateResult driftFor(LocalDate dt, PartitionedTable scoresTable, MonitoringTable table, DriftBands bands,
+  private DateResult driftFor(LocalDate dt, DatedTable scoresTable, MonitoringTable table, DriftBands bands,
       Map<String, VersionInfo> cache, String computedAt) {
     for (int attempt = 1; ; attempt++) {
       String before = scoresTable.snapshot(dt);
@@ -303,7 +306,7 @@ public final class MonitorDates {
     return result;
   }
 
-  private Drift drift(LocalDate dt, PartitionedTable scoresTable, DriftBands bands, Map<String, VersionInfo> cache,
+  private Drift drift(LocalDate dt, DatedTable scoresTable, DriftBands bands, Map<String, VersionInfo> cache,
       String computedAt) {
     String model = context.config().model().name();
     context.describe("monitor-" + dt, "versions", "monitor dt=" + dt + ": versions that scored it");
@@ -401,7 +404,7 @@ public final class MonitorDates {
     return out;
   }
 
-  private List<RealizedDate> realizedFor(LocalDate dt, LocalDate asOf, PartitionedTable scoresTable, MonitoringTable table,
+  private List<RealizedDate> realizedFor(LocalDate dt, LocalDate asOf, DatedTable scoresTable, MonitoringTable table,
       RealizedPerformance performance, DriftBands bands, Map<String, VersionInfo> cache, String computedAt) {
     String model = context.config().model().name();
     context.describe("realized-" + dt, "realized", "realized performance of dt=" + dt + " as of " + asOf);

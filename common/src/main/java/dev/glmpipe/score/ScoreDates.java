@@ -9,7 +9,6 @@ import dev.glmpipe.config.ScoreConfig;
 import dev.glmpipe.io.DateRange;
 import dev.glmpipe.io.PartitionLock;
 import dev.glmpipe.io.PartitionedTable;
-import dev.glmpipe.io.ScoresCatalog;
 import dev.glmpipe.io.TableLayout;
 import dev.glmpipe.registry.ModelManifest;
 import dev.glmpipe.registry.ModelVersion;
@@ -83,7 +82,10 @@ public final class ScoreDates {
 
   public record Partition(String dt, long rows, String path) {}
 
-  /** {@code tablePartitions}: how many partitions the catalog table lists after the run. */
+  /**
+   * {@code table}: the catalog table holding the scores (the Iceberg table, or {@code --table});
+   * {@code tablePartitions}: how many dates it lists after the run.
+   */
   public record Result(String job, String model, String modelVersion, String engine, String fallbackReason,
       long rows, List<Partition> partitions, Double parityMaxDifference, String shadowVersion, String table,
       Long tablePartitions) implements RunFigures.Source {
@@ -111,7 +113,8 @@ public final class ScoreDates {
     PipelineScorer.Engine engine = c.score().engine() == ScoreConfig.Engine.MLLIB ? PipelineScorer.Engine.MLLIB : PipelineScorer.Engine.COMPILED;
 
     PartitionedTable features = context.features();
-    ScoreTarget main = new ScoreTarget(spark, layout.scores(c.model().name()), catalogTable, context.runId());
+    ScoreTarget main = new ScoreTarget(spark, layout.scores(c.model().name()),
+        ScoresTables.publishing(context, catalogTable, ""), context.runId());
     List<LocalDate> dates = newOnly ? newDates(features, main.ledger(), version, rescore) : range.dates();
     // Check every date first: a run that will fail on day 5 should fail before writing day 1.
     features.requireCommitted(dates);
@@ -138,7 +141,8 @@ public final class ScoreDates {
         ModelVersion other = context.registry().resolve(shadowVersion).requireVerified();
         InputSchemaCheck.require(features, dates, other);
         shadow = new PipelineScorer(other.pipeline(), c.model().name(), other.id(), engine);
-        shadowTarget = new ScoreTarget(spark, layout.scores(c.model().name() + "_shadow"), null, context.runId());
+        shadowTarget = new ScoreTarget(spark, layout.scores(c.model().name() + "_shadow"),
+            ScoresTables.publishing(context, null, "_shadow"), context.runId());
       }
 
       List<Partition> done = new ArrayList<>();
@@ -167,11 +171,24 @@ public final class ScoreDates {
       }
       return new Result("score", c.model().name(), version, scorer.engine().name().toLowerCase(java.util.Locale.ROOT),
           scorer.fallbackReason().orElse(null), done.stream().mapToLong(Partition::rows).sum(), done, parity,
-          shadow == null ? null : shadowVersion, catalogTable,
-          catalogTable == null || done.isEmpty() ? null : ScoresCatalog.partitions(spark, catalogTable));
+          shadow == null ? null : shadowVersion, tableName(main.publishing(), catalogTable),
+          done.isEmpty() ? null : tablePartitions(main.publishing()));
     } finally {
       lock.close();
     }
+  }
+
+  /** The catalog table the scores are in: the Iceberg table, or {@code --table} over Parquet. */
+  private static String tableName(ScoreTarget.Publishing publishing, String catalogTable) {
+    return publishing instanceof ScoreTarget.Iceberg iceberg ? iceberg.table().toString() : catalogTable;
+  }
+
+  /** How many dates the catalog table lists after the run (null without one). */
+  private static Long tablePartitions(ScoreTarget.Publishing publishing) {
+    if (publishing instanceof ScoreTarget.Iceberg iceberg) {
+      return (long) iceberg.table().committedDates().size();
+    }
+    return publishing instanceof ScoreTarget.Catalog catalog ? catalog.table().partitions() : null;
   }
 
   /** Committed input partitions the ledger does not show scored (see {@link ScoringLedger#needsScoring}). */

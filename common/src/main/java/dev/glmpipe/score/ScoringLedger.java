@@ -25,9 +25,17 @@ public final class ScoringLedger {
    * @param inputCommittedAt the input partition's commit time when it was scored, so a
    *     partition preprocessed again later counts as new
    * @param runId the run that scored it; null in records written before runs had ids
+   * @param location the run's own directory when the date was published through the catalog
+   *     ({@code score --table} on Parquet); null when it was swapped into {@code dt=<dt>} or
+   *     committed to an Iceberg table
    */
   public record Entry(String dt, String modelVersion, long rows, String scoredAt, long inputCommittedAt, String engine,
-      String runId) {}
+      String runId, String location) {
+    public Entry(String dt, String modelVersion, long rows, String scoredAt, long inputCommittedAt, String engine,
+        String runId) {
+      this(dt, modelVersion, rows, scoredAt, inputCommittedAt, engine, runId, null);
+    }
+  }
 
   private final Configuration conf;
   private final Path root;

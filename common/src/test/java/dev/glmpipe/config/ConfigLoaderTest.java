@@ -27,6 +27,27 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void icebergOverlaysNameTheirCatalogAndKeepTheirPlatformsRoot() {
+    GlmpipeConfig local = ConfigLoader.load(List.of("../conf/local-iceberg.yaml"), List.of());
+    assertThat(local.score().tableFormat()).isEqualTo(TableFormat.ICEBERG);
+    assertThat(local.storage().iceberg().properties()).containsEntry("type", "hadoop");
+    GlmpipeConfig emr = ConfigLoader.load(List.of("../conf/emr-iceberg.yaml"), List.of());
+    assertThat(emr.storage().root()).startsWith("s3://");
+    assertThat(emr.storage().iceberg().catalog()).isEqualTo("glue");
+    assertThat(emr.storage().iceberg().properties()).containsEntry("type", "glue")
+        .hasEntrySatisfying("warehouse", w -> assertThat(w).startsWith("s3://"));  // Athena rejects s3a://
+    GlmpipeConfig dataproc = ConfigLoader.load(List.of("../conf/dataproc-iceberg.yaml"), List.of());
+    assertThat(dataproc.storage().root()).startsWith("gs://");
+    assertThat(dataproc.storage().iceberg().properties()).containsEntry("type", "rest");
+    // The default: parquet, and a Hadoop catalog under the storage root.
+    GlmpipeConfig plain = ConfigLoader.load(List.of(LOCAL), List.of());
+    assertThat(plain.score().tableFormat()).isEqualTo(TableFormat.PARQUET);
+    assertThat(plain.storage().iceberg().properties()).containsEntry("warehouse", "iceberg");
+    assertThatThrownBy(() -> ConfigLoader.load(List.of(LOCAL), List.of("storage.iceberg.namespace=my-db")))
+        .hasMessageContaining("storage.iceberg.namespace");
+  }
+
+  @Test
   void encryptionOverlaysLoadAndValidateAndNameKeysByIdOnly() {
     GlmpipeConfig emr = ConfigLoader.load(List.of("../conf/emr-sse-kms.yaml"), List.of());
     assertThat(emr.storage().root()).startsWith("s3://");                         // from emr.yaml

@@ -29,6 +29,7 @@ import picocli.CommandLine.IFactory;
         ExportJob.class,
         ScoreJob.class,
         MonitorJob.class,
+        MaintainJob.class,
         PreprocessBenchmark.Cli.class,
         ScoreBenchmark.Cli.class,
         TrainBenchmark.Cli.class,

@@ -167,6 +167,11 @@ class ScoreIT {
     for (Row r : counts) {
       assertThat(r.getLong(1)).as(r.getString(0)).isEqualTo(validRows.get(r.getString(0)));
     }
+    // Published through the catalog: each date in a run directory of its own, inside dt=.
+    assertThat(root.resolve("scores/churn/dt=" + DAYS.get(1)).toFile().list((d, n) -> n.startsWith("run="))).hasSize(2);
+    // Scored again without --table, the dates are swapped into dt= as before (run directories and all).
+    jobs.ok("score", "--from", DAYS.get(0), "--to", DAYS.get(1));
+    assertThat(root.resolve("scores/churn/dt=" + DAYS.get(1)).toFile().list((d, n) -> n.startsWith("run="))).isEmpty();
   }
 
   /**
