@@ -194,15 +194,31 @@ public final class ModelServer implements AutoCloseable {
         throw BadRequest.of("Content-Length is not a number: " + declared);
       }
       if (n > max) {
+        drain(ex.getRequestBody(), max);
         throw BadRequest.of("the request body is " + n + " bytes, more than the " + max + " allowed");
       }
     }
-    try (InputStream in = ex.getRequestBody()) {
-      byte[] bytes = in.readNBytes(max + 1);
-      if (bytes.length > max) {
-        throw BadRequest.of("the request body is more than the " + max + " bytes allowed");
-      }
-      return new String(bytes, StandardCharsets.UTF_8);
+    InputStream in = ex.getRequestBody();
+    byte[] bytes = in.readNBytes(max + 1);
+    if (bytes.length > max) {
+      drain(in, max);
+      throw BadRequest.of("the request body is more than the " + max + " bytes allowed");
+    }
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Reads and discards what is left of a refused body, up to a bound: answering while the client
+   * is still sending would close the connection under it, and the client would see a reset
+   * instead of the 400. A body past the bound is cut off (the connection then closes).
+   */
+  private static void drain(InputStream in, int maxBodyBytes) throws IOException {
+    long bound = 16L * maxBodyBytes;
+    byte[] sink = new byte[8192];
+    long read = 0;
+    int n;
+    while (read < bound && (n = in.read(sink, 0, (int) Math.min(sink.length, bound - read))) >= 0) {
+      read += n;
     }
   }
 
