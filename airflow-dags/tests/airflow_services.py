@@ -61,6 +61,11 @@ class Services:
             # Only the runs the test creates: no scheduled run for the latest interval.
             "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
         }
+        conn = self.env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+        if conn.startswith("sqlite") and "?" not in conn:
+            # sqlite has one writer at a time; on a busy machine a writer may wait longer than
+            # sqlite3's 5 s before "database is locked".
+            self.env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"{conn}?timeout=60"
         self.port = port
         self.processes: dict[str, subprocess.Popen] = {}
 

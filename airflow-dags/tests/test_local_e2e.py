@@ -249,10 +249,12 @@ def backfill_runs(session) -> list:
 
 def wait_for_backfill(services, root: Path) -> datetime:
     """Polls the DB until every backfill run has finished; lands the late day's marker once that
-    day's sensor has been rescheduled (it looked, found nothing, and freed its slot)."""
+    day's sensor has been rescheduled (it looked, found nothing, and freed its slot: a
+    TaskReschedule row)."""
     import time
 
     from airflow.models.taskinstance import TaskInstance
+    from airflow.models.taskreschedule import TaskReschedule
     from airflow.utils.session import create_session
 
     landed_at = None
@@ -263,12 +265,13 @@ def wait_for_backfill(services, root: Path) -> datetime:
             runs = backfill_runs(session)
             states = {run.run_id: str(run.state) for run in runs}
             late = next((run for run in runs if run.logical_date.date().isoformat() == LATE_DAY), None)
-            sensor_state = None
+            rescheduled = False
             if late is not None and landed_at is None:
                 ti = session.query(TaskInstance).filter_by(dag_id="glmpipe_local", run_id=late.run_id,
                                                            task_id="wait_for_data").one_or_none()
-                sensor_state = ti and str(ti.state)
-        if sensor_state == "up_for_reschedule":
+                rescheduled = ti is not None and session.query(TaskReschedule).filter(
+                    TaskReschedule.ti_id == ti.id).count() > 0
+        if rescheduled:
             mark_complete(root, LATE_DAY)
             landed_at = datetime.now(timezone.utc)
         if len(states) == len(BACKFILL_DAYS) and set(states.values()) <= FINISHED:
@@ -278,6 +281,14 @@ def wait_for_backfill(services, root: Path) -> datetime:
             raise AssertionError(f"backfill not done after {BACKFILL_TIMEOUT} s: {states}\n"
                                  f"scheduler:\n{services.log('scheduler')}")
         time.sleep(1)
+
+
+def set_paused(dag_id: str, paused: bool) -> None:
+    from airflow.models.dag import DagModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        session.query(DagModel).filter(DagModel.dag_id == dag_id).update({"is_paused": paused})
 
 
 @pytest.fixture(scope="module")
@@ -303,15 +314,16 @@ def backfilled(storage, spark_env, tmp_path_factory) -> Backfilled:
     with airflow_services(workdir, env) as services:
         services.cli("dags", "reserialize")
         services.cli("dags", "unpause", "glmpipe_local")
-        services.cli("dags", "pause", "glmpipe_local_train")
-        services.start_api_server()
-        services.start_scheduler()
+        set_paused("glmpipe_local_train", True)  # what `airflow dags pause` does, without its start-up
         # --to-date is inclusive and a run's logical date is 02:00 of its ds: the 9th's run is
         # at 2026-11-09T02:00, so the range ends there.
         services.cli("backfill", "create", "--dag-id", "glmpipe_local",
                      "--from-date", BACKFILL_DAYS[0], "--to-date", f"{BACKFILL_DAYS[-1]}T02:00:00+00:00",
                      "--max-active-runs", "1",
                      "--dag-run-conf", json.dumps({"set": storage_overrides(storage)}))
+        # Started once the backfill's runs exist: on sqlite, one writer at a time.
+        services.start_api_server()
+        services.start_scheduler()
         landed_at = wait_for_backfill(services, storage)
     with create_session() as session:
         runs = backfill_runs(session)
