@@ -42,7 +42,17 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    int code = execute(args, SessionFactory.DEFAULT, System.out, System.err);
+    int code;
+    try {
+      code = execute(args, SessionFactory.DEFAULT, System.out, System.err);
+    } catch (Error e) {
+      // An Error (a class missing from the jar, memory exhausted) passes the job's own handler.
+      // Exiting here ends the JVM even when a non-daemon thread the job started still runs;
+      // returning would leave the process hanging with nothing said.
+      LOG.error("glmpipe failed", ConfigRedactor.basic().throwable(e));
+      System.err.println("glmpipe: failed: " + ConfigRedactor.basic().text(e.toString()));
+      code = GlmpipeException.EXIT_FAILURE;
+    }
     // Returning normally on success matters on YARN in cluster mode: an application that calls
     // System.exit(0) is marked FAILED and may be attempted again.
     if (code != 0) {
