@@ -2,9 +2,35 @@
 # shellcheck shell=bash
 
 GLMPIPE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-SPARK_VERSION="3.5.9"
 GLMPIPE_VERSION="0.1.0-SNAPSHOT"
-GLMPIPE_JAR="$GLMPIPE_ROOT/jobs/target/glmpipe-jobs-$GLMPIPE_VERSION-all.jar"
+
+# Which build the scripts use: GLMPIPE_BUILD, one of the shaded jars' classifiers.
+#   spark35_2.12  Spark 3.5 / Scala 2.12 (default): EMR 7.x, EMR Serverless 7.x, Dataproc 2.x clusters
+#   spark35_2.13  Spark 3.5 / Scala 2.13: Dataproc Serverless 2.2 and 2.3
+#   spark40_2.13  Spark 4.0 / Scala 2.13: EMR 8.x, EMR Serverless 8.x, Dataproc 3.0 (clusters and serverless)
+#   spark42_2.13  the newest Spark 4 on Maven Central (4.2): tested, no platform runs it yet
+GLMPIPE_BUILD="${GLMPIPE_BUILD:-spark35_2.12}"
+case "$GLMPIPE_BUILD" in
+  spark35_2.12) GLMPIPE_PROFILE="";                 SPARK_VERSION="3.5.9" ;;
+  spark35_2.13) GLMPIPE_PROFILE="spark35-scala213"; SPARK_VERSION="3.5.6" ;;
+  spark40_2.13) GLMPIPE_PROFILE="spark40";          SPARK_VERSION="4.0.1" ;;
+  spark42_2.13) GLMPIPE_PROFILE="spark4-latest";    SPARK_VERSION="4.2.0" ;;
+  *) printf '[glmpipe] error: GLMPIPE_BUILD=%s: not a build (spark35_2.12, spark35_2.13, spark40_2.13, spark42_2.13)\n' "$GLMPIPE_BUILD" >&2; exit 2 ;;
+esac
+GLMPIPE_JAR="$GLMPIPE_ROOT/jobs/target/glmpipe-jobs-$GLMPIPE_VERSION-$GLMPIPE_BUILD.jar"
+# Maven's arguments for this build: the profile, if any (./mvnw $(maven_profile_args) ...).
+maven_profile_args() { [ -n "$GLMPIPE_PROFILE" ] && printf -- '-P %s\n' "$GLMPIPE_PROFILE"; return 0; }
+
+# The build a platform takes (what README's platform table says), for the submit scripts:
+#   platform_build emr|emr-8|emr-serverless-7|emr-serverless-8|dataproc|dataproc-3|dataproc-serverless-2|dataproc-serverless-3
+platform_build() {
+  case "$1" in
+    emr|emr-7|emr-serverless-7|dataproc|dataproc-2) echo spark35_2.12 ;;
+    dataproc-serverless-2) echo spark35_2.13 ;;
+    emr-8|emr-serverless-8|dataproc-3|dataproc-serverless-3) echo spark40_2.13 ;;
+    *) return 1 ;;
+  esac
+}
 
 log() { printf '[glmpipe] %s\n' "$*" >&2; }
 die() { printf '[glmpipe] error: %s\n' "$*" >&2; exit 1; }
@@ -45,21 +71,25 @@ require_java17() {
   esac
 }
 
-# Builds the shaded jar once; later calls reuse it unless sources are newer.
+# Builds this build's shaded jar once; later calls reuse it unless sources are newer.
 build_jar() {
   require_java17
-  if [ -f "$GLMPIPE_JAR" ] && [ -s "$GLMPIPE_ROOT/jobs/target/spark-classpath.txt" ] && [ -z "$(find "$GLMPIPE_ROOT/common/src/main" "$GLMPIPE_ROOT/jobs/src/main" "$GLMPIPE_ROOT"/pom.xml "$GLMPIPE_ROOT"/*/pom.xml -newer "$GLMPIPE_JAR" -print -quit)" ]; then
+  if [ -f "$GLMPIPE_JAR" ] && [ -s "$(spark_classpath_file)" ] && [ -z "$(find "$GLMPIPE_ROOT/common/src/main" "$GLMPIPE_ROOT/jobs/src/main" "$GLMPIPE_ROOT"/pom.xml "$GLMPIPE_ROOT"/*/pom.xml -newer "$GLMPIPE_JAR" -print -quit)" ]; then
     return 0
   fi
-  log "building the shaded jar (first run downloads Maven and the dependencies)"
-  (cd "$GLMPIPE_ROOT" && ./mvnw -B -q -DskipTests package) || die "build failed"
+  log "building the shaded jar $GLMPIPE_BUILD (first run downloads Maven and the dependencies)"
+  # shellcheck disable=SC2046
+  (cd "$GLMPIPE_ROOT" && ./mvnw -B -q $(maven_profile_args) -DskipTests package) || die "build failed"
 }
 
 # The classpath Spark itself needs when we run without a Spark install: the jobs module's
-# 'provided' dependencies, listed by the build next to the jar.
+# 'provided' dependencies, listed by the build next to the jar (one list per build).
+spark_classpath_file() { echo "$GLMPIPE_ROOT/jobs/target/spark-classpath-$GLMPIPE_BUILD.txt"; }
 spark_classpath() {
-  local cpfile="$GLMPIPE_ROOT/jobs/target/spark-classpath.txt"
-  [ -s "$cpfile" ] || die "missing $cpfile: run ./mvnw -DskipTests package"
+  local cpfile
+  cpfile="$(spark_classpath_file)"
+  # shellcheck disable=SC2046
+  [ -s "$cpfile" ] || die "missing $cpfile: run ./mvnw $(maven_profile_args) -DskipTests package"
   cat "$cpfile"
 }
 
@@ -89,6 +119,9 @@ SPARK_JAVA17_OPENS=(
 # Prints the SPARK_HOME to use.
 ensure_pyspark() {
   local venv="$GLMPIPE_ROOT/.venv/spark"
+  # Another build's launcher is another pyspark: one venv per Spark version. (pyspark bundles
+  # Spark's Scala 2.12 jars up to 3.5 and 2.13 from 4.0: spark35_2.13 has no launcher here.)
+  [ "$GLMPIPE_BUILD" = spark35_2.12 ] || venv="$GLMPIPE_ROOT/.venv/spark-$SPARK_VERSION"
   if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import pyspark, sys; sys.exit(pyspark.__version__ != '$SPARK_VERSION')" 2>/dev/null; then
     log "installing pyspark==$SPARK_VERSION into .venv/spark (about 320 MB, once)"
     python3 -m venv "$venv" >&2 || die "python3 -m venv failed (Debian: apt-get install -y python3-venv)"

@@ -3,6 +3,7 @@ package dev.glmpipe.features;
 import dev.glmpipe.Sql;
 import static org.apache.spark.sql.functions.lit;
 
+import dev.glmpipe.spark.ImputerModels;
 import dev.glmpipe.config.FeaturesConfig;
 import dev.glmpipe.config.FeaturesConfig.HashedFeature;
 import dev.glmpipe.config.FeaturesConfig.Impute;
@@ -97,8 +98,7 @@ public final class FeaturePipeline {
           surrogateSchema = surrogateSchema.add(inputs[i], DataTypes.DoubleType, false);
           values[i] = stats.surrogate(group.get(i));
         }
-        Dataset<Row> surrogates = spark.createDataFrame(List.of(RowFactory.create(values)), surrogateSchema);
-        ImputerModel imputer = new ImputerModel(Identifiable.randomUID("imputer"), surrogates)
+        ImputerModel imputer = ImputerModels.of(Identifiable.randomUID("imputer"), surrogateSchema, values)
             .setInputCols(inputs)
             .setOutputCols(group.stream().map(FeaturePipeline::numericCol).toArray(String[]::new));
         imputer.set(imputer.strategy(), strategy.name().toLowerCase(Locale.ROOT));

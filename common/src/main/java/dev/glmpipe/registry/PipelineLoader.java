@@ -1,6 +1,7 @@
 package dev.glmpipe.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.glmpipe.spark.ImputerModels;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -110,9 +111,7 @@ final class PipelineLoader {
     if (!(stage instanceof ImputerModel imputer)) {
       return stage;
     }
-    Dataset<Row> stored = imputer.surrogateDF();
-    Dataset<Row> local = stored.sparkSession().createDataFrame(stored.collectAsList(), stored.schema());
-    return imputer.copyValues(new ImputerModel(imputer.uid(), local), ParamMap.empty());
+    return ImputerModels.local(imputer);
   }
 
   private static JsonNode metadata(Configuration conf, Path dir) {

@@ -1,5 +1,6 @@
 package dev.glmpipe.registry;
 
+import dev.glmpipe.spark.ImputerModels;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -125,8 +126,7 @@ final class SavedStageReader {
       surrogates = surrogates.add(field.getName(), DataTypes.DoubleType, true);
       values[i] = row.getFieldRepetitionCount(i) == 0 ? null : row.getDouble(i, 0);
     }
-    SparkSession spark = SparkSession.active();
-    return new ImputerModel(uid, spark.createDataFrame(List.of(RowFactory.create(values)), surrogates));
+    return ImputerModels.of(uid, surrogates, values);
   }
 
   /** The one row MLlib writes under {@code stageDir/data}. */
