@@ -153,10 +153,13 @@ sealed interface LevelFeature {
       String localSeconds = "unix_seconds(from_utc_timestamp(" + c + ", " + Sql.string(spec.timeZone()) + "))";
       String date = type.equals(DataTypes.DateType) ? c
           : "date_from_unix_date(CAST(floor(" + localSeconds + " / 86400) AS INT))";
+      // try_element_at, not element_at: a null date gives a null index, and under ANSI mode
+      // (Spark 4's default) element_at declares its result non-nullable when the array holds no
+      // null, so Spark's interpreted projections (local relations) then fail on the null.
       return switch (part) {
         // dayofweek is 1 for Sunday; shift so Monday is the first level.
-        case DAY_OF_WEEK -> "element_at(" + Sql.array(DAYS) + ", CAST(pmod(dayofweek(" + date + ") + 5, 7) + 1 AS INT))";
-        case MONTH -> "element_at(" + Sql.array(MONTHS) + ", month(" + date + "))";
+        case DAY_OF_WEEK -> "try_element_at(" + Sql.array(DAYS) + ", CAST(pmod(dayofweek(" + date + ") + 5, 7) + 1 AS INT))";
+        case MONTH -> "try_element_at(" + Sql.array(MONTHS) + ", month(" + date + "))";
         case HOUR -> "lpad(CAST(pmod(floor(" + localSeconds + " / 3600), 24) AS STRING), 2, '0')";
       };
     }
