@@ -48,8 +48,62 @@ NOT_RETRYABLE = {
 }
 
 
-def jar_name(version: str) -> str:
-    return f"glmpipe-jobs-{version}-all.jar"
+# ---- which jar a platform takes -------------------------------------------------------------
+# One shaded jar per Spark/Scala line, named by its build (pom.xml: glmpipe.build; scripts:
+# GLMPIPE_BUILD): glmpipe-jobs-<version>-<build>.jar.
+SPARK35_SCALA212 = "spark35_2.12"  # EMR 7.x, EMR Serverless 7.x, Dataproc 2.x, Dataproc Serverless 1.2
+SPARK35_SCALA213 = "spark35_2.13"  # Dataproc Serverless 2.2 and 2.3
+SPARK40_SCALA213 = "spark40_2.13"  # EMR 8.x, EMR Serverless 8.x, Dataproc 3.0, Dataproc Serverless 3.0
+DEFAULT_BUILD = SPARK35_SCALA212
+BUILDS = (SPARK35_SCALA212, SPARK35_SCALA213, SPARK40_SCALA213)
+
+
+def jar_name(version: str, build: str = DEFAULT_BUILD) -> str:
+    if build not in BUILDS:
+        raise ValueError(f"unknown glmpipe build {build!r}: expected one of {BUILDS}")
+    return f"glmpipe-jobs-{version}-{build}.jar"
+
+
+def _major(version: str, what: str) -> int:
+    match = re.fullmatch(r"(?:emr-)?(\d+)(?:\.\d+)*(?:-[A-Za-z0-9.-]+)?", str(version).strip())
+    if not match:
+        raise ValueError(f"{what} {version!r}: not a version such as 7.10.0, emr-8.0.0 or 2.2")
+    return int(match.group(1))
+
+
+def emr_build(release_label: str) -> str:
+    """The jar for an EMR (or EMR Serverless) release: emr-7.x runs Spark 3.5 / Scala 2.12,
+    emr-8.x Spark 4.0 / Scala 2.13."""
+    major = _major(release_label, "EMR release")
+    if major == 7:
+        return SPARK35_SCALA212
+    if major == 8:
+        return SPARK40_SCALA213
+    raise ValueError(f"EMR release {release_label!r}: glmpipe runs on emr-7.x (Spark 3.5) and emr-8.x (Spark 4.0)")
+
+
+def dataproc_image_build(image_version: str) -> str:
+    """The jar for a Dataproc cluster image: 2.x runs Spark 3.5 / Scala 2.12 (2.2 and 2.3 are
+    the images with Spark 3.5), 3.0 Spark 4.0 / Scala 2.13."""
+    major = _major(image_version, "Dataproc image version")
+    if major == 2:
+        return SPARK35_SCALA212
+    if major == 3:
+        return SPARK40_SCALA213
+    raise ValueError(f"Dataproc image {image_version!r}: glmpipe runs on 2.x (Spark 3.5) and 3.0 (Spark 4.0) images")
+
+
+def dataproc_runtime_build(runtime_version: str) -> str:
+    """The jar for a Dataproc Serverless runtime: 1.2 runs Spark 3.5 / Scala 2.12, 2.2 and 2.3
+    Spark 3.5 / Scala 2.13, 3.0 Spark 4.0 / Scala 2.13."""
+    major = _major(runtime_version, "Dataproc Serverless runtime")
+    if major == 1:
+        return SPARK35_SCALA212
+    if major == 2:
+        return SPARK35_SCALA213
+    if major == 3:
+        return SPARK40_SCALA213
+    raise ValueError(f"Dataproc Serverless runtime {runtime_version!r}: glmpipe runs on 1.2, 2.2, 2.3 and 3.0")
 
 
 # ---- dates, as Jinja: rendered per run ------------------------------------------------------
@@ -195,6 +249,43 @@ def data_timeout() -> int:
 
 def data_poke_interval() -> int:
     return int(setting_value("data_poke_interval", str(DEFAULT_DATA_POKE_SECONDS)))
+
+
+# The platform each target runs on, which picks its jar (see "which jar a platform takes").
+DEFAULT_EMR_RELEASE = "emr-7.10.0"
+DEFAULT_DATAPROC_IMAGE = "2.2"
+DEFAULT_DATAPROC_RUNTIME = "1.2"
+
+
+def emr_release() -> str:
+    """`[glmpipe] emr_release` (default emr-7.10.0): the release of the EMR cluster the `emr`
+    target submits to, and of the cluster `emr_transient` creates."""
+    release = setting_value("emr_release", DEFAULT_EMR_RELEASE) or DEFAULT_EMR_RELEASE
+    emr_build(release)  # fails the parse, naming the value, if no jar runs there
+    return release
+
+
+def emr_serverless_release() -> str:
+    """`[glmpipe] emr_serverless_release` (default: `emr_release`): the release label of the EMR
+    Serverless application the `emr_serverless` target runs on."""
+    release = setting_value("emr_serverless_release", "") or emr_release()
+    emr_build(release)
+    return release
+
+
+def dataproc_image() -> str:
+    """`[glmpipe] dataproc_image` (default 2.2): the image version of the `dataproc` target's cluster."""
+    image = setting_value("dataproc_image", DEFAULT_DATAPROC_IMAGE) or DEFAULT_DATAPROC_IMAGE
+    dataproc_image_build(image)
+    return image
+
+
+def dataproc_runtime() -> str:
+    """`[glmpipe] dataproc_runtime` (default 1.2): the Dataproc Serverless runtime version the
+    `dataproc_batches` target asks for."""
+    runtime = setting_value("dataproc_runtime", DEFAULT_DATAPROC_RUNTIME) or DEFAULT_DATAPROC_RUNTIME
+    dataproc_runtime_build(runtime)
+    return runtime
 
 
 def deferrable_sensors() -> bool:

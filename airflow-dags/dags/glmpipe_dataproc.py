@@ -12,12 +12,15 @@ needs (see airflow-dags/README.md):
 - `[glmpipe] target` naming the target(s);
 - connection `google_cloud_default` (or Application Default Credentials on the worker);
 - Variables `glmpipe_dataproc_project`, `glmpipe_dataproc_region`, `glmpipe_dataproc_artifacts`
-  (gs://bucket/prefix holding glmpipe-jobs-<version>-all.jar and conf/dataproc.yaml) and
+  (gs://bucket/prefix holding the jar of the platform's build, glmpipe-jobs-<version>-<build>.jar,
+  and conf/dataproc.yaml) and
   `glmpipe_dataproc_raw` (the raw table's gs:// location); `dataproc` also
   `glmpipe_dataproc_cluster`; or the run's params of the same meaning.
 
-Dataproc 2.x images and Serverless runtime 1.2 run Spark 3.5 / Scala 2.12, the default jar;
-3.0 images and runtimes 2.x need the Scala 2.13 builds.
+`[glmpipe] dataproc_image` (the cluster's image version, default 2.2) and `[glmpipe]
+dataproc_runtime` (the Serverless runtime to ask for, default 1.2) pick the jar: 2.x images and
+runtime 1.2 run Spark 3.5 / Scala 2.12 (spark35_2.12), runtimes 2.2 and 2.3 Spark 3.5 / Scala
+2.13 (spark35_2.13), image 3.0 and runtime 3.0 Spark 4.0 / Scala 2.13 (spark40_2.13).
 """
 
 from __future__ import annotations
@@ -45,6 +48,10 @@ from glmpipe_common import (
     Target,
     bucket_of,
     data_marker,
+    dataproc_image,
+    dataproc_image_build,
+    dataproc_runtime,
+    dataproc_runtime_build,
     deferrable_sensors,
     enabled_targets,
     jar_name,
@@ -62,13 +69,16 @@ PROJECT_ID = setting("project", "glmpipe_dataproc_project")
 REGION = setting("region", "glmpipe_dataproc_region")
 CLUSTER_NAME = setting("cluster", "glmpipe_dataproc_cluster")
 ARTIFACTS = setting("artifacts", "glmpipe_dataproc_artifacts")
-JAR = f"{ARTIFACTS}/{jar_name('{{ params.version }}')}"
+# The jar of the platform's Spark line, from the image / runtime the deployment names.
+JAR = f"{ARTIFACTS}/{jar_name('{{ params.version }}', dataproc_image_build(dataproc_image()))}"
 CONF = f"{ARTIFACTS}/conf/dataproc.yaml"
 RESULTS = f"{ARTIFACTS}/results"
 RAW = setting("raw", "glmpipe_dataproc_raw")
 PARTITION = f"{RAW}/dt={{{{ ds }}}}"
-# Dataproc Serverless runtime 1.2: Spark 3.5, Scala 2.12, Java 17 (the default jar).
-BATCH_RUNTIME_VERSION = "1.2"
+# `[glmpipe] dataproc_runtime`: 1.2 (default) runs Spark 3.5 / Scala 2.12, 2.2 and 2.3 Spark 3.5 /
+# Scala 2.13, 3.0 Spark 4.0 / Scala 2.13.
+BATCH_RUNTIME_VERSION = dataproc_runtime()
+BATCH_JAR = f"{ARTIFACTS}/{jar_name('{{ params.version }}', dataproc_runtime_build(BATCH_RUNTIME_VERSION))}"
 BATCH_ID = "{{ run_id | glmpipe_batch_id(ti.task_id, ti.try_number) }}"
 
 # Retries: a job is submitted once. Its driver's exit code (2 usage/config, 4 model rejected,
@@ -122,11 +132,11 @@ def submit_dataproc(task_id: str, args: Sequence[str]):
 
 
 def spark_batch(task_id: str, args: Sequence[str]) -> dict:
-    """A Dataproc Batch resource running the launcher with `args` on Serverless runtime 1.2."""
+    """A Dataproc Batch resource running the launcher with `args` on the Serverless runtime set."""
     return {
         "spark_batch": {
             "main_class": MAIN_CLASS,
-            "jar_file_uris": [JAR],
+            "jar_file_uris": [BATCH_JAR],
             "args": list(args),
         },
         "runtime_config": {"version": BATCH_RUNTIME_VERSION},

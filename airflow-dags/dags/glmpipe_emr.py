@@ -13,10 +13,14 @@ monitor's. What this needs (see airflow-dags/README.md):
 
 - `[glmpipe] target` naming the target(s);
 - connection `aws_default` (or the run's credentials chain), with the region;
-- Variables `glmpipe_emr_artifacts` (s3://bucket/prefix holding glmpipe-jobs-<version>-all.jar and
-  conf/emr.yaml) and `glmpipe_emr_raw` (the raw table's s3:// location), or the run's params;
+- Variables `glmpipe_emr_artifacts` (s3://bucket/prefix holding the jar of the platform's build,
+  glmpipe-jobs-<version>-<build>.jar, and conf/emr.yaml) and `glmpipe_emr_raw` (the raw table's s3:// location), or the run's params;
 - `emr`: Variable `glmpipe_emr_cluster_id` (j-…); `emr_serverless`: Variables
-  `glmpipe_emr_serverless_app_id` and `glmpipe_emr_serverless_role_arn`.
+  `glmpipe_emr_serverless_app_id` and `glmpipe_emr_serverless_role_arn`;
+- `[glmpipe] emr_release` (default emr-7.10.0: the cluster's release, and the one
+  `emr_transient` creates) and `[glmpipe] emr_serverless_release` (default: emr_release). They
+  pick the jar: emr-7.x takes the spark35_2.12 build (Spark 3.5 / Scala 2.12), emr-8.x the
+  spark40_2.13 build (Spark 4.0 / Scala 2.13).
 """
 
 from __future__ import annotations
@@ -42,6 +46,9 @@ from glmpipe_common import (
     Target,
     data_marker,
     deferrable_sensors,
+    emr_build,
+    emr_release,
+    emr_serverless_release,
     enabled_targets,
     jar_name,
     marker_path,
@@ -57,7 +64,11 @@ AWS_CONN_ID = "aws_default"
 CLUSTER_ID = setting("cluster_id", "glmpipe_emr_cluster_id")
 CREATED_CLUSTER_ID = "{{ ti.xcom_pull(task_ids='create_cluster') }}"
 ARTIFACTS = setting("artifacts", "glmpipe_emr_artifacts")
-JAR = f"{ARTIFACTS}/{jar_name('{{ params.version }}')}"
+# The jar of the platform's Spark line, from the release the deployment names.
+RELEASE_LABEL = emr_release()
+SERVERLESS_RELEASE_LABEL = emr_serverless_release()
+JAR = f"{ARTIFACTS}/{jar_name('{{ params.version }}', emr_build(RELEASE_LABEL))}"
+SERVERLESS_JAR = f"{ARTIFACTS}/{jar_name('{{ params.version }}', emr_build(SERVERLESS_RELEASE_LABEL))}"
 CONF = f"{ARTIFACTS}/conf/emr.yaml"
 RESULTS = f"{ARTIFACTS}/results"
 PARTITION = f"{setting('raw', 'glmpipe_emr_raw')}/dt={{{{ ds }}}}"
@@ -73,11 +84,12 @@ SENSOR_RETRIES = 2
 POKE_SECONDS = 60
 STEP_TIMEOUT_SECONDS = 6 * 3600
 
-# For glmpipe_emr_transient. EMR 7.x: Spark 3.5, Scala 2.12, Java 17 (the default jar).
+# For glmpipe_emr_transient, of `[glmpipe] emr_release`: EMR 7.x runs Spark 3.5 / Scala 2.12,
+# EMR 8.x Spark 4.0 / Scala 2.13 (JAR follows it).
 # The roles are EMR's default names; sizes are a starting point, not a recommendation.
 JOB_FLOW_OVERRIDES = {
     "Name": "glmpipe-{{ ds }}",
-    "ReleaseLabel": "emr-7.10.0",
+    "ReleaseLabel": RELEASE_LABEL,
     "Applications": [{"Name": "Spark"}],
     "Instances": {
         "InstanceGroups": [
@@ -141,7 +153,7 @@ def serverless_job_driver(args: Sequence[str]) -> dict:
     """The StartJobRun jobDriver: the same spark-submit of the jar with the launcher's arguments."""
     return {
         "sparkSubmit": {
-            "entryPoint": JAR,
+            "entryPoint": SERVERLESS_JAR,
             "entryPointArguments": list(args),
             "sparkSubmitParameters": f"--class {MAIN_CLASS}",
         }

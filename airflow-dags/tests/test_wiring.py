@@ -7,6 +7,7 @@ wrong macro, param or Variable name fails here, not on the first scheduled run.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from datetime import date, datetime, timezone
 
 import pytest
@@ -255,7 +256,7 @@ def emr_variables(monkeypatch):
 
 def emr_args(launcher_args: list[str], version: str = glmpipe_common.GLMPIPE_VERSION) -> list[str]:
     return ["spark-submit", "--deploy-mode", "cluster", "--conf", "spark.yarn.maxAppAttempts=1", "--class", MAIN_CLASS,
-            f"s3://example-bucket/glmpipe/glmpipe-jobs-{version}-all.jar", *launcher_args]
+            f"s3://example-bucket/glmpipe/glmpipe-jobs-{version}-spark35_2.12.jar", *launcher_args]
 
 
 def test_emr_score_step(dagbag, emr_variables):
@@ -360,7 +361,7 @@ def dataproc_job(job: str, launcher_args: list[str]) -> dict:
         "labels": {"app": "glmpipe", "glmpipe-job": job},
         "spark_job": {
             "main_class": MAIN_CLASS,
-            "jar_file_uris": [f"gs://example-bucket/glmpipe/glmpipe-jobs-{glmpipe_common.GLMPIPE_VERSION}-all.jar"],
+            "jar_file_uris": [f"gs://example-bucket/glmpipe/glmpipe-jobs-{glmpipe_common.GLMPIPE_VERSION}-spark35_2.12.jar"],
             "args": launcher_args,
         },
     }
@@ -528,7 +529,7 @@ def test_emr_serverless_score_job_run(dagbag, emr_variables):
     task = render_task(dagbag.dags["glmpipe_emr_serverless"], "score", LOGICAL_DATE)
     assert (task.application_id, task.execution_role_arn) == ("00fexampleapp", "arn:aws:iam::123456789012:role/glmpipe")
     assert task.job_driver == {"sparkSubmit": {
-        "entryPoint": f"s3://example-bucket/glmpipe/glmpipe-jobs-{glmpipe_common.GLMPIPE_VERSION}-all.jar",
+        "entryPoint": f"s3://example-bucket/glmpipe/glmpipe-jobs-{glmpipe_common.GLMPIPE_VERSION}-spark35_2.12.jar",
         "entryPointArguments": ["score", "--conf", "s3://example-bucket/glmpipe/conf/emr.yaml", *rid("score"),
                                 "--dt", "2026-11-07", *res("s3://example-bucket/glmpipe", "score")],
         "sparkSubmitParameters": f"--class {MAIN_CLASS}",
@@ -563,7 +564,7 @@ def test_dataproc_batch_request_and_its_id(dagbag, dataproc_variables):
     assert task.batch == {
         "spark_batch": {
             "main_class": MAIN_CLASS,
-            "jar_file_uris": [f"gs://example-bucket/glmpipe/glmpipe-jobs-{glmpipe_common.GLMPIPE_VERSION}-all.jar"],
+            "jar_file_uris": [f"gs://example-bucket/glmpipe/glmpipe-jobs-{glmpipe_common.GLMPIPE_VERSION}-spark35_2.12.jar"],
             "args": ["monitor", "--conf", "gs://example-bucket/glmpipe/conf/dataproc.yaml", *rid("monitor_realized"),
                      "--dt", "2026-11-07", "--realized", *res("gs://example-bucket/glmpipe", "monitor_realized")],
         },
@@ -625,8 +626,65 @@ def test_the_marker_setting(all_variables, monkeypatch, marker, local, s3, gcs_c
 
     monkeypatch.setenv("AIRFLOW__GLMPIPE__DATA_MARKER", marker)
     monkeypatch.setenv("AIRFLOW_VAR_GLMPIPE_LOCAL_RAW", "/srv/raw/churn")
-    bag = BundleDagBag(dag_folder=DAGS_DIR, bundle_path=DAGS_DIR, bundle_name="dags-folder")
+    bag = BundleDagBag(dag_folder=DAGS, bundle_path=DAGS, bundle_name="dags-folder")
     assert render_task(bag.dags["glmpipe_local"], "wait_for_data", LOGICAL_DATE).filepath == local
     assert render_task(bag.dags["glmpipe_emr"], "wait_for_data", LOGICAL_DATE).bucket_key == s3
     gcs = render_task(bag.dags["glmpipe_dataproc"], "wait_for_data", LOGICAL_DATE)
     assert gcs_class in [c.__name__ for c in type(gcs).__mro__]
+
+
+# ---- which jar each platform takes -----------------------------------------------------------
+DAGS = Path(__file__).resolve().parents[1] / "dags"
+
+@pytest.mark.parametrize("release, build", [
+    ("emr-7.10.0", "spark35_2.12"), ("emr-7.12.0", "spark35_2.12"), ("emr-8.0.0", "spark40_2.13")])
+def test_emr_release_picks_the_jar(release, build):
+    assert glmpipe_common.emr_build(release) == build
+
+
+@pytest.mark.parametrize("image, build", [("2.2", "spark35_2.12"), ("2.3-debian12", "spark35_2.12"), ("3.0", "spark40_2.13")])
+def test_dataproc_image_picks_the_jar(image, build):
+    assert glmpipe_common.dataproc_image_build(image) == build
+
+
+@pytest.mark.parametrize("runtime, build", [
+    ("1.2", "spark35_2.12"), ("2.2", "spark35_2.13"), ("2.3", "spark35_2.13"), ("3.0", "spark40_2.13")])
+def test_dataproc_serverless_runtime_picks_the_jar(runtime, build):
+    assert glmpipe_common.dataproc_runtime_build(runtime) == build
+
+
+@pytest.mark.parametrize("bad", ["emr-6.15.0", "emr-9.0.0", "latest"])
+def test_a_release_no_jar_runs_on_fails_naming_it(bad):
+    with pytest.raises(ValueError, match=re.escape(repr(bad))):
+        glmpipe_common.emr_build(bad)
+
+
+def test_platform_settings_pick_each_targets_jar(monkeypatch, emr_variables, dataproc_variables):
+    """EMR 8 and Dataproc 3.0 / Serverless 2.2 deployments: the DAGs submit the Scala 2.13 jars."""
+    from airflow.dag_processing.dagbag import BundleDagBag
+
+    monkeypatch.setenv("AIRFLOW__GLMPIPE__EMR_RELEASE", "emr-8.0.0")
+    monkeypatch.setenv("AIRFLOW__GLMPIPE__DATAPROC_IMAGE", "3.0")
+    monkeypatch.setenv("AIRFLOW__GLMPIPE__DATAPROC_RUNTIME", "2.2")
+    bag = BundleDagBag(dag_folder=DAGS, bundle_path=DAGS, bundle_name="dags-folder")
+    assert not bag.import_errors
+    version = glmpipe_common.GLMPIPE_VERSION
+    step = render_task(bag.dags["glmpipe_emr"], "score", LOGICAL_DATE)
+    assert f"s3://example-bucket/glmpipe/glmpipe-jobs-{version}-spark40_2.13.jar" in step.steps[0]["HadoopJarStep"]["Args"]
+    run = render_task(bag.dags["glmpipe_emr_serverless"], "score", LOGICAL_DATE)
+    assert run.job_driver["sparkSubmit"]["entryPoint"].endswith(f"-{version}-spark40_2.13.jar")
+    create = render_task(bag.dags["glmpipe_emr_transient"], "create_cluster", LOGICAL_DATE)
+    assert create.job_flow_overrides["ReleaseLabel"] == "emr-8.0.0"
+    job = render_task(bag.dags["glmpipe_dataproc"], "score", LOGICAL_DATE)
+    assert job.job["spark_job"]["jar_file_uris"] == [f"gs://example-bucket/glmpipe/glmpipe-jobs-{version}-spark40_2.13.jar"]
+    batch = render_task(bag.dags["glmpipe_dataproc_batches"], "score", LOGICAL_DATE)
+    assert batch.batch["runtime_config"] == {"version": "2.2"}
+    assert batch.batch["spark_batch"]["jar_file_uris"] == [f"gs://example-bucket/glmpipe/glmpipe-jobs-{version}-spark35_2.13.jar"]
+
+
+def test_a_platform_setting_no_jar_runs_on_fails_the_parse(monkeypatch):
+    from airflow.dag_processing.dagbag import BundleDagBag
+
+    monkeypatch.setenv("AIRFLOW__GLMPIPE__EMR_RELEASE", "emr-6.15.0")
+    bag = BundleDagBag(dag_folder=DAGS, bundle_path=DAGS, bundle_name="dags-folder")
+    assert any("emr-6.15.0" in str(e) for e in bag.import_errors.values())
