@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Submits one glmpipe job to a Google Dataproc 2.x cluster, or uploads the jar and config first.
+# Submits one glmpipe job to a Google Dataproc cluster, or uploads the jar and config first.
+# Dataproc 2.x images take the default jar (Spark 3.5 / Scala 2.12); for 3.0 images (Spark 4.0 /
+# Scala 2.13) set GLMPIPE_PLATFORM=dataproc-3. To upload the jar of a Serverless runtime:
+# GLMPIPE_PLATFORM=dataproc-serverless-1|2|3 (1.2: Scala 2.12; 2.2/2.3: Scala 2.13; 3.0: Spark 4.0).
 #
 #   scripts/submit-dataproc.sh upload                     # jar + conf/*.yaml to $GLMPIPE_GCS_PREFIX
 #   scripts/submit-dataproc.sh <job> [job options...]     # e.g. score --dt 2026-11-07
@@ -8,6 +11,7 @@
 #   DATAPROC_CLUSTER, DATAPROC_REGION   target cluster (required for jobs)
 #   GLMPIPE_GCS_PREFIX  gs://bucket/glmpipe/release (where the jar and conf/ live)
 #   GLMPIPE_CONF        config name under conf/ (default dataproc.yaml)
+#   GLMPIPE_PLATFORM    dataproc-2 (default jar), dataproc-3, dataproc-serverless-1|2|3: picks the jar
 #   GLMPIPE_DRY_RUN=1   print the gcloud commands instead of running them
 # gcloud uses your usual credentials; nothing here stores credentials.
 set -euo pipefail

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Submits one glmpipe job to a running Amazon EMR 7.x cluster as a Spark step, or uploads the
-# jar and config first.
+# Submits one glmpipe job to a running Amazon EMR cluster as a Spark step, or uploads the
+# jar and config first. EMR 7.x takes the default jar (Spark 3.5 / Scala 2.12); for EMR 8.x
+# (Spark 4.0 / Scala 2.13) set GLMPIPE_PLATFORM=emr-8 (scripts/lib/common.sh).
 #
 #   scripts/submit-emr.sh upload                          # jar + conf/*.yaml to $GLMPIPE_S3_PREFIX
 #   scripts/submit-emr.sh <job> [job options...]          # e.g. score --dt 2026-11-07
@@ -9,6 +10,7 @@
 #   EMR_CLUSTER_ID      j-XXXXXXXX (required for jobs)
 #   GLMPIPE_S3_PREFIX   s3://bucket/glmpipe/release (where the jar and conf/ live)
 #   GLMPIPE_CONF        config name under conf/ (default emr.yaml)
+#   GLMPIPE_PLATFORM    emr-7 (default jar) or emr-8: picks the jar (or GLMPIPE_BUILD=<build>)
 #   GLMPIPE_DRY_RUN=1   print the aws commands instead of running them
 # The aws CLI uses your usual credential chain; nothing here stores credentials.
 set -euo pipefail

@@ -9,6 +9,9 @@
 # After the run, pass or fail, each job's stdout/stderr are in out/test-cluster/logs/ and the
 # master's, workers' and executors' logs in out/test-cluster/cluster/.
 #
+# GLMPIPE_BUILD picks the jar and the Spark whose launcher runs it (scripts/lib/common.sh):
+# spark35_2.12 (default) or spark40_2.13; logs then go to out/test-cluster-<build>/.
+#
 # Overrides (environment): GLMPIPE_ROWS_PER_DAY (3000), GLMPIPE_SUBMIT_TIMEOUT seconds per
 # job (300), GLMPIPE_KEEP_STORAGE=1 keeps the temporary storage root, plus the port and size
 # variables of scripts/local-cluster.sh.
@@ -28,6 +31,8 @@ BAD_DAY=2026-13-01       # month 13
 # Where the logs are copied when the run ends; while it runs everything lives in a private
 # temporary dir, where no clean-up of out/ by another tool can take the cluster's pid files.
 OUT_DIR="$GLMPIPE_ROOT/out/test-cluster"
+# GLMPIPE_BUILD=spark40_2.13 tests that build's jar with Spark 4.0's own launcher and daemons.
+[ "$GLMPIPE_BUILD" = spark35_2.12 ] || OUT_DIR="$OUT_DIR-$GLMPIPE_BUILD"
 CLUSTER="$GLMPIPE_ROOT/scripts/local-cluster.sh"
 
 check_start

@@ -4,11 +4,34 @@
 GLMPIPE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 GLMPIPE_VERSION="0.1.0-SNAPSHOT"
 
+# The build a platform takes (README: "Which jar each platform takes"):
+#   platform_build emr-7|emr-8|emr-serverless-7|emr-serverless-8|dataproc-2|dataproc-3|dataproc-serverless-1|dataproc-serverless-2|dataproc-serverless-3
+platform_build() {
+  case "$1" in
+    emr-7|emr-serverless-7|dataproc-2|dataproc-serverless-1) echo spark35_2.12 ;;
+    dataproc-serverless-2) echo spark35_2.13 ;;
+    emr-8|emr-serverless-8|dataproc-3|dataproc-serverless-3) echo spark40_2.13 ;;
+    *) return 1 ;;
+  esac
+}
+
 # Which build the scripts use: GLMPIPE_BUILD, one of the shaded jars' classifiers.
 #   spark35_2.12  Spark 3.5 / Scala 2.12 (default): EMR 7.x, EMR Serverless 7.x, Dataproc 2.x clusters
 #   spark35_2.13  Spark 3.5 / Scala 2.13: Dataproc Serverless 2.2 and 2.3
 #   spark40_2.13  Spark 4.0 / Scala 2.13: EMR 8.x, EMR Serverless 8.x, Dataproc 3.0 (clusters and serverless)
 #   spark42_2.13  the newest Spark 4 on Maven Central (4.2): tested, no platform runs it yet
+# GLMPIPE_PLATFORM (one of platform_build's names) picks it too; the two must agree.
+if [ -n "${GLMPIPE_PLATFORM:-}" ]; then
+  _platform_build="$(platform_build "$GLMPIPE_PLATFORM")" || {
+    printf '[glmpipe] error: GLMPIPE_PLATFORM=%s: not a platform (emr-7, emr-8, emr-serverless-7, emr-serverless-8, dataproc-2, dataproc-3, dataproc-serverless-1, dataproc-serverless-2, dataproc-serverless-3)\n' "$GLMPIPE_PLATFORM" >&2
+    exit 2
+  }
+  if [ -n "${GLMPIPE_BUILD:-}" ] && [ "$GLMPIPE_BUILD" != "$_platform_build" ]; then
+    printf '[glmpipe] error: GLMPIPE_BUILD=%s, but GLMPIPE_PLATFORM=%s takes %s\n' "$GLMPIPE_BUILD" "$GLMPIPE_PLATFORM" "$_platform_build" >&2
+    exit 2
+  fi
+  GLMPIPE_BUILD="$_platform_build"
+fi
 GLMPIPE_BUILD="${GLMPIPE_BUILD:-spark35_2.12}"
 case "$GLMPIPE_BUILD" in
   spark35_2.12) GLMPIPE_PROFILE="";                 SPARK_VERSION="3.5.9" ;;
@@ -21,16 +44,6 @@ GLMPIPE_JAR="$GLMPIPE_ROOT/jobs/target/glmpipe-jobs-$GLMPIPE_VERSION-$GLMPIPE_BU
 # Maven's arguments for this build: the profile, if any (./mvnw $(maven_profile_args) ...).
 maven_profile_args() { [ -n "$GLMPIPE_PROFILE" ] && printf -- '-P %s\n' "$GLMPIPE_PROFILE"; return 0; }
 
-# The build a platform takes (what README's platform table says), for the submit scripts:
-#   platform_build emr|emr-8|emr-serverless-7|emr-serverless-8|dataproc|dataproc-3|dataproc-serverless-2|dataproc-serverless-3
-platform_build() {
-  case "$1" in
-    emr|emr-7|emr-serverless-7|dataproc|dataproc-2) echo spark35_2.12 ;;
-    dataproc-serverless-2) echo spark35_2.13 ;;
-    emr-8|emr-serverless-8|dataproc-3|dataproc-serverless-3) echo spark40_2.13 ;;
-    *) return 1 ;;
-  esac
-}
 
 log() { printf '[glmpipe] %s\n' "$*" >&2; }
 die() { printf '[glmpipe] error: %s\n' "$*" >&2; exit 1; }
@@ -123,7 +136,7 @@ ensure_pyspark() {
   # Spark's Scala 2.12 jars up to 3.5 and 2.13 from 4.0: spark35_2.13 has no launcher here.)
   [ "$GLMPIPE_BUILD" = spark35_2.12 ] || venv="$GLMPIPE_ROOT/.venv/spark-$SPARK_VERSION"
   if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import pyspark, sys; sys.exit(pyspark.__version__ != '$SPARK_VERSION')" 2>/dev/null; then
-    log "installing pyspark==$SPARK_VERSION into .venv/spark (about 320 MB, once)"
+    log "installing pyspark==$SPARK_VERSION into ${venv#"$GLMPIPE_ROOT/"} (about 320 MB, once)"
     python3 -m venv "$venv" >&2 || die "python3 -m venv failed (Debian: apt-get install -y python3-venv)"
     "$venv/bin/pip" install -q "pyspark==$SPARK_VERSION" >&2 || die "pip install pyspark==$SPARK_VERSION failed"
   fi
