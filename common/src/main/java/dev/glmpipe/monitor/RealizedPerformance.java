@@ -195,12 +195,14 @@ public final class RealizedPerformance {
     if (config.eventDateColumn() != null) {
       read = read.where(Sql.column(config.eventDateColumn()).cast(DataTypes.StringType).equalTo(scored.toString()));
     }
+    // try_cast: a key or label that does not convert (text in a numeric column) is no label,
+    // as it is with ANSI mode off; a plain cast under ANSI mode (Spark 4) would fail the run.
     List<Column> projection = new ArrayList<>();
     for (String key : keyColumns) {
       DataType type = scores.schema().apply(key).dataType();
-      projection.add(Sql.column(key).cast(type).as(key));
+      projection.add(Sql.tryCast(key, type).as(key));
     }
-    projection.add(Sql.column(labelColumn).cast(DataTypes.DoubleType).as(Columns.LABEL));
+    projection.add(Sql.tryCast(labelColumn, DataTypes.DoubleType).as(Columns.LABEL));
     projection.add(col(PartitionedTable.DT).cast(DataTypes.StringType).as(ARRIVED));
     Dataset<Row> typed = read.select(projection.toArray(Column[]::new)).where(col(Columns.LABEL).isNotNull());
     // A key labelled twice (a correction) counts once, with its latest label.

@@ -55,6 +55,14 @@ public final class ImputerModels {
     throw new IllegalStateException("this Spark's ImputerModel has neither known constructor");
   }
 
+  /**
+   * Whether this Spark's ImputerModel keeps its surrogates in a DataFrame (up to 4.0), which
+   * its {@code transform} reads with a Spark job unless the frame is a local relation.
+   */
+  public static boolean surrogatesInFrame() {
+    return WITH_ARRAYS == null;
+  }
+
   /** The same imputer (uid, params, surrogates) with its surrogates held on the driver. */
   public static ImputerModel local(ImputerModel stored) {
     Dataset<Row> frame = stored.surrogateDF();

@@ -211,6 +211,45 @@ class ContractValidatorTest {
     assertThat(report.rowsByReason()).containsEntry("DUPLICATE_KEY", 1L);
   }
 
+  /**
+   * Values that overflow their type or do not parse are quarantined rows in both ANSI modes:
+   * under ANSI mode (Spark 4's default) a plain cast of them would throw and fail the job.
+   */
+  @org.junit.jupiter.params.ParameterizedTest(name = "spark.sql.ansi.enabled={0}")
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+  void overflowsAndBadValuesAreQuarantinedWithAnsiModeOnOrOff(boolean ansi) throws Exception {
+    ContractConfig contract = new ContractConfig(List.of(
+        new ColumnContract("id", ColumnType.STRING, false, null, null, null, null, null),
+        new ColumnContract("n", ColumnType.INTEGER, true, null, null, null, null, null),
+        new ColumnContract("l", ColumnType.LONG, true, null, null, null, null, null),
+        new ColumnContract("x", ColumnType.DOUBLE, true, null, null, null, null, null),
+        new ColumnContract("d", ColumnType.DATE, true, null, null, null, null, null),
+        new ColumnContract("ts", ColumnType.TIMESTAMP, true, null, null, null, null, null)), 0.1, null);
+    Dataset<Row> raw = read("id,n,l,x,d,ts",
+        "ok,2147483647,9223372036854775807,1e308,2026-11-07,2026-11-07 10:00:00",
+        "intover,2147483648,1,1,2026-11-07,2026-11-07 10:00:00",
+        "longover,1,9223372036854775808,1,2026-11-07,2026-11-07 10:00:00",
+        "dblover,1,1,1e309,2026-11-07,2026-11-07 10:00:00",
+        "baddate,1,1,1,2026-13-45,2026-11-07 25:61:00",
+        "text,one,one,one,one,one");
+    ContractValidator validator = new ContractValidator(contract);
+    Map<String, List<String>> reasons = dev.glmpipe.testing.AnsiMode.with(spark, ansi,
+        () -> reasonsById(validator.quarantined(validator.validate(raw))));
+    assertThat(reasons).containsOnly(
+        Map.entry("intover", List.of("TYPE_MISMATCH:n")), Map.entry("longover", List.of("TYPE_MISMATCH:l")),
+        Map.entry("dblover", List.of("TYPE_MISMATCH:x")), Map.entry("baddate", List.of("TYPE_MISMATCH:d", "TYPE_MISMATCH:ts")),
+        Map.entry("text", List.of("TYPE_MISMATCH:n", "TYPE_MISMATCH:l", "TYPE_MISMATCH:x", "TYPE_MISMATCH:d", "TYPE_MISMATCH:ts")));
+    // Typed Parquet whose type changed to a wider one: a value that does not fit is a row too.
+    Path dir = tmp.resolve("wide/dt=2026-11-01");
+    spark.sql("SELECT 'A1' AS id, 7L AS n UNION ALL SELECT 'A2', 1099511627776L").write().parquet(dir.toString());
+    ContractValidator ints = new ContractValidator(CONTRACT);
+    Dataset<Row> wide = RawInput.read(spark, new org.apache.hadoop.fs.Path(dir.toUri()), new InputConfig(InputFormat.PARQUET, CSV.csv()));
+    Map<String, List<String>> wideReasons = dev.glmpipe.testing.AnsiMode.with(spark, ansi,
+        () -> reasonsById(ints.quarantined(ints.validate(wide))));
+    assertThat(wideReasons).containsOnlyKeys("A2");
+    assertThat(wideReasons.get("A2")).contains("TYPE_MISMATCH:n");
+  }
+
   @Test
   void typedParquetInputIsCheckedWithoutATextRoundTrip() throws IOException {
     Path dir = tmp.resolve("parquet/dt=2026-11-01");

@@ -62,6 +62,19 @@ class RealizedPerformanceTest {
     return spark.createDataFrame(rows, schema);
   }
 
+  /** A label that is not a number is no label, in either ANSI mode: never a failed run. */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+  void anUnreadableLabelIsSkippedWithAnsiModeOnOrOff(boolean ansi) throws Exception {
+    write("2026-11-02", "a,1,2026-11-01", "b,0,2026-11-01", "c,yes,2026-11-01", "d,1e999x,2026-11-01");
+    Dataset<Row> scored = scores(false, new double[] {0.9, 0.2, 0.6, 0.5, 0.1}, new double[] {1, 0, 1, 1, 0});
+    RealizedPerformance.Outcome o = dev.glmpipe.testing.AnsiMode.with(spark, ansi, () -> performance().measure(scored,
+        SCORED, LocalDate.parse("2026-11-03"), Map.of("v1", new RealizedPerformance.VersionFacts(Task.BINARY, 0.5, 0.9)),
+        new DriftBands(MonitorConfig.defaults()), "churn", "now", "monitor-run").get(0));
+    assertThat(o.labelledRows()).isEqualTo(2);
+    assertThat(o.metrics().get("auc_roc")).isCloseTo(1.0, within(1e-12));
+  }
+
   @Test
   void binaryMetricsCountTheWindowsLatestLabelsOfTheScoredDateOnly() throws IOException {
     writeLabels();
