@@ -45,11 +45,34 @@ public class GlmpipeException extends RuntimeException {
     return new GlmpipeException(EXIT_MODEL_REJECTED, message);
   }
 
-  /** Our error in {@code t}'s cause chain (Spark may wrap it), the first one; null if none. */
+  /**
+   * Our error in {@code t}'s cause chain (Spark may wrap it), the first one; else a data error
+   * for Spark's ANSI-mode data exceptions (below); null if neither.
+   */
   public static GlmpipeException find(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
       if (c instanceof GlmpipeException g) {
         return g;
+      }
+    }
+    return ansiDataError(t);
+  }
+
+  /**
+   * Under ANSI SQL mode ({@code spark.sql.ansi.enabled}, on by default from Spark 4) a value
+   * that overflows, does not cast or divides by zero fails the query with a Spark error of
+   * SQLSTATE class 22 ("data exception"). glmpipe's own expressions are written not to raise
+   * them, but data can still reach one through a user's SQL (a contract pattern, a slice):
+   * it is then the data's error (exit 3), told in one line, never a bare stack trace.
+   */
+  static GlmpipeException ansiDataError(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof org.apache.spark.SparkThrowable s && s.getSqlState() != null && s.getSqlState().startsWith("22")) {
+        String message = String.valueOf(c.getMessage()).strip();
+        int line = message.indexOf('\n');
+        return new GlmpipeException(EXIT_DATA_CONTRACT, "a value in the data fails under ANSI SQL mode (SQLSTATE "
+            + s.getSqlState() + "; spark.sql.ansi.enabled=false gives null instead): "
+            + (line < 0 ? message : message.substring(0, line)), c);
       }
     }
     return null;
