@@ -1,5 +1,6 @@
 package dev.glmpipe.baseline;
 
+import dev.glmpipe.spark.InternalRows;
 import dev.glmpipe.Sql;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -304,7 +305,7 @@ public final class BinnedCounts {
           .as("c" + i);
     }
     // Spark's internal rows (UnsafeRow): no conversion to Row and no Java String per value.
-    Counters total = rows.select(projection).queryExecution().toRdd().toJavaRDD()
+    Counters total = InternalRows.of(rows.select(projection))
         .mapPartitions((FlatMapFunction<Iterator<InternalRow>, Counters>) it -> {
           Counters counters = new Counters(specs);
           counters.prepareScan();

@@ -1,5 +1,6 @@
 package dev.glmpipe.features;
 
+import dev.glmpipe.spark.InternalRows;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -176,7 +177,7 @@ public final class StatisticsPass {
     int numericCount = numericSqls.size();
     int levelCount = scanned.size();
     int limit = maxDistinct;
-    List<Scan> partials = rows.select(projection.toArray(Column[]::new)).queryExecution().toRdd().toJavaRDD()
+    List<Scan> partials = InternalRows.of(rows.select(projection.toArray(Column[]::new)))
         .mapPartitions((FlatMapFunction<java.util.Iterator<InternalRow>, Scan>) it -> {
           Scan scan = new Scan(sampled, levelCount, limit);
           scan.days = dayTemplate == null ? null : dayTemplate.copy();

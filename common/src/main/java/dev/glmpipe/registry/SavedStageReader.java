@@ -1,6 +1,7 @@
 package dev.glmpipe.registry;
 
 import dev.glmpipe.spark.ImputerModels;
+import dev.glmpipe.spark.SavedParams;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,8 +29,6 @@ import org.apache.spark.ml.linalg.SparseMatrix;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.regression.LinearRegressionModel;
-import org.apache.spark.ml.util.DefaultParamsReader;
-import org.apache.spark.ml.util.DefaultParamsReader$;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
@@ -63,7 +62,7 @@ final class SavedStageReader {
    */
   static Optional<Transformer> read(Configuration conf, Path stageDir, String metadataJson)
       throws IOException, ReflectiveOperationException {
-    DefaultParamsReader.Metadata metadata = DefaultParamsReader$.MODULE$.parseMetadata(metadataJson, "");
+    SavedParams metadata = SavedParams.parse(metadataJson);
     String type = metadata.className();
     if (majorVersion(metadata.sparkVersion()) < 3) {
       return Optional.empty();
@@ -74,7 +73,7 @@ final class SavedStageReader {
     if (stage == null) {
       return Optional.empty();
     }
-    metadata.getAndSetParams(stage, scala.Option.empty());
+    metadata.applyTo(stage);
     return Optional.of(stage);
   }
 
