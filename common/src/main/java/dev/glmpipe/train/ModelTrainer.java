@@ -1,5 +1,6 @@
 package dev.glmpipe.train;
 
+import dev.glmpipe.spark.FittedModels;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
@@ -160,7 +161,7 @@ public final class ModelTrainer {
       ModelConfig chosen = model;
       Tuning search = null;
       if (tuning != null) {
-        search = HyperparameterSearch.run(assembled, tuning, model, numClasses > 2, (part, cfg) -> fitEstimator(part, cfg, ctx).model());
+        search = HyperparameterSearch.run(assembled, tuning, model, numClasses > 2, (part, cfg) -> FittedModels.withoutSummary(fitEstimator(part, cfg, ctx).model()));
         chosen = HyperparameterSearch.withParams(model, search.best());
         LOG.info("tuning chose {} by {}", search.best(), search.metric());
       }
@@ -172,7 +173,7 @@ public final class ModelTrainer {
       List<CoefficientStatistic> inference = fit.solver().equals("normal")
           ? coefficientStatistics((LinearRegressionModel) fit.model(), featureModel) : null;
       List<Transformer> stages = new ArrayList<>(Arrays.asList(featureModel.stages()));
-      stages.add(fit.model());
+      stages.add(FittedModels.withoutSummary(fit.model()));  // its summary was read above
       PipelineModel pipeline = new PipelineModel(Identifiable.randomUID("pipeline"), stages.toArray(Transformer[]::new));
       Map<String, Double> named = new TreeMap<>();
       weights.forEach((label, w) -> named.put(String.valueOf(label.intValue()), w));
