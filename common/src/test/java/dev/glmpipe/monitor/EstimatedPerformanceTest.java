@@ -303,7 +303,10 @@ class EstimatedPerformanceTest {
     Dataset<Row> train = sample(spark, 50_000, TRUTH, 1).cache();
     LogisticRegressionModel model;
     try {
-      model = new LogisticRegression().setMaxIter(100).fit(train);  // unregularized: calibrated on clean data
+      // Unregularized: calibrated on clean data. Without its training summary, which on Spark 4.0
+      // holds the session and makes the model's prediction UDFs unserializable (as train keeps it).
+      model = (LogisticRegressionModel) dev.glmpipe.spark.FittedModels.withoutSummary(
+          new LogisticRegression().setMaxIter(100).fit(train));
     } finally {
       train.unpersist();
     }
