@@ -2,11 +2,10 @@
 # Runs every test glmpipe has, on real components:
 #   1. Maven: unit tests and the in-process integration tests (*IT) through the launcher, on the
 #      default build (Spark 3.5 / Scala 2.12, ANSI off as Spark 3.5 has it); then the other
-#      builds (README: Which jar each platform takes), each its own shaded jar:
-#      Spark 4.0 / Scala 2.13 (ANSI on, Spark 4's default): unit tests and the integration tests
-#        of the pipeline, scoring, exports, the contract and bad input, the shaded jar;
-#      Spark 3.5 / Scala 2.13 with ANSI on, and Spark 4.2 with ANSI off (so each Spark line runs
-#        both modes): unit tests, the shaded jar, the end-to-end pipeline and scoring tests;
+#      builds (README: Which jar each platform takes), each its own shaded jar, with
+#      scripts/test-builds.sh lean: Spark 4.0 / Scala 2.13 (ANSI on), Spark 3.5 / Scala 2.13
+#      (ANSI on) and Spark 4.2 (ANSI off) each list their jar and run the unit tests of what
+#      differs by Spark line and the end-to-end pipeline test (Spark 4.0 also scoring's);
 #   2. the shaded jar under real spark-submit on a standalone cluster on 127.0.0.1, for the
 #      default jar with Spark 3.5's launcher and the Spark 4.0 jar with Spark 4.0's;
 #   3. the Airflow DAGs in a real Airflow (DagBag, rendered arguments, a local end-to-end run);
@@ -31,23 +30,11 @@ if ! command -v chromium >/dev/null 2>&1; then
   $sudo_cmd apt-get update && $sudo_cmd apt-get install -y chromium
 fi
 
-# Integration tests run on the builds other than the default (see the note above step 1).
-SPARK40_ITS="ShadedJarIT,PipelineIT,ScoreIT,TrainIT,ReleaseIT,PreprocessIT,ContractIT,BadInputIT,MonitorIT,IcebergScoresIT"
-OTHER_BUILD_ITS="ShadedJarIT,PipelineIT,ScoreIT"
-
 log "1/9 Maven unit and integration tests: default build, Spark 3.5 / Scala 2.12"
 ./mvnw -B verify
 
-# The other builds compile into target/<build>/ and write their own jar: nothing above is redone
-# or overwritten. Their integration tests: what differs by Spark line (MLlib behaviour the scorer
-# and the exports mirror, internal row scans, ANSI mode) and the shaded jar; the default build's
-# run covers the rest (launcher wiring, locks, logs, records), which is the same Java code.
-log "1/9 Maven: Spark 4.0 / Scala 2.13 build (EMR 8, Dataproc 3.0), ANSI on"
-./mvnw -B -P spark40 verify -Dit.test="$SPARK40_ITS"
-log "1/9 Maven: Spark 3.5 / Scala 2.13 build (Dataproc Serverless 2.2/2.3), ANSI on"
-./mvnw -B -P spark35-scala213 verify -Dtest.ansi=true -Dit.test="$OTHER_BUILD_ITS"
-log "1/9 Maven: newest Spark 4 build (4.2), ANSI off"
-./mvnw -B -P spark4-latest verify -Dtest.ansi=false -Dit.test="$OTHER_BUILD_ITS"
+log "1/9 the other builds: Spark 4.0 / Scala 2.13, Spark 3.5 / Scala 2.13, Spark 4.2 (lean: see scripts/test-builds.sh)"
+scripts/test-builds.sh lean
 
 log "2/9 spark-submit on a standalone cluster: the default jar with Spark 3.5"
 scripts/test-cluster.sh
