@@ -3,7 +3,8 @@ package dev.glmpipe.config;
 import java.util.Map;
 
 /**
- * The Iceberg catalog that holds the scores tables when {@code score.table_format} is {@code iceberg}
+ * The Iceberg catalog that holds the scores tables when {@code score.table_format} is {@code iceberg},
+ * and the monitoring tables when {@code monitor.table_format} is (by default, when the scores' is)
  * ({@code storage.iceberg}). README.md ("Iceberg tables") documents every key.
  *
  * @param catalog the Spark catalog name: {@code spark.sql.catalog.<catalog>} (default {@code glmpipe})

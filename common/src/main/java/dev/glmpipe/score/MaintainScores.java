@@ -1,7 +1,9 @@
 package dev.glmpipe.score;
 
 import dev.glmpipe.config.GlmpipeConfig;
+import dev.glmpipe.config.TableFormat;
 import dev.glmpipe.io.CatalogPublishedTable;
+import dev.glmpipe.io.IcebergCatalog;
 import dev.glmpipe.io.IcebergMaintenance;
 import dev.glmpipe.io.IcebergTable;
 import dev.glmpipe.io.PartitionedTable;
@@ -17,8 +19,10 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * The maintain operation for a model's scores: with Iceberg, the scores table and its shadow
- * (when there is one) compacted and their old snapshots expired ({@link IcebergMaintenance});
+ * The maintain operation for a model's scores and monitoring: each Iceberg table of the model
+ * (the scores table and its shadow when there is one, the monitoring table when
+ * {@code monitor.table_format} is iceberg) compacted and its old snapshots expired
+ * ({@link IcebergMaintenance});
  * with Parquet, the run directories that dates published through the catalog no longer point at
  * removed once replaced longer ago than {@code score.replaced_runs_grace_minutes}.
  *
@@ -50,16 +54,24 @@ public final class MaintainScores {
     String model = c.model().name();
     List<IcebergMaintenance.Result> maintained = new ArrayList<>();
     List<String> removed = new ArrayList<>();
+    List<IcebergTable> icebergTables = new ArrayList<>();
     if (ScoresTables.iceberg(c)) {
-      IcebergMaintenance maintenance = IcebergMaintenance.of(context.spark(), c.storage().iceberg().maintenance());
       for (String suffix : List.of("", "_shadow")) {
-        IcebergTable table = ScoresTables.icebergTable(context, catalogTable, suffix);
-        if (table.exists()) {
-          context.describe("maintain", "maintain", "maintain " + table);
-          maintained.add(maintenance.execute(table));
-        }
+        icebergTables.add(ScoresTables.icebergTable(context, catalogTable, suffix));
       }
-    } else {
+    }
+    if (c.monitoringFormat() == TableFormat.ICEBERG) {
+      icebergTables.add(IcebergCatalog.open(context.spark(), c.storage().iceberg(), context.layout())
+          .table(IcebergCatalog.monitoringName(model)));
+    }
+    for (IcebergTable table : icebergTables) {
+      if (table.exists()) {
+        context.describe("maintain", "maintain", "maintain " + table);
+        IcebergMaintenance maintenance = IcebergMaintenance.of(context.spark(), c.storage().iceberg().maintenance());
+        maintained.add(maintenance.execute(table));
+      }
+    }
+    if (!ScoresTables.iceberg(c)) {
       PartitionedTable dirs = new PartitionedTable(context.spark(), context.layout().scores(model));
       ScoringLedger ledger = new ScoringLedger(context.hadoop(), dirs.root());
       CatalogPublishedTable published = new CatalogPublishedTable(context.spark(), dirs, catalogTable);
