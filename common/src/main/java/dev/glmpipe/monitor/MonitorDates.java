@@ -225,7 +225,9 @@ public final class MonitorDates {
 
   /** Scored dates whose monitoring partition is missing or older than the scores. */
   private static List<LocalDate> unmonitored(DatedTable scores, MonitoringTable table) {
-    return scores.committedDates().stream().filter(dt -> table.writtenAt(dt) < scores.committedAt(dt)).toList();
+    Map<LocalDate, Long> monitoredAt = table.writtenAt();
+    return scores.committedAt().entrySet().stream()
+        .filter(e -> monitoredAt.getOrDefault(e.getKey(), -1L) < e.getValue()).map(Map.Entry::getKey).toList();
   }
 
   /** What monitoring needs of a version, read once per run. */

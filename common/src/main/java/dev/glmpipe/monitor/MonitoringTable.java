@@ -74,9 +74,9 @@ public final class MonitoringTable {
     return iceberg != null ? iceberg.committedDates() : table.committedDates();
   }
 
-  /** When {@code dt} was last written, or -1 if it never was. */
-  public long writtenAt(LocalDate dt) {
-    return iceberg != null ? iceberg.committedAt(dt) : table.committedAt(dt);
+  /** When each written date was last written (epoch milliseconds), from one read with Iceberg. */
+  public java.util.SortedMap<LocalDate, Long> writtenAt() {
+    return iceberg != null ? iceberg.committedAt() : table.committedAt();
   }
 
   /** The committed rows of one date (none if it was never written). */
