@@ -229,18 +229,24 @@ class IcebergScoresIT {
     assertThat(countsBy("SELECT run_id, count(*) FROM " + MONITORING + " VERSION AS OF " + before + " WHERE dt = DATE '" + dt
         + "' AND kind <> 'realized_performance' GROUP BY 1")).isEqualTo(Map.of("monitor-1", driftRows.get(dt)));
 
-    // Whatever snapshot a reader planned on, each date was whole.
-    List<Long> snapshots = spark.sql("SELECT snapshot_id FROM " + MONITORING + ".snapshots").collectAsList().stream()
-        .map(r -> r.getLong(0)).toList();
+    // Whatever snapshot a reader planned on, each date was whole, and once there it stayed.
+    List<Long> snapshots = spark.sql("SELECT snapshot_id FROM " + MONITORING + ".snapshots ORDER BY committed_at")
+        .collectAsList().stream().map(r -> r.getLong(0)).toList();
     assertThat(snapshots).hasSize(3 + 2 + 1);
+    java.util.Set<String> seen = new java.util.TreeSet<>();
     for (long id : snapshots) {
+      java.util.Set<String> present = new java.util.TreeSet<>();
       for (Row r : spark.sql("SELECT CAST(dt AS STRING), kind = 'realized_performance', count(*), count(DISTINCT run_id) FROM "
           + MONITORING + " VERSION AS OF " + id + " GROUP BY 1, 2").collectAsList()) {
         String at = "snapshot " + id + " dt=" + r.getString(0) + " realized=" + r.getBoolean(1);
         assertThat(r.getLong(2)).as(at).isEqualTo((r.getBoolean(1) ? realizedRows : driftRows).get(r.getString(0)));
         assertThat(r.getLong(3)).as(at).isEqualTo(1);
+        present.add(at.substring(at.indexOf(" dt=")));
       }
+      assertThat(present).as("snapshot " + id).containsAll(seen);
+      seen.addAll(present);
     }
+    assertThat(seen).hasSize(3 + 2);
   }
 
   /** {@code monitor --new} on Iceberg finds exactly the date scored again since it was monitored. */
