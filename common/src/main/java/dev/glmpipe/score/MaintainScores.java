@@ -8,14 +8,10 @@ import dev.glmpipe.io.IcebergMaintenance;
 import dev.glmpipe.io.IcebergTable;
 import dev.glmpipe.io.PartitionedTable;
 import dev.glmpipe.runs.PipelineContext;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -64,10 +60,11 @@ public final class MaintainScores {
       icebergTables.add(IcebergCatalog.open(context.spark(), c.storage().iceberg(), context.layout())
           .table(IcebergCatalog.monitoringName(model)));
     }
+    IcebergMaintenance maintenance = icebergTables.isEmpty() ? null
+        : IcebergMaintenance.of(context.spark(), c.storage().iceberg().maintenance());
     for (IcebergTable table : icebergTables) {
       if (table.exists()) {
         context.describe("maintain", "maintain", "maintain " + table);
-        IcebergMaintenance maintenance = IcebergMaintenance.of(context.spark(), c.storage().iceberg().maintenance());
         maintained.add(maintenance.execute(table));
       }
     }
@@ -77,7 +74,7 @@ public final class MaintainScores {
       CatalogPublishedTable published = new CatalogPublishedTable(context.spark(), dirs, catalogTable);
       Duration grace = Duration.ofMinutes(c.score().replacedRunsGraceMinutes());
       long now = System.currentTimeMillis();
-      for (LocalDate dt : dates(dirs)) {
+      for (LocalDate dt : dirs.partitionDates()) {
         List<Path> keep = new ArrayList<>();
         keep.add(ledger.latest(dt).map(ScoringLedger.Entry::location).map(Path::new).orElse(dirs.partition(dt)));
         if (catalogTable != null) {
@@ -87,25 +84,5 @@ public final class MaintainScores {
       }
     }
     return new Result("maintain", model, c.score().tableFormat().name().toLowerCase(java.util.Locale.ROOT), maintained, removed);
-  }
-
-  /** Every {@code dt=} directory of the table, committed or not. */
-  private List<LocalDate> dates(PartitionedTable dirs) {
-    List<LocalDate> out = new ArrayList<>();
-    try {
-      FileSystem fs = dirs.root().getFileSystem(context.hadoop());
-      if (!fs.exists(dirs.root())) {
-        return out;
-      }
-      for (FileStatus st : fs.listStatus(dirs.root())) {
-        String name = st.getPath().getName();
-        if (st.isDirectory() && name.matches("dt=\\d{4}-\\d{2}-\\d{2}")) {
-          out.add(LocalDate.parse(name.substring(3)));
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + dirs.root(), e);
-    }
-    return out;
   }
 }
