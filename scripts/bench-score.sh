@@ -12,7 +12,9 @@
 # record, metrics pushed to a local stand-in Pushgateway; the two run back to back in each
 # round, in turns first, and the median of the rounds' ratios counts), after
 #   observer_seconds=<median seconds spent in the observer's own calls: attach, record, push>
-# the fixed part of that overhead measured directly. The last line is
+# the fixed part of that overhead measured directly, after
+#   score_minus_null_seconds=<score time - null model time>   (at 200,000 rows: a run's fixed cost)
+# The last line is
 #   score_throughput_vs_copy=<null model time / score time> score_speedup_vs_mllib=<MLlib time / score time>
 # Spark runs in local mode with all cores; BENCH_HEAP sets the driver heap (default 2g, which
 # must be enough for BENCH_ROWS=20000000: nothing is collected or cached).
@@ -39,6 +41,8 @@ result=$(GLMPIPE_JAVA_OPTS="-Xmx${BENCH_HEAP:-2g}" scripts/glmpipe.sh bench-scor
   --rows "$rows" "$@" 2> >(grep -E "round|ERROR|error|falling back|ScoreDates" >&2))
 echo "$result"
 ratio() { printf '%.3f' "$(result_field "$result" "$1")"; }
+# At a small size (200,000 rows, say) the difference is the fixed cost of a score run.
+echo "score_minus_null_seconds=$(awk -v s="$(result_field "$result" score_seconds)" -v c="$(result_field "$result" copy_seconds)" 'BEGIN { printf "%.3f", s - c }')"
 echo "observer_seconds=$(ratio observer_seconds)"
 echo "observability_overhead=$(ratio observability_overhead)"
 echo "null_model_speedup_vs_mllib=$(ratio null_model_speedup_vs_mllib)"

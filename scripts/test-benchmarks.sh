@@ -28,6 +28,14 @@ check_last_line bench-train "^train_time_vs_mllib=$number\$" env BENCH_ROWS=2000
 check_last_line bench-monitor "^monitor_vs_scan=$number monitor_speedup_vs_per_column=$number\$" env BENCH_ROWS=20000 BENCH_ROUNDS=1 scripts/bench-monitor.sh
 check_last_line bench-serve "^serve_p99_ms=$number serve_max_rps=[0-9]+ library_vs_onnxruntime=$number\$" \
   env BENCH_ROWS_PER_DAY=2000 BENCH_ROWS=2000 BENCH_SECONDS=1 scripts/bench-serve.sh
+# bench-scale: two small sizes; every job's line carries its record's figures, the driver's peak heap among them.
+check_last_line bench-scale "^scale_monitor=$number rows_per_second_per_core_monitor=[0-9]+\$" \
+  env BENCH_SCALE_ROWS="5000 10000" scripts/bench-scale.sh
+if [ "$(grep -cE '^(preprocess|train|score|monitor) +rows=[0-9]+ seconds=[0-9.]+ peak_heap_mb=[1-9][0-9]* ' "$work/bench-scale.out")" = 8 ]; then
+  pass "bench-scale prints each job's time and peak heap at each size"
+else
+  fail "bench-scale prints each job's time and peak heap at each size" "it printed: $(cat "$work/bench-scale.out")"
+fi
 mkdir -p "$work/events"
 check_last_line bench-score "^score_throughput_vs_copy=$number score_speedup_vs_mllib=$number\$" env BENCH_ROWS=20000 scripts/bench-score.sh \
   --set spark.conf.spark.eventLog.enabled=true --set "spark.conf.spark.eventLog.dir=$work/events"

@@ -27,6 +27,15 @@ public record GlmpipeConfig(
     return monitor == null ? MonitorConfig.defaults() : monitor;
   }
 
+  /**
+   * How the monitoring table is stored: {@code monitor.table_format} when set, else the scores'
+   * {@code score.table_format} (one switch moves both tables to Iceberg).
+   */
+  public TableFormat monitoringFormat() {
+    TableFormat own = monitorOrDefault().tableFormat();
+    return own != null ? own : score.tableFormat();
+  }
+
   public MetricsConfig metricsOrDefault() {
     return metrics == null ? MetricsConfig.defaults() : metrics;
   }

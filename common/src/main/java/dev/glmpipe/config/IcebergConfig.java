@@ -3,8 +3,9 @@ package dev.glmpipe.config;
 import java.util.Map;
 
 /**
- * The Iceberg catalog that holds the scores tables when {@code score.table_format} is {@code iceberg}
- * ({@code storage.iceberg}). README.md ("Iceberg tables") documents every key.
+ * The Iceberg catalog that holds the scores tables when {@code score.table_format} is {@code iceberg},
+ * and the monitoring tables when {@code monitor.table_format} is (by default, when the scores' is)
+ * ({@code storage.iceberg}). README.md ("Scores on object stores") documents every key.
  *
  * @param catalog the Spark catalog name: {@code spark.sql.catalog.<catalog>} (default {@code glmpipe})
  * @param namespace the namespace (database) of glmpipe's tables (default {@code glmpipe})

@@ -16,6 +16,9 @@ import java.util.Map;
  *     unseen_share, …) replacing the defaults
  * @param features fixed bands per feature and metric, replacing the per-metric ones
  * @param labels where realized performance finds its labels and how long it waits for them
+ * @param tableFormat how the monitoring table is stored: {@code parquet} (a directory of {@code dt=}
+ *     partitions) or {@code iceberg} (an Iceberg table in the catalog of {@code storage.iceberg});
+ *     unset, it follows {@code score.table_format} (see {@link GlmpipeConfig#monitoringFormat()})
  */
 public record MonitorConfig(
     @ConfigOptional Integer bins,
@@ -23,7 +26,8 @@ public record MonitorConfig(
     @ConfigOptional Double learnedK,
     @ConfigOptional Map<String, Band> bands,
     @ConfigOptional Map<String, Map<String, Band>> features,
-    @ConfigOptional LabelsConfig labels) {
+    @ConfigOptional LabelsConfig labels,
+    @ConfigOptional TableFormat tableFormat) {
 
   public static final int DEFAULT_BINS = 10;
   public static final double DEFAULT_LEARNED_K = 3.0;
@@ -42,8 +46,13 @@ public record MonitorConfig(
     labels = labels == null ? new LabelsConfig(null, null, null, null, null) : labels;
   }
 
+  public MonitorConfig(Integer bins, OnAlert onAlert, Double learnedK, Map<String, Band> bands,
+      Map<String, Map<String, Band>> features, LabelsConfig labels) {
+    this(bins, onAlert, learnedK, bands, features, labels, null);
+  }
+
   public static MonitorConfig defaults() {
-    return new MonitorConfig(null, null, null, null, null, null);
+    return new MonitorConfig(null, null, null, null, null, null, null);
   }
 
   /** A metric's warn and alert thresholds: at or above {@code alert} alerts, at or above {@code warn} warns. */

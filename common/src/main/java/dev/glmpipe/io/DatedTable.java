@@ -20,6 +20,15 @@ public interface DatedTable {
   /** When the date was last committed (epoch milliseconds), or -1. */
   long committedAt(LocalDate dt);
 
+  /** {@link #committedAt} of every committed date, oldest first (a table may read them at once). */
+  default java.util.SortedMap<LocalDate, Long> committedAt() {
+    java.util.SortedMap<LocalDate, Long> out = new java.util.TreeMap<>();
+    for (LocalDate dt : committedDates()) {
+      out.put(dt, committedAt(dt));
+    }
+    return out;
+  }
+
   /** The rows of {@code dates} with the {@code dt} column; every date must be committed. */
   Dataset<Row> read(List<LocalDate> dates);
 

@@ -176,6 +176,14 @@ public final class IcebergTable implements DatedTable {
     return p == null ? -1 : p.updatedAtMillis();
   }
 
+  /** Every date's last commit time from one read of the table's metadata. */
+  @Override
+  public java.util.SortedMap<LocalDate, Long> committedAt() {
+    java.util.SortedMap<LocalDate, Long> out = new java.util.TreeMap<>();
+    partitions().forEach((dt, p) -> out.put(dt, p.updatedAtMillis()));
+    return out;
+  }
+
   /** Rows of {@code dt} now, from the table's metadata (no data read). */
   public long rows(LocalDate dt) {
     DatePartition p = partitions().get(dt);

@@ -158,6 +158,14 @@ public final class PartitionedTable implements DatedTable {
   /** Dates whose partition holds a committed write, oldest first. */
   @Override
   public List<LocalDate> committedDates() {
+    return partitionDates().stream().filter(this::isCommitted).toList();
+  }
+
+  /**
+   * Dates with a {@code dt=} directory, committed or not (a run's leftovers too), oldest first.
+   * Directories whose name is not a date are skipped: partition discovery's business.
+   */
+  public List<LocalDate> partitionDates() {
     try {
       FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
       if (!fs.exists(root)) {
@@ -168,12 +176,9 @@ public final class PartitionedTable implements DatedTable {
         String name = st.getPath().getName();
         if (st.isDirectory() && name.startsWith(DT + "=")) {
           try {
-            LocalDate dt = LocalDate.parse(name.substring(DT.length() + 1));
-            if (isCommitted(dt)) {
-              dates.add(dt);
-            }
+            dates.add(LocalDate.parse(name.substring(DT.length() + 1)));
           } catch (java.time.format.DateTimeParseException e) {
-            // not a partition of ours (dt=latest, dt=2026-1-1): partition discovery's business
+            // not a partition of ours (dt=latest, dt=2026-1-1)
           }
         }
       }

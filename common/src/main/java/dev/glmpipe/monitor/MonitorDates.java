@@ -44,10 +44,10 @@ import org.slf4j.LoggerFactory;
  * scored) and the scores partition against the baseline of the version that scored them (from
  * the scores' {@code model_version}; several versions in one date are monitored separately):
  * input drift, score drift, the score's distribution, estimated performance (binary models)
- * and the row count, each date's rows swapped into the monitoring table whole. With
- * {@link #realized}, instead: realized performance of every scored date whose label window is
- * open on the given date(s). Either way the model's HTML report is rewritten from the whole
- * table.
+ * and the row count, each date's rows replaced whole in the monitoring table (swapped in, or
+ * one Iceberg commit). With {@link #realized}, instead: realized performance of every scored
+ * date whose label window is open on the given date(s). Either way the model's HTML report is
+ * rewritten from the whole table.
  *
  * <pre>MonitorDates.of(context).dates(range).execute()</pre>
  */
@@ -190,7 +190,8 @@ public final class MonitorDates {
     MonitorConfig mc = c.monitorOrDefault();
     // Parquet (each date where the ledger says) or Iceberg, as score.table_format says.
     DatedTable scores = ScoresTables.reader(context, model, null);
-    MonitoringTable table = new MonitoringTable(context.spark(), context.layout().monitoring(model));
+    // Parquet or Iceberg, as monitor.table_format (by default score.table_format) says.
+    MonitoringTable table = MonitoringTable.of(context);
     DriftBands bands = new DriftBands(mc);
     String computedAt = ZonedDateTime.now(ZoneOffset.UTC).toString();
     List<DateResult> done = new ArrayList<>();
@@ -219,12 +220,14 @@ public final class MonitorDates {
     Path report = writeReport(table, versions);
     int alerts = done.stream().mapToInt(d -> d.alerts().size()).sum() + measured.stream().mapToInt(RealizedDate::alerts).sum();
     return new Result("monitor", model, realized ? "realized" : "drift", done, measured, alerts,
-        mc.onAlert().name().toLowerCase(Locale.ROOT), table.root().toString(), report == null ? null : report.toString());
+        mc.onAlert().name().toLowerCase(Locale.ROOT), table.name(), report == null ? null : report.toString());
   }
 
   /** Scored dates whose monitoring partition is missing or older than the scores. */
   private static List<LocalDate> unmonitored(DatedTable scores, MonitoringTable table) {
-    return scores.committedDates().stream().filter(dt -> table.writtenAt(dt) < scores.committedAt(dt)).toList();
+    Map<LocalDate, Long> monitoredAt = table.writtenAt();
+    return scores.committedAt().entrySet().stream()
+        .filter(e -> monitoredAt.getOrDefault(e.getKey(), -1L) < e.getValue()).map(Map.Entry::getKey).toList();
   }
 
   /** What monitoring needs of a version, read once per run. */
@@ -298,9 +301,9 @@ public final class MonitorDates {
         rows.add(kept);
       }
     }
-    Path partition = table.replace(dt, rows);
+    String partition = table.replace(dt, rows, context.runId());
     DateResult result = DateResult.of(dt.toString(), drift.ids(), drift.monitored(),
-        rows.stream().filter(r -> !r.kind().equals(MonitoringRow.REALIZED_PERFORMANCE)).toList(), partition.toString());
+        rows.stream().filter(r -> !r.kind().equals(MonitoringRow.REALIZED_PERFORMANCE)).toList(), partition);
     LOG.info("monitor dt={}: {} rows by {}, {} warnings, {} alerts", dt, drift.monitored(), drift.ids(), result.warnings(),
         result.alerts().size());
     return result;
@@ -430,7 +433,7 @@ public final class MonitorDates {
           o.scoredRows() == 0 ? 0.0 : (double) o.labelledRows() / o.scoredRows(), o.metrics().get("auc_roc"),
           o.metrics().get("rmse"), o.isFinal(), alerts));
     }
-    table.replace(dt, rows);
+    table.replace(dt, rows, context.runId());
     return out;
   }
 

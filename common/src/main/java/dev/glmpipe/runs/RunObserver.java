@@ -8,8 +8,12 @@ import dev.glmpipe.config.ConfigRedactor;
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.io.HadoopSettings;
 import dev.glmpipe.io.TableLayout;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -26,6 +30,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RunObserver {
   private static final Logger LOG = LoggerFactory.getLogger(RunObserver.class);
+  /** The gauge every run record carries: the driver JVM's peak heap use, in bytes. */
+  public static final String DRIVER_PEAK_HEAP = "driver_peak_heap_bytes";
 
   private final String runId;
   private final String job;
@@ -153,6 +159,27 @@ public final class RunObserver {
         s == null ? null : s.appId(), s == null ? null : s.master(), t == null ? null : t.executors(),
         s == null ? null : s.version(),
         configSha256, CodeVersion.commit(), CodeVersion.get(),
-        figures == null ? Map.of() : figures.gauges());
+        gauges(figures));
+  }
+
+  /** The job's own gauges, and the JVM's peak heap use, which must not grow with the rows on a driver. */
+  private static Map<String, Double> gauges(RunFigures figures) {
+    Map<String, Double> gauges = new LinkedHashMap<>(figures == null ? Map.of() : figures.gauges());
+    gauges.put(DRIVER_PEAK_HEAP, (double) peakHeapBytes());
+    return gauges;
+  }
+
+  /**
+   * The sum of the heap pools' peak use since the JVM started (an upper bound: the pools need
+   * not peak together). In local mode the driver's JVM runs the tasks too.
+   */
+  static long peakHeapBytes() {
+    long heap = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        heap += pool.getPeakUsage().getUsed();
+      }
+    }
+    return heap;
   }
 }

@@ -1,24 +1,24 @@
 package dev.glmpipe.score;
 
 import dev.glmpipe.config.GlmpipeConfig;
+import dev.glmpipe.config.TableFormat;
 import dev.glmpipe.io.CatalogPublishedTable;
+import dev.glmpipe.io.IcebergCatalog;
 import dev.glmpipe.io.IcebergMaintenance;
 import dev.glmpipe.io.IcebergTable;
 import dev.glmpipe.io.PartitionedTable;
 import dev.glmpipe.runs.PipelineContext;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * The maintain operation for a model's scores: with Iceberg, the scores table and its shadow
- * (when there is one) compacted and their old snapshots expired ({@link IcebergMaintenance});
+ * The maintain operation for a model's scores and monitoring: each Iceberg table of the model
+ * (the scores table and its shadow when there is one, the monitoring table when
+ * {@code monitor.table_format} is iceberg) compacted and its old snapshots expired
+ * ({@link IcebergMaintenance});
  * with Parquet, the run directories that dates published through the catalog no longer point at
  * removed once replaced longer ago than {@code score.replaced_runs_grace_minutes}.
  *
@@ -50,22 +50,31 @@ public final class MaintainScores {
     String model = c.model().name();
     List<IcebergMaintenance.Result> maintained = new ArrayList<>();
     List<String> removed = new ArrayList<>();
+    List<IcebergTable> icebergTables = new ArrayList<>();
     if (ScoresTables.iceberg(c)) {
-      IcebergMaintenance maintenance = IcebergMaintenance.of(context.spark(), c.storage().iceberg().maintenance());
       for (String suffix : List.of("", "_shadow")) {
-        IcebergTable table = ScoresTables.icebergTable(context, catalogTable, suffix);
-        if (table.exists()) {
-          context.describe("maintain", "maintain", "maintain " + table);
-          maintained.add(maintenance.execute(table));
-        }
+        icebergTables.add(ScoresTables.icebergTable(context, catalogTable, suffix));
       }
-    } else {
+    }
+    if (c.monitoringFormat() == TableFormat.ICEBERG) {
+      icebergTables.add(IcebergCatalog.open(context.spark(), c.storage().iceberg(), context.layout())
+          .table(IcebergCatalog.monitoringName(model)));
+    }
+    IcebergMaintenance maintenance = icebergTables.isEmpty() ? null
+        : IcebergMaintenance.of(context.spark(), c.storage().iceberg().maintenance());
+    for (IcebergTable table : icebergTables) {
+      if (table.exists()) {
+        context.describe("maintain", "maintain", "maintain " + table);
+        maintained.add(maintenance.execute(table));
+      }
+    }
+    if (!ScoresTables.iceberg(c)) {
       PartitionedTable dirs = new PartitionedTable(context.spark(), context.layout().scores(model));
       ScoringLedger ledger = new ScoringLedger(context.hadoop(), dirs.root());
       CatalogPublishedTable published = new CatalogPublishedTable(context.spark(), dirs, catalogTable);
       Duration grace = Duration.ofMinutes(c.score().replacedRunsGraceMinutes());
       long now = System.currentTimeMillis();
-      for (LocalDate dt : dates(dirs)) {
+      for (LocalDate dt : dirs.partitionDates()) {
         List<Path> keep = new ArrayList<>();
         keep.add(ledger.latest(dt).map(ScoringLedger.Entry::location).map(Path::new).orElse(dirs.partition(dt)));
         if (catalogTable != null) {
@@ -75,25 +84,5 @@ public final class MaintainScores {
       }
     }
     return new Result("maintain", model, c.score().tableFormat().name().toLowerCase(java.util.Locale.ROOT), maintained, removed);
-  }
-
-  /** Every {@code dt=} directory of the table, committed or not. */
-  private List<LocalDate> dates(PartitionedTable dirs) {
-    List<LocalDate> out = new ArrayList<>();
-    try {
-      FileSystem fs = dirs.root().getFileSystem(context.hadoop());
-      if (!fs.exists(dirs.root())) {
-        return out;
-      }
-      for (FileStatus st : fs.listStatus(dirs.root())) {
-        String name = st.getPath().getName();
-        if (st.isDirectory() && name.matches("dt=\\d{4}-\\d{2}-\\d{2}")) {
-          out.add(LocalDate.parse(name.substring(3)));
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + dirs.root(), e);
-    }
-    return out;
   }
 }

@@ -48,6 +48,22 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theMonitoringTableFollowsTheScoresFormatUnlessMonitorNamesItsOwn() {
+    assertThat(ConfigLoader.load(List.of(LOCAL), List.of()).monitoringFormat()).isEqualTo(TableFormat.PARQUET);
+    for (String overlay : List.of("local", "emr", "dataproc")) {
+      assertThat(ConfigLoader.load(List.of("../conf/" + overlay + "-iceberg.yaml"), List.of()).monitoringFormat())
+          .as(overlay).isEqualTo(TableFormat.ICEBERG);
+    }
+    assertThat(ConfigLoader.load(List.of("../conf/local-iceberg.yaml"), List.of("monitor.table_format=parquet"))
+        .monitoringFormat()).isEqualTo(TableFormat.PARQUET);
+    GlmpipeConfig monitorOnly = ConfigLoader.load(List.of(LOCAL), List.of("monitor.table_format=iceberg"));
+    assertThat(monitorOnly.monitoringFormat()).isEqualTo(TableFormat.ICEBERG);
+    assertThat(monitorOnly.score().tableFormat()).isEqualTo(TableFormat.PARQUET);
+    assertThatThrownBy(() -> ConfigLoader.load(List.of(LOCAL), List.of("monitor.table_format=delta")))
+        .hasMessageContaining("monitor.table_format");
+  }
+
+  @Test
   void encryptionOverlaysLoadAndValidateAndNameKeysByIdOnly() {
     GlmpipeConfig emr = ConfigLoader.load(List.of("../conf/emr-sse-kms.yaml"), List.of());
     assertThat(emr.storage().root()).startsWith("s3://");                         // from emr.yaml

@@ -31,7 +31,7 @@ class MonitoringTableTest {
         .filter(f -> !f.name().equals("run_id")).toArray(StructField[]::new));
     Row old = RowFactory.create("churn", "v1", MonitoringRow.DATA_QUALITY, null, "rows", 10.0, null, null, null, null, 10L,
         null, "2026-11-02T03:00:00Z");
-    spark.createDataFrame(List.of(old), before).coalesce(1).write().parquet(table.root() + "/dt=" + OLD);
+    spark.createDataFrame(List.of(old), before).coalesce(1).write().parquet(table.name() + "/dt=" + OLD);
     table.replace(NEW, List.of(new MonitoringRow(NEW.toString(), "churn", "v1", MonitoringRow.DATA_QUALITY, null, "rows", 12.0,
         null, null, null, null, 12, null, "2026-11-03T03:00:00Z", "monitor-1")));
 

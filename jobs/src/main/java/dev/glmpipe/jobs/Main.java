@@ -5,6 +5,7 @@ import dev.glmpipe.GlmpipeException;
 import dev.glmpipe.config.ConfigRedactor;
 import dev.glmpipe.jobs.bench.MonitorBenchmark;
 import dev.glmpipe.jobs.bench.PreprocessBenchmark;
+import dev.glmpipe.jobs.bench.ScaleData;
 import dev.glmpipe.jobs.bench.ScoreBenchmark;
 import dev.glmpipe.jobs.bench.TrainBenchmark;
 import java.io.PrintStream;
@@ -34,6 +35,7 @@ import picocli.CommandLine.IFactory;
         ScoreBenchmark.Cli.class,
         TrainBenchmark.Cli.class,
         MonitorBenchmark.Cli.class,
+        ScaleData.Cli.class,
         ModelsCommand.class,
         RunsCommand.class})
 public final class Main implements Runnable {

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code glmpipe maintain}: see {@link MaintainScores}. */
-@Command(name = "maintain", description = "Table upkeep for the scores: Iceberg tables compacted and old snapshots"
+@Command(name = "maintain", description = "Table upkeep for the scores and monitoring: Iceberg tables compacted and old snapshots"
     + " expired; Parquet dates published through the catalog rid of replaced run directories after the grace period.")
 final class MaintainJob extends JobCommand<String> {
   @Option(names = "--table", paramLabel = "DB.TABLE", description = "The catalog table score --table wrote to, if any.")
