@@ -9,6 +9,7 @@
 #      rate, over 12 kept-alive connections, measuring each latency from when the request was due.
 # Both JVMs share this machine's cores. Each step's figures are printed, then
 #   serve_p99_ms=<p99 latency at 1000 requests/s>
+#   serve_floor_p99_ms=<p99 of GET /healthz at 1000 requests/s: the HTTP round trip alone, no scoring>
 #   serve_max_rps=<highest rate sustained (97% achieved, no error) with p99 under 10 ms; the rates
 #                  rise until one is not achieved>
 #   library_vs_onnxruntime=<ONNX Runtime time per row / library time per row>
@@ -60,4 +61,4 @@ wait "$server" 2>/dev/null || true
 trap - EXIT
 
 field() { grep -o "^$1=[^ ]*" <<<"$2" | head -1 | cut -d= -f2; }
-echo "serve_p99_ms=$(field serve_p99_ms "$load") serve_max_rps=$(field serve_max_rps "$load") library_vs_onnxruntime=$(field library_vs_onnxruntime "$ort")"
+echo "serve_p99_ms=$(field serve_p99_ms "$load") serve_floor_p99_ms=$(field serve_floor_p99_ms "$load") serve_max_rps=$(field serve_max_rps "$load") library_vs_onnxruntime=$(field library_vs_onnxruntime "$ort")"

@@ -26,7 +26,7 @@ number='[0-9]+\.[0-9]{3}'
 check_last_line bench-preprocess "^preprocess_throughput_vs_copy=$number\$" env BENCH_ROWS=20000 scripts/bench-preprocess.sh
 check_last_line bench-train "^train_time_vs_mllib=$number\$" env BENCH_ROWS=20000 BENCH_ROUNDS=1 BENCH_HEAP=2g scripts/bench-train.sh
 check_last_line bench-monitor "^monitor_vs_scan=$number monitor_speedup_vs_per_column=$number\$" env BENCH_ROWS=20000 BENCH_ROUNDS=1 scripts/bench-monitor.sh
-check_last_line bench-serve "^serve_p99_ms=$number serve_max_rps=[0-9]+ library_vs_onnxruntime=$number\$" \
+check_last_line bench-serve "^serve_p99_ms=$number serve_floor_p99_ms=$number serve_max_rps=[0-9]+ library_vs_onnxruntime=$number\$" \
   env BENCH_ROWS_PER_DAY=2000 BENCH_ROWS=2000 BENCH_SECONDS=1 scripts/bench-serve.sh
 # bench-scale: two small sizes; every job's line carries its record's figures, the driver's peak heap among them.
 check_last_line bench-scale "^scale_monitor=$number rows_per_second_per_core_monitor=[0-9]+\$" \
