@@ -65,14 +65,16 @@ print(node if isinstance(node, str) else json.dumps(node))
 PY
 }
 
-# json_log_ok FILE RUN_ID: a driver's stderr under logging.format=json: from the line saying the
-# format changed on, every line is one JSON object with timestamp, level, logger, thread and
+# json_log_ok FILE RUN_ID: a driver's stderr under logging.format=json: from the last line saying
+# the format changed on, every line is one JSON object with timestamp, level, logger, thread and
 # message, and glmpipe's own lines carry RUN_ID. Prints what is wrong and fails otherwise.
 json_log_ok() {
   python3 - "$1" "$2" <<'PY'
 import json, re, sys
 lines = open(sys.argv[1]).read().splitlines()
-start = next((i for i, l in enumerate(lines) if l.startswith("{") and "dev.glmpipe.jobs.LogFormat" in l), None)
+# The last switch: Spark 4 on its default profile resets the layout as its context starts, and
+# glmpipe switches again (LogFormat.reapplyAfterSparkStart); Spark 3.5 leaves the first one.
+start = next((i for i, l in reversed(list(enumerate(lines))) if l.startswith("{") and "dev.glmpipe.jobs.LogFormat" in l), None)
 if start is None:
     sys.exit("no line from dev.glmpipe.jobs.LogFormat")
 ours = 0

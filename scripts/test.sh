@@ -20,6 +20,9 @@ set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$GLMPIPE_ROOT"
 require_java17
+# Each step's start and the total, in minutes since this script started: what CI's budget is spent on.
+step() { log "$1 (at $((SECONDS / 60)) min $((SECONDS % 60)) s)"; }
+trap 'log "test.sh ended after $((SECONDS / 60)) min $((SECONDS % 60)) s"' EXIT
 
 # The HTML report test opens the report in headless Chromium (Debian package `chromium`); it
 # fails without it, so install it here when missing (idempotent).
@@ -30,26 +33,26 @@ if ! command -v chromium >/dev/null 2>&1; then
   $sudo_cmd apt-get update && $sudo_cmd apt-get install -y chromium
 fi
 
-log "1/9 Maven unit and integration tests: default build, Spark 3.5 / Scala 2.12"
+step "1/9 Maven unit and integration tests: default build, Spark 3.5 / Scala 2.12"
 ./mvnw -B verify
 
-log "1/9 the other builds: Spark 4.0 / Scala 2.13, Spark 3.5 / Scala 2.13, Spark 4.2 (lean: see scripts/test-builds.sh)"
+step "1/9 the other builds: Spark 4.0 / Scala 2.13, Spark 3.5 / Scala 2.13, Spark 4.2 (lean: see scripts/test-builds.sh)"
 scripts/test-builds.sh lean
 
-log "2/9 spark-submit on a standalone cluster: the default jar with Spark 3.5"
+step "2/9 spark-submit on a standalone cluster: the default jar with Spark 3.5"
 scripts/test-cluster.sh
-log "2/9 spark-submit on a standalone cluster: the Spark 4.0 jar with Spark 4.0"
+step "2/9 spark-submit on a standalone cluster: the Spark 4.0 jar with Spark 4.0"
 GLMPIPE_BUILD=spark40_2.13 scripts/test-cluster.sh
 
-log "3/9 Airflow DAGs"
+step "3/9 Airflow DAGs"
 scripts/test-airflow.sh
 
-log "4/9 submit scripts (dry run)"
+step "4/9 submit scripts (dry run)"
 scripts/test-submit-scripts.sh
 
-log "5/9 run-local.sh on data-samples/"
+step "5/9 run-local.sh on data-samples/"
 sample_out=$(mktemp -d)
-trap 'rm -rf "$sample_out"' EXIT
+trap 'rm -rf "$sample_out"; log "test.sh ended after $((SECONDS / 60)) min $((SECONDS % 60)) s"' EXIT
 GLMPIPE_OUT="$sample_out" scripts/run-local.sh
 # The last day's scores must be there, committed.
 check_start
@@ -57,14 +60,14 @@ check "run-local.sh wrote and committed the scores of 2026-11-07" \
   test -f "$sample_out/scores/churn/dt=2026-11-07/_SUCCESS"
 check_summary
 
-log "6/9 benchmark scripts (smoke test on small inputs)"
+step "6/9 benchmark scripts (smoke test on small inputs)"
 scripts/test-benchmarks.sh
 
-log "7/9 the pipeline on s3a:// (moto S3 server on 127.0.0.1)"
+step "7/9 the pipeline on s3a:// (moto S3 server on 127.0.0.1)"
 scripts/test-s3.sh
 
-log "8/9 run metrics: Pushgateway + Prometheus on 127.0.0.1, every dashboard query"
+step "8/9 run metrics: Pushgateway + Prometheus on 127.0.0.1, every dashboard query"
 scripts/test-metrics.sh
 
-log "9/9 kill trials: each job killed (kill -9) at a seeded moment, a reader polling, then rerun"
+step "9/9 kill trials: each job killed (kill -9) at a seeded moment, a reader polling, then rerun"
 scripts/test-faults.sh --trials 1 --seed 7

@@ -148,6 +148,7 @@ public abstract class JobCommand<O> implements Callable<Integer> {
     observer.configured(config, configOptions.sha256(), requestedDates(), metricsJob());
     long start = System.nanoTime();
     try (SessionFactory.OpenSession session = launcher.sessions().open("glmpipe-" + name, config.spark())) {
+      LogFormat.reapplyAfterSparkStart(config.loggingOrDefault());
       // Spark's job descriptions name the run too (JobStages), on this thread and those it starts.
       session.spark().sparkContext().setLocalProperty(RunId.SPARK_PROPERTY, runId);
       hadoopConf = new org.apache.hadoop.conf.Configuration(session.spark().sparkContext().hadoopConfiguration());

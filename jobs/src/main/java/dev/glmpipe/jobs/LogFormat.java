@@ -75,6 +75,26 @@ public final class LogFormat {
     }
   }
 
+  /**
+   * Switches again what Spark switched back. Spark 4, when it runs on its default Log4j profile
+   * (no log4j2.properties of the platform's), reconfigures Log4j as its context starts, which
+   * drops the JSON layout {@link #apply} set; its start-up lines keep Spark's format, and from
+   * here on every line is JSON again. Changes nothing when the layout is still in place (Spark 3.5).
+   */
+  public static void reapplyAfterSparkStart(LoggingConfig logging) {
+    if (logging.format() != LoggingConfig.Format.JSON || !(LogManager.getContext(false) instanceof LoggerContext context)) {
+      return;
+    }
+    try {
+      int switched = toJson(context);
+      if (switched > 0) {
+        LOG.info("log format: json again ({} console appender(s)): Spark reset the logging as its context started", switched);
+      }
+    } catch (RuntimeException | LinkageError e) {
+      LOG.warn("logging.format=json could not be applied again after Spark started; the log keeps Spark's format", e);
+    }
+  }
+
   private static synchronized int toJson(LoggerContext context) {
     if (!(context.getConfiguration() instanceof AbstractConfiguration config)) {
       return 0;
