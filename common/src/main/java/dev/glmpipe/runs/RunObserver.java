@@ -8,9 +8,6 @@ import dev.glmpipe.config.ConfigRedactor;
 import dev.glmpipe.config.GlmpipeConfig;
 import dev.glmpipe.io.HadoopSettings;
 import dev.glmpipe.io.TableLayout;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
@@ -30,7 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RunObserver {
   private static final Logger LOG = LoggerFactory.getLogger(RunObserver.class);
-  /** The gauge every run record carries: the driver JVM's peak heap use, in bytes. */
+  /** The gauge every run record carries: the driver JVM's peak heap use, in bytes ({@link HeapPeak}). */
   public static final String DRIVER_PEAK_HEAP = "driver_peak_heap_bytes";
 
   private final String runId;
@@ -58,6 +55,7 @@ public final class RunObserver {
     this.job = job;
     this.metricsJob = job;
     this.clock = PhaseClock.start(runId, "startup");
+    HeapPeak.watch();
   }
 
   /** Starts watching run {@code runId} of {@code job}; its first phase, {@code startup}, lasts until an operation names another. */
@@ -165,21 +163,8 @@ public final class RunObserver {
   /** The job's own gauges, and the JVM's peak heap use, which must not grow with the rows on a driver. */
   private static Map<String, Double> gauges(RunFigures figures) {
     Map<String, Double> gauges = new LinkedHashMap<>(figures == null ? Map.of() : figures.gauges());
-    gauges.put(DRIVER_PEAK_HEAP, (double) peakHeapBytes());
+    gauges.put(DRIVER_PEAK_HEAP, (double) HeapPeak.bytes());
     return gauges;
   }
 
-  /**
-   * The sum of the heap pools' peak use since the JVM started (an upper bound: the pools need
-   * not peak together). In local mode the driver's JVM runs the tasks too.
-   */
-  static long peakHeapBytes() {
-    long heap = 0;
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == MemoryType.HEAP) {
-        heap += pool.getPeakUsage().getUsed();
-      }
-    }
-    return heap;
-  }
 }
