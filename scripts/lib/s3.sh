@@ -27,8 +27,8 @@ ensure_moto() {
 # SDK bundle that Hadoop's own build pins (fetched from Maven Central once).
 use_s3a_connector() {
   local hadoop repo sdk jar
-  hadoop=$(tr ':' '\n' < "$GLMPIPE_ROOT/jobs/target/spark-classpath.txt" | sed -n 's|.*/hadoop-client-api-\(.*\)\.jar$|\1|p' | head -1)
-  [ -n "$hadoop" ] || die "no hadoop-client-api on Spark's classpath (jobs/target/spark-classpath.txt)"
+  hadoop=$(tr ':' '\n' < "$(spark_classpath_file)" | sed -n 's|.*/hadoop-client-api-\(.*\)\.jar$|\1|p' | head -1)
+  [ -n "$hadoop" ] || die "no hadoop-client-api on Spark's classpath ($(spark_classpath_file))"
   (cd "$GLMPIPE_ROOT" && ./mvnw -B -q dependency:get -Dartifact="org.apache.hadoop:hadoop-aws:$hadoop" >&2) \
     || die "cannot fetch org.apache.hadoop:hadoop-aws:$hadoop"
   repo=$(cd "$GLMPIPE_ROOT" && ./mvnw -B -q help:evaluate -Dexpression=settings.localRepository -DforceStdout)
