@@ -64,46 +64,38 @@ def jar_name(version: str, build: str = DEFAULT_BUILD) -> str:
     return f"glmpipe-jobs-{version}-{build}.jar"
 
 
-def _major(version: str, what: str) -> int:
+# The build each platform line runs, by the major number of its release or runtime version.
+EMR_BUILDS = {7: SPARK35_SCALA212, 8: SPARK40_SCALA213}  # emr-7.x: Spark 3.5 / 2.12; emr-8.x: Spark 4.0 / 2.13
+DATAPROC_IMAGE_BUILDS = {2: SPARK35_SCALA212, 3: SPARK40_SCALA213}  # 2.2, 2.3: Spark 3.5; 3.0: Spark 4.0
+DATAPROC_RUNTIME_BUILDS = {1: SPARK35_SCALA212, 2: SPARK35_SCALA213, 3: SPARK40_SCALA213}  # 1.2; 2.2, 2.3; 3.0
+
+
+def _build_for(version: str, what: str, builds: dict, runs_on: str) -> str:
     match = re.fullmatch(r"(?:emr-)?(\d+)(?:\.\d+)*(?:-[A-Za-z0-9.-]+)?", str(version).strip())
     if not match:
         raise ValueError(f"{what} {version!r}: not a version such as 7.10.0, emr-8.0.0 or 2.2")
-    return int(match.group(1))
+    build = builds.get(int(match.group(1)))
+    if build is None:
+        raise ValueError(f"{what} {version!r}: glmpipe runs on {runs_on}")
+    return build
 
 
 def emr_build(release_label: str) -> str:
     """The jar for an EMR (or EMR Serverless) release: emr-7.x runs Spark 3.5 / Scala 2.12,
     emr-8.x Spark 4.0 / Scala 2.13."""
-    major = _major(release_label, "EMR release")
-    if major == 7:
-        return SPARK35_SCALA212
-    if major == 8:
-        return SPARK40_SCALA213
-    raise ValueError(f"EMR release {release_label!r}: glmpipe runs on emr-7.x (Spark 3.5) and emr-8.x (Spark 4.0)")
+    return _build_for(release_label, "EMR release", EMR_BUILDS, "emr-7.x (Spark 3.5) and emr-8.x (Spark 4.0)")
 
 
 def dataproc_image_build(image_version: str) -> str:
     """The jar for a Dataproc cluster image: 2.x runs Spark 3.5 / Scala 2.12 (2.2 and 2.3 are
     the images with Spark 3.5), 3.0 Spark 4.0 / Scala 2.13."""
-    major = _major(image_version, "Dataproc image version")
-    if major == 2:
-        return SPARK35_SCALA212
-    if major == 3:
-        return SPARK40_SCALA213
-    raise ValueError(f"Dataproc image {image_version!r}: glmpipe runs on 2.x (Spark 3.5) and 3.0 (Spark 4.0) images")
+    return _build_for(image_version, "Dataproc image", DATAPROC_IMAGE_BUILDS, "2.x (Spark 3.5) and 3.0 (Spark 4.0) images")
 
 
 def dataproc_runtime_build(runtime_version: str) -> str:
     """The jar for a Dataproc Serverless runtime: 1.2 runs Spark 3.5 / Scala 2.12, 2.2 and 2.3
     Spark 3.5 / Scala 2.13, 3.0 Spark 4.0 / Scala 2.13."""
-    major = _major(runtime_version, "Dataproc Serverless runtime")
-    if major == 1:
-        return SPARK35_SCALA212
-    if major == 2:
-        return SPARK35_SCALA213
-    if major == 3:
-        return SPARK40_SCALA213
-    raise ValueError(f"Dataproc Serverless runtime {runtime_version!r}: glmpipe runs on 1.2, 2.2, 2.3 and 3.0")
+    return _build_for(runtime_version, "Dataproc Serverless runtime", DATAPROC_RUNTIME_BUILDS, "1.2, 2.2, 2.3 and 3.0")
 
 
 # ---- dates, as Jinja: rendered per run ------------------------------------------------------
