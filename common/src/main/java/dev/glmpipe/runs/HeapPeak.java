@@ -25,7 +25,7 @@ import javax.management.openmbean.CompositeData;
  */
 final class HeapPeak {
   private static final AtomicLong PEAK = new AtomicLong();
-  private static volatile boolean watching;
+  private static boolean watching;  // guarded by the class: only watch() reads and sets it
 
   private HeapPeak() {}
 

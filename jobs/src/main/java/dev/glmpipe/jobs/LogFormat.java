@@ -53,26 +53,7 @@ public final class LogFormat {
 
   /** Switches the driver's console logging to JSON lines if {@code logging.format} says so. */
   public static void apply(LoggingConfig logging) {
-    if (logging.format() != LoggingConfig.Format.JSON) {
-      return;
-    }
-    if (!(LogManager.getContext(false) instanceof LoggerContext context)) {
-      LOG.warn("logging.format=json needs Log4j 2 as the logging backend; the log keeps its format");
-      return;
-    }
-    int switched;
-    try {
-      switched = toJson(context);
-    } catch (RuntimeException | LinkageError e) {
-      // A log format is no reason to fail a run: say so in the format we have.
-      LOG.warn("logging.format=json could not be applied; the log keeps its format", e);
-      return;
-    }
-    if (switched == 0) {
-      LOG.warn("logging.format=json: the Log4j configuration has no console appender; the log keeps its format");
-    } else {
-      LOG.info("log format: json ({} console appender(s), template {})", switched, TEMPLATE);
-    }
+    switchToJson(logging, false);
   }
 
   /**
@@ -82,16 +63,36 @@ public final class LogFormat {
    * here on every line is JSON again. Changes nothing when the layout is still in place (Spark 3.5).
    */
   public static void reapplyAfterSparkStart(LoggingConfig logging) {
-    if (logging.format() != LoggingConfig.Format.JSON || !(LogManager.getContext(false) instanceof LoggerContext context)) {
+    switchToJson(logging, true);
+  }
+
+  /** {@code again}: after Spark started, when only a layout Spark reset needs switching, silently otherwise. */
+  private static void switchToJson(LoggingConfig logging, boolean again) {
+    if (logging.format() != LoggingConfig.Format.JSON) {
       return;
     }
+    if (!(LogManager.getContext(false) instanceof LoggerContext context)) {
+      if (!again) {
+        LOG.warn("logging.format=json needs Log4j 2 as the logging backend; the log keeps its format");
+      }
+      return;
+    }
+    int switched;
     try {
-      int switched = toJson(context);
+      switched = toJson(context);
+    } catch (RuntimeException | LinkageError e) {
+      // A log format is no reason to fail a run: say so in the format we have.
+      LOG.warn("logging.format=json could not be applied{}; the log keeps its format", again ? " again after Spark started" : "", e);
+      return;
+    }
+    if (again) {
       if (switched > 0) {
         LOG.info("log format: json again ({} console appender(s)): Spark reset the logging as its context started", switched);
       }
-    } catch (RuntimeException | LinkageError e) {
-      LOG.warn("logging.format=json could not be applied again after Spark started; the log keeps Spark's format", e);
+    } else if (switched == 0) {
+      LOG.warn("logging.format=json: the Log4j configuration has no console appender; the log keeps its format");
+    } else {
+      LOG.info("log format: json ({} console appender(s), template {})", switched, TEMPLATE);
     }
   }
 
