@@ -79,7 +79,7 @@ class HiveParquetReads:
                    .config("spark.sql.catalogImplementation", "hive")
                    .config("spark.hadoop.hive.metastore.uris", a.metastore_uri)
                    .config("spark.driver.extraClassPath", a.extra_classpath)
-                   .config("spark.ui.enabled", "false")
+                   .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
                    .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
                    .config(s3a + "endpoint", a.endpoint).config(s3a + "endpoint.region", "us-east-1")
                    .config(s3a + "path.style.access", "true").config(s3a + "connection.ssl.enabled", "false")
