@@ -16,6 +16,10 @@
 #   score_minus_null_seconds=<score time - null model time>   (at 200,000 rows: a run's fixed cost)
 # The last line is
 #   score_throughput_vs_copy=<null model time / score time> score_speedup_vs_mllib=<MLlib time / score time>
+# With --set score.table_format=iceberg, score commits to an Iceberg table, each round also scores
+# the date into the Parquet table (back to back with the Iceberg score, in turns first), and the
+# first of those lines is
+#   iceberg_write_overhead=<median over the rounds of Iceberg score time / Parquet score time - 1>
 # Spark runs in local mode with all cores; BENCH_HEAP sets the driver heap (default 2g, which
 # must be enough for BENCH_ROWS=20000000: nothing is collected or cached).
 set -euo pipefail
@@ -41,6 +45,9 @@ result=$(GLMPIPE_JAVA_OPTS="-Xmx${BENCH_HEAP:-2g}" scripts/glmpipe.sh bench-scor
   --rows "$rows" "$@" 2> >(grep -E "round|ERROR|error|falling back|ScoreDates" >&2))
 echo "$result"
 ratio() { printf '%.3f' "$(result_field "$result" "$1")"; }
+if [ "$(result_field "$result" iceberg_write_overhead)" != null ]; then
+  echo "iceberg_write_overhead=$(ratio iceberg_write_overhead)"
+fi
 # At a small size (200,000 rows, say) the difference is the fixed cost of a score run.
 echo "score_minus_null_seconds=$(awk -v s="$(result_field "$result" score_seconds)" -v c="$(result_field "$result" copy_seconds)" 'BEGIN { printf "%.3f", s - c }')"
 echo "observer_seconds=$(ratio observer_seconds)"

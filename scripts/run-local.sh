@@ -6,12 +6,22 @@
 #
 # Outputs go under out/local/ (override with GLMPIPE_OUT=path). Rerunning is safe: each date's
 # partitions are replaced, and train adds a new model version.
+#
+#   scripts/run-local.sh [--iceberg]
+#
+# --iceberg: the scores and the monitoring table are Iceberg tables (conf/local-iceberg.yaml: a
+# Hadoop catalog whose warehouse is <out>/iceberg) instead of Parquet directories.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$GLMPIPE_ROOT"
 
 out="${GLMPIPE_OUT:-out/local}"
-conf=(--conf conf/local.yaml --set "storage.root=$out")
+case "${1:-}" in
+  "") conf_file=conf/local.yaml ;;
+  --iceberg) conf_file=conf/local-iceberg.yaml ;;
+  *) die "usage: scripts/run-local.sh [--iceberg] (got '$1')" ;;
+esac
+conf=(--conf "$conf_file" --set "storage.root=$out")
 days=($(ls data-samples/raw | sed -n 's/^dt=//p' | sort))
 [ "${#days[@]}" -ge 2 ] || die "data-samples/raw needs at least two dt= partitions"
 first="${days[0]}"; last="${days[${#days[@]}-1]}"; before_last="${days[${#days[@]}-2]}"
@@ -53,6 +63,13 @@ score=$(run score --dt "$last")
 monitor=$(run monitor --dt "$last")
 realized=$(log_name=monitor-realized run monitor --dt "$last" --realized)
 
+if [ "$conf_file" = conf/local-iceberg.yaml ]; then
+  scores_at="Iceberg table $(field "$score" table), dt=$last (warehouse $out/iceberg)"
+  monitoring_at="Iceberg table glmpipe.glmpipe.monitoring_churn"
+else
+  scores_at="$out/scores/churn/dt=$last/"
+  monitoring_at="$out/monitoring/churn/dt=*/"
+fi
 cat <<SUMMARY
 
 glmpipe ran on data-samples/ ($first..$last) in $(( $(date +%s) - start )) s.
@@ -67,10 +84,10 @@ glmpipe ran on data-samples/ ($first..$last) in $(( $(date +%s) - start )) s.
   export      champion is now $(field "$export_" champion)
               $(field "$export_" coefficients_path)
   score       $(field "$score" rows) rows of $last scored
-              $out/scores/churn/dt=$last/
+              $scores_at
   monitor     $last: $(field "$monitor" alert_count) drift alerts; realized performance: $(field "$realized" alert_count) alerts
               (the committed samples carry no label feed: datagen.labels writes one)
-              table:  $out/monitoring/churn/dt=*/
+              table:  $monitoring_at
               report: $out/reports/monitoring-churn.html
 
 Job results (JSON) and logs: $logs/

@@ -52,6 +52,14 @@ if [[ "$(tail -3 "$work/bench-score.out" | head -1)" =~ ^observability_overhead=
 else
   fail "bench-score prints the overhead of run records and metrics" "that line is '$(tail -3 "$work/bench-score.out" | head -1)'"
 fi
+# With Iceberg scores: the same last line, and first the paired write cost against Parquet.
+check_last_line bench-score-iceberg "^score_throughput_vs_copy=$number score_speedup_vs_mllib=$number\$" \
+  env BENCH_ROWS=20000 scripts/bench-score.sh --set score.table_format=iceberg
+if [[ "$(grep -m1 -E '^[a-z_]+=' "$work/bench-score-iceberg.out")" =~ ^iceberg_write_overhead=-?$number$ ]]; then
+  pass "bench-score with Iceberg scores prints iceberg_write_overhead first"
+else
+  fail "bench-score with Iceberg scores prints iceberg_write_overhead first" "it printed: $(cat "$work/bench-score-iceberg.out")"
+fi
 # The timeline reader docs/benchmarks.md points to for where a run's time goes, on that run's event log.
 # Each job's line ends in its seconds, its tasks' CPU seconds and its description; with --tasks,
 # a line for each task follows.

@@ -6,8 +6,10 @@
 #   Iceberg table (JDBC catalog in SQLite, data on S3) while an analyst's reader (PyIceberg and
 #   DuckDB's iceberg extension, scripts/table-reader.py) reads it in a loop — through reruns and
 #   through runs killed with SIGKILL at several points — and must never see the date partial,
-#   duplicated or empty; and a model file changed behind the registry's back is refused (exit 3)
-#   before anything is scored.
+#   duplicated or empty; the same date published as Parquet through a Hive metastore service
+#   (score --table, under spark-submit) while Spark SQL reads it through that metastore in a
+#   loop, through reruns and killed runs, with the same rule; and a model file changed behind the
+#   registry's back is refused (exit 3) before anything is scored.
 # Object stores have no atomic rename, so the registry writes versions in place with the
 # manifest last; this is where that mode meets a real S3 API.
 set -euo pipefail
@@ -19,7 +21,7 @@ source "$(dirname "$0")/lib/s3.sh"
 # The Iceberg readers: PyIceberg (SQL catalog, pyarrow) and DuckDB with its extensions as pip
 # packages (loaded from there by table-reader.py, never downloaded).
 ensure_moto duckdb==1.5.5 duckdb-extension-httpfs==1.5.5 duckdb-extension-avro==1.5.5 \
-  duckdb-extension-iceberg==1.5.5 "pyiceberg[sql-sqlite,pyarrow]==0.12.0"
+  duckdb-extension-iceberg==1.5.5 "pyiceberg[sql-sqlite,pyarrow]==$PYICEBERG_VERSION"
 use_s3a_connector
 # The Iceberg JDBC catalog's SQLite driver (Maven Central, once).
 SQLITE_JDBC=3.51.1.0
@@ -30,7 +32,7 @@ export GLMPIPE_EXTRA_CLASSPATH="$GLMPIPE_EXTRA_CLASSPATH:$m2/org/xerial/sqlite-j
 
 work=$(mktemp -d)
 start_moto "$work/moto.log"
-trap 'kill "$MOTO_PID" 2>/dev/null; wait "$MOTO_PID" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill "$MOTO_PID" ${HMS_PID:-} ${READER_PID:-} 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 endpoint=$MOTO_ENDPOINT
 venv=$MOTO_VENV
 
@@ -116,20 +118,23 @@ else
   fail "score into Iceberg on S3 failed: ${first:-}"; tail -5 "$work/score.log"
 fi
 expect=$(result_field "${first:-}" rows)
-reader() {  # starts table-reader.py in the background; READER_PID, its JSON in $work/reader.json
+reader() {  # reader FORMAT ARGS...: table-reader.py in the background, once it has read; READER_PID
+  local python="$venv/bin/python"
+  [ "$1" = hive-parquet ] && python="$(pyspark_venv)/bin/python"  # PySpark, with the Hive client
   rm -f "$work/stop"
-  "$venv/bin/python" scripts/table-reader.py --catalog-uri "sqlite:///$work/catalog.db" --table glmpipe.scores_churn \
-    --dt "$idt" --expect "$expect" --endpoint "$endpoint" --stop-file "$work/stop" >"$work/reader.json" 2>"$work/reader.err" &
+  "$python" scripts/table-reader.py --format "$@" --dt "$idt" --expect "$expect" --endpoint "$endpoint" \
+    --stop-file "$work/stop" >"$work/reader.json" 2>"$work/reader.err" &
   READER_PID=$!
-  sleep 3
+  for _ in $(seq 1 1200); do grep -q "^first read" "$work/reader.err" 2>/dev/null && return; sleep 0.2; done
+  fail "the $1 reader made no read within 240 s" "$(tail -3 "$work/reader.err")"
 }
-judge() {  # judge NAME [MIN_SNAPSHOTS]: stops the reader (in this shell: it is its child); its verdict
+judge() {  # judge NAME [MIN_VERSIONS]: stops the reader (in this shell: it is its child); its verdict
   local verdict seen
   touch "$work/stop"; wait "$READER_PID" || true
   verdict=$(cat "$work/reader.json")
-  seen=$(grep -o '"snapshots_seen": [0-9]*' <<<"$verdict" | grep -o '[0-9]*$' || echo 0)
+  seen=$(grep -o '"versions_seen": [0-9]*' <<<"$verdict" | grep -o '[0-9]*$' || echo 0)
   if [ "${seen:-0}" -lt "${2:-1}" ]; then
-    fail "$1: the reader saw ${seen:-0} snapshots of the table, expected at least ${2:-1}" "$verdict"
+    fail "$1: the reader saw ${seen:-0} versions of the date, expected at least ${2:-1}" "$verdict"
   fi
   echo "$1: $verdict" >&2
   if grep -q '"violation_count": 0' <<<"$verdict" && ! grep -q '"reads": 0' <<<"$verdict"; then
@@ -138,31 +143,80 @@ judge() {  # judge NAME [MIN_SNAPSHOTS]: stops the reader (in this shell: it is 
     fail "$1: the reader saw dt=$idt partial, duplicated or empty, or never read" "$verdict"; tail -3 "$work/reader.err"
   fi
 }
+killed_runs() {  # killed_runs DELAY... -- COMMAND...: a run of COMMAND SIGKILLed at each DELAY ('start':
+  # during start-up; N: N s after it loaded the model: reading, scoring, writing, committing).
+  # COMMAND must exec the JVM, so that its pid is the JVM's. KILLS: how many were still running.
+  local delays=() delay victim
+  while [ "$1" != -- ]; do delays+=("$1"); shift; done
+  shift
+  KILLS=0
+  for delay in "${delays[@]}"; do
+    "$@" >/dev/null 2>"$work/killed.log" &
+    victim=$!
+    if [ "$delay" = start ]; then
+      sleep 3
+    else
+      for _ in $(seq 1 600); do grep -q "scoring with" "$work/killed.log" 2>/dev/null && break; sleep 0.2; done
+      sleep "$delay"
+    fi
+    kill -9 "$victim" 2>/dev/null && KILLS=$((KILLS + 1)) || true
+    wait "$victim" 2>/dev/null || true
+  done
+}
+iceberg_reader=(iceberg --catalog-uri "sqlite:///$work/catalog.db" --table glmpipe.scores_churn)
 # Reruns: each replaces the date in one commit while the reader reads.
-reader
+reader "${iceberg_reader[@]}"
 for i in 1 2 3; do run score --dt "$idt" "${iceberg[@]}" >/dev/null || fail "Iceberg rerun $i failed"; done
 judge "3 Iceberg reruns of dt=$idt" 3
-# Kills: runs killed with SIGKILL at different points: starting up, then 0-6 s after the model
-# was loaded (reading, scoring, writing data files, committing).
-reader
-kills=0
-for delay in start 0 1 2 3 4 6; do
-  scripts/glmpipe.sh score "${conf[@]}" --dt "$idt" "${iceberg[@]}" >/dev/null 2>"$work/killed.log" &
-  victim=$!
-  if [ "$delay" = start ]; then
-    sleep 3
-  else
-    for _ in $(seq 1 600); do grep -q "scoring with" "$work/killed.log" 2>/dev/null && break; sleep 0.2; done
-    sleep "$delay"
-  fi
-  kill -9 "$victim" 2>/dev/null && kills=$((kills + 1)) || true  # glmpipe.sh execs the JVM
-  wait "$victim" 2>/dev/null || true
-done
-judge "7 Iceberg score runs SIGKILLed at start-up and 0-6 s after loading the model ($kills were still running)"
+reader "${iceberg_reader[@]}"
+killed_runs start 0 1 2 3 4 6 -- scripts/glmpipe.sh score "${conf[@]}" --dt "$idt" "${iceberg[@]}"
+judge "7 Iceberg score runs SIGKILLed at start-up and 0-6 s after loading the model ($KILLS were still running)"
 if again=$(run score --dt "$idt" "${iceberg[@]}") && [ "$(result_field "$again" rows)" = "$expect" ]; then
   pass "after the kills a rerun commits dt=$idt whole ($expect rows)"
 else
   fail "the rerun after the kills: ${again:-failed}"
+fi
+
+# The same date as Parquet published through the catalog (score --table): each run writes a run
+# directory of its own, then repoints the date's partition in a Hive metastore service, while
+# Spark SQL reads the date through that metastore in a loop (as Athena or Trino would through
+# Glue). The jobs run under pyspark's spark-submit, whose Spark has the Hive client.
+spark_home=$(ensure_pyspark)
+source "$(dirname "$0")/lib/hive-metastore.sh"
+start_hive_metastore "$spark_home" "$work/hms" "$GLMPIPE_EXTRA_CLASSPATH" "fs.s3a.endpoint=$endpoint" \
+  fs.s3a.endpoint.region=us-east-1 fs.s3a.path.style.access=true fs.s3a.connection.ssl.enabled=false \
+  fs.s3a.aws.credentials.provider=com.amazonaws.auth.EnvironmentVariableCredentialsProvider
+cat >"$work/submit.sh" <<SUBMIT
+#!/usr/bin/env bash
+# One glmpipe job through spark-submit, in local mode (exec: its pid becomes the JVM's).
+exec "$spark_home/bin/spark-submit" --master 'local[2]' --driver-memory 2g --class dev.glmpipe.jobs.Main \\
+  --driver-java-options "-Dlog4j2.configurationFile=$GLMPIPE_ROOT/conf/log4j2.properties" \\
+  --driver-class-path "$GLMPIPE_EXTRA_CLASSPATH" "$GLMPIPE_JAR" "\$@"
+SUBMIT
+chmod +x "$work/submit.sh"
+hive=(--table glmpipe.scores_churn --set spark.conf.spark.sql.catalogImplementation=hive
+  --set "spark.conf.spark.hadoop.hive.metastore.uris=$HMS_URI"
+  --set "spark.conf.spark.sql.warehouse.dir=s3a://$bucket/glmpipe/warehouse")
+if first=$("$work/submit.sh" score "${conf[@]}" --dt "$idt" "${hive[@]}" 2>"$work/score.log") \
+    && [ "$(result_field "$first" rows)" = "$expect" ] && grep -q '"table":"glmpipe.scores_churn"' <<<"$first"; then
+  pass "score --dt $idt --table: dt=$idt published through the Hive metastore ($expect rows, $(grep -o 'run=[^"]*' <<<"$first"))"
+else
+  fail "score --table through the Hive metastore: ${first:-failed}"; tail -5 "$work/score.log"
+fi
+hive_reader=(hive-parquet --metastore-uri "$HMS_URI" --extra-classpath "$GLMPIPE_EXTRA_CLASSPATH" --table glmpipe.scores_churn)
+# One reader through both (a PySpark session takes up to a minute to start on a busy machine).
+reader "${hive_reader[@]}"
+for i in 1 2; do
+  "$work/submit.sh" score "${conf[@]}" --dt "$idt" "${hive[@]}" >/dev/null 2>"$work/score.log" \
+    || fail "catalog-published rerun $i failed" "$(tail -3 "$work/score.log")"
+done
+killed_runs start 0 2 4 -- "$work/submit.sh" score "${conf[@]}" --dt "$idt" "${hive[@]}"
+judge "2 catalog-published Parquet reruns of dt=$idt, then 4 runs SIGKILLed at start-up and 0-4 s after loading the model ($KILLS were still running)" 3
+if again=$("$work/submit.sh" score "${conf[@]}" --dt "$idt" "${hive[@]}" 2>"$work/score.log") \
+    && [ "$(result_field "$again" rows)" = "$expect" ]; then
+  pass "after the kills a rerun publishes dt=$idt whole ($expect rows)"
+else
+  fail "the catalog-published rerun after the kills: ${again:-failed}"; tail -5 "$work/score.log"
 fi
 
 # Tamper with a file of the champion behind the registry's back: scoring must refuse it.

@@ -127,14 +127,19 @@ SPARK_JAVA17_OPENS=(
   -Djdk.reflect.useDirectMethodHandle=false
 )
 
+# The venv ensure_pyspark installs pyspark into (its bin/python runs PySpark).
+pyspark_venv() {
+  # Another build's launcher is another pyspark: one venv per Spark version. (pyspark bundles
+  # Spark's Scala 2.12 jars up to 3.5 and 2.13 from 4.0: spark35_2.13 has no launcher here.)
+  if [ "$GLMPIPE_BUILD" = spark35_2.12 ]; then echo "$GLMPIPE_ROOT/.venv/spark"; else echo "$GLMPIPE_ROOT/.venv/spark-$SPARK_VERSION"; fi
+}
+
 # A Python venv with the pyspark package of our Spark version: its bin/ holds
 # spark-submit and the standalone master/worker launchers, so no Spark install is needed.
 # Prints the SPARK_HOME to use.
 ensure_pyspark() {
-  local venv="$GLMPIPE_ROOT/.venv/spark"
-  # Another build's launcher is another pyspark: one venv per Spark version. (pyspark bundles
-  # Spark's Scala 2.12 jars up to 3.5 and 2.13 from 4.0: spark35_2.13 has no launcher here.)
-  [ "$GLMPIPE_BUILD" = spark35_2.12 ] || venv="$GLMPIPE_ROOT/.venv/spark-$SPARK_VERSION"
+  local venv
+  venv="$(pyspark_venv)"
   if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import pyspark, sys; sys.exit(pyspark.__version__ != '$SPARK_VERSION')" 2>/dev/null; then
     log "installing pyspark==$SPARK_VERSION into ${venv#"$GLMPIPE_ROOT/"} (about 320 MB, once)"
     python3 -m venv "$venv" >&2 || die "python3 -m venv failed (Debian: apt-get install -y python3-venv)"
@@ -179,6 +184,21 @@ while time.time() < deadline:
     except OSError:
         pass
     time.sleep(0.2)
+sys.exit(1)
+WAIT
+}
+
+# Waits until HOST:PORT accepts a TCP connection (up to SECONDS, default 30): wait_tcp HOST PORT [SECONDS]
+wait_tcp() {
+  python3 - "$1" "$2" "${3:-30}" <<'WAIT'
+import socket, sys, time
+deadline = time.time() + float(sys.argv[3])
+while time.time() < deadline:
+    try:
+        socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=1).close()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.2)
 sys.exit(1)
 WAIT
 }

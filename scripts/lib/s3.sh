@@ -3,6 +3,7 @@
 # shellcheck shell=bash
 
 MOTO_VERSION="5.2.6"
+PYICEBERG_VERSION="0.12.0"  # the Iceberg reader of test-s3.sh and test.sh
 MOTO_VENV="$GLMPIPE_ROOT/.venv/moto"
 
 # moto in server mode (and any extra pip requirements, e.g. duckdb==1.5.6) in .venv/moto.

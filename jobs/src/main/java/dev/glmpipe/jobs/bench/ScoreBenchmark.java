@@ -7,6 +7,8 @@ import dev.glmpipe.Columns;
 import dev.glmpipe.JobStages;
 import dev.glmpipe.Sql;
 import dev.glmpipe.config.GlmpipeConfig;
+import dev.glmpipe.config.ScoreConfig;
+import dev.glmpipe.config.TableFormat;
 import dev.glmpipe.datagen.ChurnGenerator;
 import dev.glmpipe.datagen.SyntheticTable;
 import dev.glmpipe.io.DateRange;
@@ -23,6 +25,7 @@ import dev.glmpipe.train.TrainModel;
 import dev.glmpipe.train.TrainingRun;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -47,6 +50,9 @@ import picocli.CommandLine.Option;
  * (b) MLlib's {@code PipelineModel.transform} writing the same output, on the same generated
  * features partition in the same session. Each runs {@code rounds} times, alternating; the
  * fastest of each counts. Nothing is collected or cached, so any size works in a small heap.
+ * With {@code score.table_format: iceberg} each round also scores the date into the Parquet
+ * table, next to the Iceberg score, and the median of the rounds' Iceberg / Parquet ratios gives
+ * what the Iceberg commit costs: paired in one session, the machine's drift cancels.
  */
 public final class ScoreBenchmark {
   private static final Logger LOG = LoggerFactory.getLogger(ScoreBenchmark.class);
@@ -60,11 +66,12 @@ public final class ScoreBenchmark {
   /**
    * {@code nullModelSpeedupVsMllib}: MLlib's time over the null model's, the speedup a scorer
    * would show if scoring cost nothing beyond reading and writing the rows; no scorer's
-   * {@code scoreSpeedupVsMllib} can be expected above it.
+   * {@code scoreSpeedupVsMllib} can be expected above it. {@code icebergWriteOverhead}: with
+   * Iceberg scores, the median of the rounds' (Iceberg score / Parquet score) - 1; else null.
    */
   public record Result(String job, long rows, String engine, double copySeconds, double mllibSeconds, double scoreSeconds,
       double observedScoreSeconds, double scoreThroughputVsCopy, double scoreSpeedupVsMllib, double nullModelSpeedupVsMllib,
-      double observabilityOverhead, double observerSeconds) {}
+      double observabilityOverhead, double observerSeconds, Double parquetScoreSeconds, Double icebergWriteOverhead) {}
 
   public Result run(PipelineContext context, Config job) {
     SparkSession spark = context.spark();
@@ -91,6 +98,10 @@ public final class ScoreBenchmark {
     ScoreDates.Result last = null;
     PushSink sink = new PushSink();
     GlmpipeConfig pushing = withPushgateway(c, sink.url());
+    boolean iceberg = c.score().tableFormat() == TableFormat.ICEBERG;
+    PipelineContext parquet = new PipelineContext(spark, withParquetScores(c), layout, context.registry(), context.runId());
+    double parquetScore = Double.MAX_VALUE;
+    List<Double> icebergRatios = new ArrayList<>();
     for (int round = 0; round < job.rounds(); round++) {
       // Each contender finds and opens the partition inside its own timing, as score does.
       long t0 = System.nanoTime();
@@ -105,21 +116,40 @@ public final class ScoreBenchmark {
       mllib = Math.min(mllib, BenchOptions.seconds(t1));
       // Plain and observed score run back to back, in turns first, and each round's ratio
       // counts: the machine's drift between rounds then cancels instead of adding to the figure.
+      // With Iceberg the Parquet score is the plain one's other neighbour, first or last in turn.
       double plainRound = 0;
       double observedRound = 0;
-      for (boolean observedTurn : round % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
+      double parquetRound = 0;
+      List<Turn> turns = new ArrayList<>(iceberg ? List.of(Turn.PARQUET, Turn.PLAIN, Turn.OBSERVED) : List.of(Turn.PLAIN, Turn.OBSERVED));
+      if (round % 2 == 1) {
+        Collections.reverse(turns);
+      }
+      for (Turn turn : turns) {
         long t = System.nanoTime();
-        if (observedTurn) {
-          observerCalls.add(observedScore(context, pushing, round));
-          observedRound = BenchOptions.seconds(t);
-        } else {
-          last = ScoreDates.of(context).dates(DateRange.day(SCORE_DAY)).execute();
-          plainRound = BenchOptions.seconds(t);
+        switch (turn) {
+          case OBSERVED -> {
+            observerCalls.add(observedScore(context, pushing, round));
+            observedRound = BenchOptions.seconds(t);
+          }
+          case PLAIN -> {
+            last = ScoreDates.of(context).dates(DateRange.day(SCORE_DAY)).execute();
+            plainRound = BenchOptions.seconds(t);
+          }
+          case PARQUET -> {
+            ScoreDates.of(parquet).dates(DateRange.day(SCORE_DAY)).execute();
+            parquetRound = BenchOptions.seconds(t);
+          }
         }
       }
       score = Math.min(score, plainRound);
       observed = Math.min(observed, observedRound);
       pairedRatios.add(observedRound / plainRound);
+      if (iceberg) {
+        parquetScore = Math.min(parquetScore, parquetRound);
+        icebergRatios.add(plainRound / parquetRound);
+        LOG.info("round {}: Iceberg score {} s, Parquet score {} s", round + 1, BenchOptions.fmt(plainRound),
+            BenchOptions.fmt(parquetRound));
+      }
       LOG.info("round {}: null model {} s, MLlib {} s, score {} s, score with run record and metrics {} s", round + 1,
           BenchOptions.fmt(copy), BenchOptions.fmt(mllib), BenchOptions.fmt(plainRound), BenchOptions.fmt(observedRound));
     }
@@ -128,8 +158,12 @@ public final class ScoreBenchmark {
       throw new IllegalStateException("the push sink received " + sink.pushes() + " pushes, expected " + job.rounds());
     }
     return new Result("bench-score", job.rows(), last.engine(), copy, mllib, score, observed, copy / score, mllib / score,
-        mllib / copy, BenchOptions.median(pairedRatios) - 1, BenchOptions.median(observerCalls));
+        mllib / copy, BenchOptions.median(pairedRatios) - 1, BenchOptions.median(observerCalls),
+        iceberg ? parquetScore : null, iceberg ? BenchOptions.median(icebergRatios) - 1 : null);
   }
+
+  /** The score runs of one round. */
+  private enum Turn { PLAIN, OBSERVED, PARQUET }
 
   /**
    * The same score, watched as the launcher watches a run: task metrics listener, phase clock,
@@ -163,6 +197,14 @@ public final class ScoreBenchmark {
   private static GlmpipeConfig withPushgateway(GlmpipeConfig c, String url) {
     return new GlmpipeConfig(c.storage(), c.spark(), c.dataset(), c.features(), c.model(), c.train(), c.evaluate(), c.score(),
         c.datagen(), c.export(), c.monitor(), new MetricsConfig(url, null, null, null, true), c.logging());
+  }
+
+  /** The same config with the scores written as a Parquet directory. */
+  private static GlmpipeConfig withParquetScores(GlmpipeConfig c) {
+    ScoreConfig s = c.score();
+    return new GlmpipeConfig(c.storage(), c.spark(), c.dataset(), c.features(), c.model(), c.train(), c.evaluate(),
+        new ScoreConfig(s.passThroughColumns(), s.engine(), s.parityRows(), TableFormat.PARQUET, s.replacedRunsGraceMinutes()),
+        c.datagen(), c.export(), c.monitor(), c.metrics(), c.logging());
   }
 
   private static Dataset<Row> scoreDay(PartitionedTable features) {
